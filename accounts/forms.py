@@ -1,0 +1,34 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+
+from accounts.models import Member
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with the e-mail address (stored as the username)."""
+
+    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True}))
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=[(Member.Role.MEMBER, "Member"), (Member.Role.ADMIN, "Admin")])
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(max_length=150, required=False)
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        probe = Member.user_model()(username=self.email, email=self.email)
+        validate_password(password, user=probe)
+        return password

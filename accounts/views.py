@@ -1,0 +1,98 @@
+"""Tenant-host pages for people: log in via a sign-up hand-off, invitations, team."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import AcceptInvitationForm, InviteForm
+from accounts.models import Invitation, Member
+from accounts.roles import admin_required, member_required
+from tenants.views import HANDOFF_SALT
+
+HANDOFF_MAX_AGE = 120  # seconds
+
+
+def welcome(request, handoff: str):
+    """Log the new owner in on their own host after sign-up on the public site."""
+    try:
+        data = signing.loads(handoff, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404("This link has expired. Please log in.")
+    # Bound to this tenant's schema and usable once.
+    if data.get("s") != connection.schema_name or not cache.add(f"handoff:{handoff[-40:]}", 1, 600):
+        raise Http404("This link has expired. Please log in.")
+    user = get_object_or_404(get_user_model(), pk=data["u"])
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome to KPI Hub, {connection.tenant.name}!")
+    return redirect("home")
+
+
+def accept_invitation(request, token: str):
+    invitation = Invitation.objects.filter(token=token).first()
+    if invitation is None or not invitation.is_usable:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(invitation=invitation,
+                                              password=form.cleaned_data["password"],
+                                              name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your account is ready.")
+            return redirect("home")
+    return render(request, "accounts/accept_invitation.html",
+                  {"form": form, "invitation": invitation})
+
+
+@member_required
+def team(request):
+    members = Member.objects.select_related("user")
+    pending = Invitation.objects.filter(accepted_at__isnull=True)
+    return render(request, "accounts/team.html", {
+        "members": members, "invitations": pending, "form": InviteForm(),
+        "can_manage": request.user.member.is_admin,
+    })
+
+
+@admin_required
+@require_POST
+def invite(request):
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite(email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                            invited_by=request.user, base_url=request.build_absolute_uri("/"))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+    else:
+        messages.error(request, "Enter a valid e-mail address and role.")
+    return redirect("team")
+
+
+@admin_required
+@require_POST
+def change_member(request, pk: int):
+    member = get_object_or_404(Member, pk=pk)
+    try:
+        if request.POST.get("action") == "remove":
+            services.remove_member(member=member)
+            messages.success(request, f"Removed {member.user.email}.")
+        else:
+            services.change_role(member=member, role=request.POST.get("role", ""), by=request.user)
+            messages.success(request, f"{member.user.email} is now {member.get_role_display()}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("team")

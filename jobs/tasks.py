@@ -1,0 +1,108 @@
+"""How every tenant task is declared, and how a task reports on its Job.
+
+``tenant_task`` gives each task the reliability settings we want everywhere: late
+acknowledgement (a killed worker's task is redelivered, so tasks are idempotent),
+retries with backoff and jitter for transient errors only, and a check that the
+task really runs in a tenant schema.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from jobs.models import Job
+from kpihub.celery import app
+
+logger = logging.getLogger(__name__)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
+
+
+class NotInTenantSchema(RuntimeError):
+    pass
+
+
+def assert_tenant_schema() -> str:
+    schema = connection.schema_name
+    if schema in ("public", None):
+        raise NotInTenantSchema("a tenant task ran in the public schema")
+    return schema
+
+
+def tenant_task(**options):
+    """Declare a Celery task that runs in the caller's tenant schema."""
+
+    def decorator(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            assert_tenant_schema()
+            return func(*args, **kwargs)
+
+        defaults = {
+            "acks_late": True,
+            "reject_on_worker_lost": True,
+            "autoretry_for": TRANSIENT_ERRORS,
+            "retry_backoff": 2,
+            "retry_backoff_max": 300,
+            "retry_jitter": True,
+            "max_retries": 5,
+        }
+        return app.task(name=f"{func.__module__}.{func.__name__}", **{**defaults, **options})(run)
+
+    return decorator
+
+
+class JobReporter:
+    """Moves a Job through running -> succeeded/failed and records progress. Writes go
+    straight to the row (update()), so a reader sees progress while work runs."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+
+    def start(self, total: int | None = None) -> None:
+        Job.objects.filter(pk=self.job_id).update(
+            status=Job.Status.RUNNING, started_at=timezone.now(), progress_total=total,
+            progress_done=0, error="", finished_at=None,
+        )
+
+    def advance(self, done: int, total: int | None = None) -> None:
+        fields = {"progress_done": done}
+        if total is not None:
+            fields["progress_total"] = total
+        Job.objects.filter(pk=self.job_id).update(**fields)
+
+    def succeed(self, result: dict | None = None) -> None:
+        Job.objects.filter(pk=self.job_id).update(
+            status=Job.Status.SUCCEEDED, result=result or {}, finished_at=timezone.now()
+        )
+
+    def fail(self, reason: str) -> None:
+        Job.objects.filter(pk=self.job_id).update(
+            status=Job.Status.FAILED, error=reason[:2000], finished_at=timezone.now()
+        )
+
+    @classmethod
+    def tracking(cls, func):
+        """Wrap a task body taking ``job_id`` first: any error that is not retried marks
+        the job failed with a readable reason instead of leaving it 'running'."""
+
+        @functools.wraps(func)
+        def run(job_id, *args, **kwargs):
+            reporter = cls(job_id)
+            reporter.start()
+            try:
+                result = func(reporter, *args, **kwargs)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as exc:
+                logger.exception("job %s failed", job_id)
+                reporter.fail(f"{exc.__class__.__name__}: {exc}")
+                return None
+            reporter.succeed(result)
+            return result
+
+        return run

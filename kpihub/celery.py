@@ -1,0 +1,13 @@
+"""The Celery app. tenant-schemas-celery's app carries the caller's schema in every
+message and switches to it before the task runs; a plain Celery() would run every
+task in public (tenant-schemas-celery #132)."""
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
+
+app = CeleryApp("kpihub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

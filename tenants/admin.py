@@ -1,0 +1,85 @@
+"""The platform admin, on the public host only (the tenant URLconf has no admin)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import connection
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from tenants.models import Domain, Tenant
+from tenants.services import drop_tenant, set_status
+
+admin.site.site_header = "KPI Hub platform"
+admin.site.site_title = "KPI Hub platform"
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class DropConfirmationForm(forms.Form):
+    slug = forms.CharField(label="Type the tenant's slug to confirm")
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name", "status", "created_at", "user_count", "last_activity_at",
+                    "drop_link")
+    list_filter = ("status",)
+    search_fields = ("slug", "name")
+    readonly_fields = ("schema_name", "created_at", "last_activity_at", "user_count")
+    fields = ("name", "slug", "status", "currency", "timezone", *readonly_fields)
+    inlines = [DomainInline]
+    actions = ["suspend", "reactivate"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(status=Tenant.Status.TEMPLATE)
+
+    def has_add_permission(self, request):
+        return False  # tenants are created by sign-up, which creates their owner too
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # only through the typed confirmation below
+
+    def has_module_permission(self, request):
+        return connection.schema_name == "public" and super().has_module_permission(request)
+
+    @admin.display(description="Delete")
+    def drop_link(self, obj):
+        url = reverse("admin:tenants_tenant_drop", args=[obj.pk])
+        return format_html('<a href="{}">Delete…</a>', url)
+
+    @admin.action(description="Suspend selected tenants")
+    def suspend(self, request, queryset):
+        count = set_status(queryset, Tenant.Status.SUSPENDED)
+        self.message_user(request, f"Suspended {count} tenant(s).", messages.SUCCESS)
+
+    @admin.action(description="Reactivate selected tenants")
+    def reactivate(self, request, queryset):
+        count = set_status(queryset, Tenant.Status.ACTIVE)
+        self.message_user(request, f"Reactivated {count} tenant(s).", messages.SUCCESS)
+
+    def get_urls(self):
+        extra = [path("<int:pk>/drop/", self.admin_site.admin_view(self.drop_view),
+                      name="tenants_tenant_drop")]
+        return extra + super().get_urls()
+
+    def drop_view(self, request, pk):
+        if not request.user.is_superuser:
+            messages.error(request, "Only superusers can delete tenants.")
+            return redirect("admin:tenants_tenant_changelist")
+        tenant = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = DropConfirmationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if form.cleaned_data["slug"] != tenant.slug:
+                form.add_error("slug", "That is not this tenant's slug; nothing was deleted.")
+            else:
+                drop_tenant(tenant)
+                self.message_user(request, f"Deleted {tenant.slug} and all of its data.",
+                                  messages.SUCCESS)
+                return redirect("admin:tenants_tenant_changelist")
+        context = {**self.admin_site.each_context(request), "tenant": tenant, "form": form,
+                   "opts": self.model._meta, "title": f"Delete {tenant.slug}"}
+        return render(request, "admin/tenants/drop_confirm.html", context)

@@ -1,0 +1,43 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from tenants.signup import SignupForm, sign_up
+
+
+class SignupRequest(serializers.Serializer):
+    company_name = serializers.CharField()
+    slug = serializers.CharField()
+    email = serializers.EmailField()
+    password = serializers.CharField()
+    currency = serializers.CharField(required=False)
+    timezone = serializers.CharField(required=False)
+
+
+class SignupView(APIView):
+    """Create a company (tenant) with its owner; returns the owner's API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "signup"
+
+    @extend_schema(
+        request=SignupRequest,
+        responses={201: inline_serializer("SignupResponse", {
+            "slug": serializers.CharField(), "domain": serializers.CharField(),
+            "url": serializers.URLField(), "token": serializers.CharField()})},
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            return Response({"detail": "Send a JSON object with company_name, slug, email, password."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        form = SignupForm(data=request.data)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        result = sign_up(**form.cleaned_data)
+        return Response({"slug": result.tenant.slug, "domain": result.domain,
+                         "url": result.url, "token": result.token}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,48 @@
+"""The platform's own records, in the public schema: who the tenants are and where
+they live. Nothing here may point into a tenant's tables (django-tenants #414)."""
+
+import zoneinfo
+
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+CURRENCIES = sorted(
+    "USD EUR GBP RON BRL CHF CAD AUD JPY SEK NOK DKK PLN CZK HUF MXN INR ZAR NZD SGD HKD".split()
+)
+TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+class Tenant(TenantMixin):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        # The template schema every new tenant is cloned from; never served.
+        TEMPLATE = "template", "Template"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=40, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    currency = models.CharField(max_length=3, default="USD")
+    timezone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Kept up to date by accounts.middleware, at most once a minute per tenant.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    user_count = models.PositiveIntegerField(default=0)
+
+    auto_create_schema = True
+    auto_drop_schema = False  # dropping is an explicit, confirmed admin action
+    clone_mode = "NODATA"
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
+
+    @property
+    def is_serving(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Domain(DomainMixin):
+    pass

@@ -1,0 +1,23 @@
+"""Platform operations on tenants (the admin and commands call these)."""
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+
+
+def set_status(queryset, status: str) -> int:
+    return queryset.exclude(status=Tenant.Status.TEMPLATE).update(status=status)
+
+
+def drop_tenant(tenant: Tenant) -> None:
+    """Delete the tenant row, its domains, its schema with every record in it, and
+    its uploaded files (once the database part has committed)."""
+    files = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    with schema_context("public"), transaction.atomic():
+        tenant.delete(force_drop=True)
+        transaction.on_commit(lambda: shutil.rmtree(files, ignore_errors=True))

@@ -1,0 +1,119 @@
+"""Sign-up: one company becomes one tenant with its schema, domain and owner.
+
+The form is the single place the rules live; the HTML page and the API both use it.
+Creation runs in one transaction: PostgreSQL DDL is transactional, so a failure
+anywhere (schema clone, domain, owner) leaves no tenant row, domain or schema.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from accounts.models import Member
+from accounts.services import add_member, issue_token
+from tenants.models import CURRENCIES, TIMEZONES, Domain, Tenant
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
+
+
+def schema_name_for(slug: str) -> str:
+    # Schema names cannot start with a digit comfortably nor hold hyphens unquoted.
+    return "t_" + slug.replace("-", "_")
+
+
+def tenant_domain(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def tenant_url(slug: str) -> str:
+    port = "" if settings.PORT in (80, 443) or not settings.DEBUG else f":{settings.PORT}"
+    scheme = "http" if settings.DEBUG else "https"
+    return f"{scheme}://{tenant_domain(slug)}{port}/"
+
+
+class SignupForm(forms.Form):
+    company_name = forms.CharField(max_length=120)
+    slug = forms.CharField(
+        max_length=40,
+        help_text="Your address: <slug>.kpihub. 3-40 lowercase letters, digits or hyphens.",
+    )
+    email = forms.EmailField()
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], required=False)
+    timezone = forms.ChoiceField(choices=[(t, t) for t in TIMEZONES], required=False)
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip()
+        if slug != slug.lower():
+            raise ValidationError("Use lowercase letters only, for example “%(s)s”.",
+                                  params={"s": slug.lower()})
+        if not 3 <= len(slug) <= 40:
+            raise ValidationError("Use 3 to 40 characters.")
+        if not SLUG_PATTERN.match(slug) or "--" in slug:
+            raise ValidationError(
+                "Use lowercase letters, digits and single hyphens, starting and ending "
+                "with a letter or digit (for example “acme-shop”)."
+            )
+        if slug in settings.RESERVED_SLUGS:
+            raise ValidationError("“%(s)s” is reserved; please choose another.", params={"s": slug})
+        if Tenant.objects.filter(slug=slug).exists():
+            raise ValidationError("“%(s)s” is already taken; please choose another.",
+                                  params={"s": slug})
+        return slug
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data.get("currency") or "USD"
+
+    def clean_timezone(self) -> str:
+        return self.cleaned_data.get("timezone") or "UTC"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("email"):
+            probe = Member.user_model()(username=data["email"], email=data["email"],
+                                        first_name=data.get("company_name", ""))
+            try:
+                validate_password(data["password"], user=probe)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    tenant: Tenant
+    user_id: int
+    token: str
+
+    @property
+    def domain(self) -> str:
+        return tenant_domain(self.tenant.slug)
+
+    @property
+    def url(self) -> str:
+        return tenant_url(self.tenant.slug)
+
+
+def sign_up(*, company_name: str, slug: str, email: str, password: str,
+            currency: str = "USD", timezone: str = "UTC") -> SignupResult:
+    """Create the tenant, its domain and its owner, all or nothing."""
+    with schema_context("public"), transaction.atomic():
+        tenant = Tenant(schema_name=schema_name_for(slug), slug=slug, name=company_name,
+                        currency=currency, timezone=timezone, user_count=1)
+        tenant.save(verbosity=0)  # clones TENANT_BASE_SCHEMA
+        Domain.objects.create(domain=tenant_domain(slug), tenant=tenant, is_primary=True)
+        with schema_context(tenant.schema_name):
+            user = add_member(email=email, password=password, role=Member.Role.OWNER)
+            token = issue_token(user)
+    return SignupResult(tenant=tenant, user_id=user.pk, token=token)

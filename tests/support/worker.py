@@ -1,0 +1,66 @@
+"""Start a real Celery worker process against the test database and broker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+
+
+@contextmanager
+def celery_worker():
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
+        # The worker must see the test database, not the development one.
+        "DATABASE_URL": _url_for(db, connection.settings_dict["NAME"]),
+        "REDIS_URL": settings.REDIS_URL,
+        "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+    }
+    name = f"kpihub-test-{os.getpid()}@{socket.gethostname()}"
+    command = [sys.executable, "-m", "celery", "-A", "kpihub", "worker", "--pool", "solo",
+               "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
+               "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+               "--include", "tests.support.tasks", "--hostname", name]
+    process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
+    try:
+        _wait_until_ready(process, name)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _url_for(db: dict, name: str) -> str:
+    from urllib.parse import quote
+
+    host = quote(db.get("HOST") or "", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    user = db.get("USER") or "postgres"
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    return f"postgresql://{user}{password}@{host}{port}/{name}"
+
+
+def _wait_until_ready(process: subprocess.Popen, name: str, timeout: float = 30) -> None:
+    from kpihub.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start")
+        replies = app.control.ping(timeout=0.5, destination=[name]) or []
+        if replies:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the Celery worker did not answer a ping")
