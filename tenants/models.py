@@ -46,3 +46,18 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     pass
+
+
+class SchemaScript(models.Model):
+    """The statements that built the template schema, recorded while its migrations
+    ran, keyed by the set of tenant migrations they correspond to. Replaying them in a
+    fresh schema builds a tenant in a fraction of the time of running migrations or
+    cloning table by table (see tenants/schema_script.py)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField(help_text="The statements, with their parameters bound, in order")
+    statement_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"schema script {self.fingerprint[:12]} ({self.statement_count} statements)"

@@ -3,7 +3,7 @@ template schema every sign-up is cloned from. Idempotent; run after migrations."
 
 from django.conf import settings
 from django.db import transaction
-from django_tenants.utils import schema_context, schema_exists
+from django_tenants.utils import schema_context
 
 from tenants.models import Domain, Tenant
 
@@ -22,15 +22,17 @@ def ensure_public_tenant() -> Tenant:
 
 
 def ensure_template_tenant() -> Tenant:
-    """A tenant row with no domain whose schema migrate_schemas keeps current."""
+    """A tenant row with no domain whose schema migrate_schemas keeps current, and
+    the recorded script sign-ups replay (re-recorded when the migrations change)."""
+    from tenants.schema_script import current_script, rebuild_template
+
     with schema_context("public"):
         tenant = Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
         if tenant is None:
             tenant = Tenant(schema_name=settings.TENANT_BASE_SCHEMA, slug=TEMPLATE_SLUG,
                             name="Template", status=Tenant.Status.TEMPLATE)
-            # The template itself is built by running the migrations (there is nothing
-            # to clone it from yet).
+            tenant.auto_create_schema = False  # rebuild_template() builds it below
             tenant.save(verbosity=0)
-        elif not schema_exists(tenant.schema_name):
-            tenant.create_schema(check_if_exists=True, verbosity=0)
+        if current_script() is None:
+            rebuild_template()
     return tenant

@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 from accounts.models import Member
 from accounts.services import add_member, issue_token
 from tenants.models import CURRENCIES, TIMEZONES, Domain, Tenant
+from tenants.schema_script import current_script, install_schema
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 
@@ -111,7 +112,13 @@ def sign_up(*, company_name: str, slug: str, email: str, password: str,
     with schema_context("public"), transaction.atomic():
         tenant = Tenant(schema_name=schema_name_for(slug), slug=slug, name=company_name,
                         currency=currency, timezone=timezone, user_count=1)
-        tenant.save(verbosity=0)  # clones TENANT_BASE_SCHEMA
+        script = current_script()
+        if script is not None:
+            tenant.auto_create_schema = False
+            tenant.save(verbosity=0)
+            install_schema(tenant.schema_name, script)
+        else:
+            tenant.save(verbosity=0)  # no script recorded yet: clone TENANT_BASE_SCHEMA
         Domain.objects.create(domain=tenant_domain(slug), tenant=tenant, is_primary=True)
         with schema_context(tenant.schema_name):
             user = add_member(email=email, password=password, role=Member.Role.OWNER)

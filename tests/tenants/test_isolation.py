@@ -1,0 +1,77 @@
+"""Nothing that authenticates on one tenant means anything on another."""
+
+import pytest
+from django.test import Client
+
+from tests.conftest import host_client
+
+
+def test_unknown_host_is_404(db):
+    assert Client(HTTP_HOST="nobody.localhost").get("/").status_code == 404
+    assert Client(HTTP_HOST="nobody.localhost").get("/api/v1/me/").status_code == 404
+
+
+def test_template_schema_has_no_host(db):
+    assert Client(HTTP_HOST="tenant-template.localhost").get("/").status_code == 404
+
+
+def test_token_of_one_tenant_is_rejected_on_another(acme, globex, db):
+    assert host_client(acme.host, acme.owner_token).get("/api/v1/me/").status_code == 200
+    response = host_client(globex.host, acme.owner_token).get("/api/v1/me/")
+    assert response.status_code == 401
+
+
+def test_token_is_rejected_on_the_public_host(acme, db):
+    # The public host has no tenant API at all.
+    assert host_client("localhost", acme.owner_token).get("/api/v1/me/").status_code == 404
+
+
+def test_replayed_session_cookie_from_another_tenant_is_anonymous(acme, globex, db):
+    owner = Client(HTTP_HOST=acme.host)
+    logged_in = owner.post("/accounts/login/", {"username": acme.owner_email, "password": acme.password})
+    assert logged_in.status_code == 302
+    assert owner.get("/").status_code == 200
+    session_cookie = owner.cookies["sessionid"].value
+
+    intruder = Client(HTTP_HOST=globex.host)
+    intruder.cookies["sessionid"] = session_cookie
+    response = intruder.get("/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert intruder.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_login_with_another_tenants_credentials_fails(acme, globex, db):
+    client = Client(HTTP_HOST=globex.host)
+    response = client.post("/accounts/login/", {"username": acme.owner_email, "password": acme.password})
+    assert response.status_code == 200  # the form again, with an error
+    assert b"correct" in response.content.lower()
+
+
+def test_token_endpoint_only_knows_its_own_tenants_people(acme, globex, db):
+    good = host_client(acme.host).post("/api/v1/auth/token/",
+                                       {"email": acme.owner_email, "password": acme.password})
+    assert good.status_code == 200
+    assert good.json()["token"] == acme.owner_token
+    other = host_client(globex.host).post("/api/v1/auth/token/",
+                                          {"email": acme.owner_email, "password": acme.password})
+    assert other.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/signup/", "/api/v1/signup/"])
+def test_platform_pages_do_not_exist_on_a_tenant_host(acme, db, path):
+    assert Client(HTTP_HOST=acme.host).get(path).status_code == 404
+
+
+def test_platform_admin_session_means_nothing_on_a_tenant(acme, db):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root", "root@localhost", "platform-pass-123!")
+    staff = Client(HTTP_HOST="localhost")
+    assert staff.post("/admin/login/?next=/admin/",
+                      {"username": "root", "password": "platform-pass-123!"}).status_code == 302
+    assert staff.get("/admin/").status_code == 200
+
+    replay = Client(HTTP_HOST=acme.host)
+    replay.cookies["sessionid"] = staff.cookies["sessionid"].value
+    assert replay.get("/api/v1/me/").status_code in (401, 403)
