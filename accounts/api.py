@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.lockout import MESSAGE
 from accounts.models import Member
 from accounts.roles import IsTenantAdmin, IsTenantMember, role_of
 
@@ -35,8 +36,7 @@ class TokenView(APIView):
         user = authenticate(request._request, username=email,
                             password=payload.validated_data["password"])
         if getattr(request._request, "axes_locked_out", False):
-            return Response({"detail": "Too many failed attempts. Try again later."},
-                            status=status.HTTP_403_FORBIDDEN)
+            return Response({"detail": MESSAGE}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or role_of(user) is None:
             return Response({"detail": "Wrong e-mail or password."}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"token": services.issue_token(user)})

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from tenants.signup import SignupForm, sign_up
+from tenants.signup import SignupForm, sign_up, tenant_url
 
 
 class SignupRequest(serializers.Serializer):
@@ -40,4 +40,4 @@ class SignupView(APIView):
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
         result = sign_up(**form.cleaned_data)
         return Response({"slug": result.tenant.slug, "domain": result.domain,
-                         "url": result.url, "token": result.token}, status=status.HTTP_201_CREATED)
+                         "url": tenant_url(result.tenant.slug, request), "token": result.token}, status=status.HTTP_201_CREATED)

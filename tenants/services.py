@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
@@ -19,5 +19,9 @@ def drop_tenant(tenant: Tenant) -> None:
     its uploaded files (once the database part has committed)."""
     files = Path(settings.MEDIA_ROOT) / tenant.schema_name
     with schema_context("public"), transaction.atomic():
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks still pending in this transaction would make
+            # DROP SCHEMA fail; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         tenant.delete(force_drop=True)
         transaction.on_commit(lambda: shutil.rmtree(files, ignore_errors=True))

@@ -34,9 +34,16 @@ def tenant_domain(slug: str) -> str:
     return f"{slug}.{settings.BASE_DOMAIN}"
 
 
-def tenant_url(slug: str) -> str:
-    port = "" if settings.PORT in (80, 443) or not settings.DEBUG else f":{settings.PORT}"
-    scheme = "http" if settings.DEBUG else "https"
+def tenant_url(slug: str, request=None) -> str:
+    """The tenant's address as seen by whoever asked: same scheme and port as the
+    request on the public host (``localhost:8000`` -> ``acme.localhost:8000``)."""
+    if request is not None:
+        scheme = request.scheme
+        host = request.get_host()
+        port = f":{host.rsplit(':', 1)[1]}" if ":" in host else ""
+    else:
+        scheme = "http" if settings.DEBUG else "https"
+        port = f":{settings.PORT}" if settings.DEBUG and settings.PORT not in (80, 443) else ""
     return f"{scheme}://{tenant_domain(slug)}{port}/"
 
 
@@ -101,9 +108,6 @@ class SignupResult:
     def domain(self) -> str:
         return tenant_domain(self.tenant.slug)
 
-    @property
-    def url(self) -> str:
-        return tenant_url(self.tenant.slug)
 
 
 def sign_up(*, company_name: str, slug: str, email: str, password: str,

@@ -22,5 +22,5 @@ def signup(request):
         # logged in there through a short-lived, signed, single-use hand-off link.
         handoff = signing.dumps({"u": result.user_id, "s": result.tenant.schema_name},
                                 salt=HANDOFF_SALT)
-        return redirect(f"{tenant_url(result.tenant.slug)}accounts/welcome/{handoff}/")
+        return redirect(f"{tenant_url(result.tenant.slug, request)}accounts/welcome/{handoff}/")
     return render(request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200)

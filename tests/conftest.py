@@ -99,3 +99,16 @@ def committed_db(django_db_blocker):
     committed and visible to other processes. The test removes what it made."""
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """Mail goes over a real SMTP connection to a local server the test reads."""
+    from tests.support.smtp import SmtpSink
+
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield sink
