@@ -10,5 +10,9 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if request.path.startswith(settings.CSP_INLINE_STYLE_PATHS):
+            # Swagger UI sets inline styles; scripts stay 'self' only.
+            policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        response.headers.setdefault("Content-Security-Policy", policy)
         return response

@@ -55,8 +55,10 @@ class SignupForm(forms.Form):
     )
     email = forms.EmailField()
     password = forms.CharField(widget=forms.PasswordInput, strip=False)
-    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], required=False)
-    timezone = forms.ChoiceField(choices=[(t, t) for t in TIMEZONES], required=False)
+    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], required=False,
+                                 initial="USD", help_text="Your reporting currency.")
+    timezone = forms.ChoiceField(choices=[(t, t) for t in TIMEZONES], required=False,
+                                 initial="UTC", help_text="Months are counted in this time zone.")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip()

@@ -267,6 +267,7 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; object-src 'none'"
 )
+CSP_INLINE_STYLE_PATHS = ("/api/v1/docs/", "/admin/")
 
 # --- Limits ----------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
