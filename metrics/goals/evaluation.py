@@ -1,0 +1,249 @@
+"""How a SMART goal is judged, as pure functions (goals.md, "Evaluation").
+
+Everything here takes plain values (dates, floats, a month -> value mapping) and
+returns plain values, so every status branch is testable without a database and
+the same evaluation is reproducible for any ``as_of`` date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+Month = date  # the first day of a calendar month
+
+ON_TRACK_SLACK_PCT = 10.0
+FORECAST_WINDOW = 6
+MIN_FORECAST_POINTS = 3
+MIN_PROBABILITY_POINTS = 4
+ACHIEVABILITY_WINDOW = 12
+MIN_ACHIEVABILITY_POINTS = 3
+
+
+class Status(StrEnum):
+    ACHIEVED = "achieved"
+    MISSED = "missed"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+class Achievability(StrEnum):
+    REALISTIC = "realistic"
+    AMBITIOUS = "ambitious"
+    UNREALISTIC = "unrealistic"
+    UNKNOWN = "unknown"
+
+
+# --- Months ---------------------------------------------------------------------
+
+def month_of(day: date) -> Month:
+    return day.replace(day=1)
+
+
+def end_of(month: Month) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: Month, count: int) -> Month:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: Month, end: Month) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def period_of(day: date) -> Month:
+    """The latest complete month on ``day``: its own month on the last day of a
+    month, else the month before."""
+    month = month_of(day)
+    return month if day == end_of(month) else add_months(month, -1)
+
+
+# --- The goal's geometry ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalTerms:
+    baseline: float
+    target: float
+    start_date: date
+    deadline: date
+
+    @property
+    def increasing(self) -> bool:
+        return self.target > self.baseline
+
+    @property
+    def sign(self) -> int:
+        """+1 when the goal wants the KPI up, -1 when down."""
+        return 1 if self.increasing else -1
+
+    def meets(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return value >= self.target if self.increasing else value <= self.target
+
+    def pace_value(self, day: date) -> float:
+        """Where a straight line from baseline (start) to target (deadline) stands."""
+        return self.baseline + (self.target - self.baseline) * elapsed_fraction(self, day)
+
+
+def elapsed_fraction(terms: GoalTerms, day: date) -> float:
+    total = (terms.deadline - terms.start_date).days
+    if total <= 0:
+        return 1.0
+    return min(max((day - terms.start_date).days / total, 0.0), 1.0)
+
+
+def time_elapsed_pct(terms: GoalTerms, as_of: date) -> float:
+    return elapsed_fraction(terms, end_of(period_of(as_of))) * 100
+
+
+def progress_pct(terms: GoalTerms, current: float | None) -> float | None:
+    if current is None:
+        return None
+    return (current - terms.baseline) / (terms.target - terms.baseline) * 100
+
+
+# --- Forecast ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    slope: float
+    intercept: float
+    residual_sd: float | None
+    points: int
+    x_mean: float
+    sxx: float
+
+    def at(self, x: float) -> float:
+        return self.intercept + self.slope * x
+
+
+def fit_line(points: list[tuple[int, float]]) -> Line | None:
+    """Least squares through (month index, value); None under MIN_FORECAST_POINTS."""
+    if len(points) < MIN_FORECAST_POINTS:
+        return None
+    xs = [x for x, _ in points]
+    ys = [y for _, y in points]
+    x_mean, y_mean = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - x_mean) ** 2 for x in xs)
+    slope = sum((x - x_mean) * (y - y_mean) for x, y in points) / sxx if sxx else 0.0
+    intercept = y_mean - slope * x_mean
+    residual_sd = None
+    if len(points) > 2:
+        ssr = sum((y - (intercept + slope * x)) ** 2 for x, y in points)
+        residual_sd = math.sqrt(ssr / (len(points) - 2))
+    return Line(slope, intercept, residual_sd, len(points), x_mean, sxx)
+
+
+def forecast_points(series: dict[Month, float | None], period: Month) -> list[tuple[int, float]]:
+    """The KPI's values in the FORECAST_WINDOW months ending at ``period`` (months
+    without a value are left out), as (months from period, value)."""
+    points = []
+    for back in range(FORECAST_WINDOW - 1, -1, -1):
+        month = add_months(period, -back)
+        value = series.get(month)
+        if value is not None:
+            points.append((-back, float(value)))
+    return points
+
+
+def probability_of_meeting(terms: GoalTerms, line: Line, x_deadline: float) -> float | None:
+    """P(value at the deadline meets the target) under a normal approximation around
+    the fitted line, with the prediction error of a new point at the deadline."""
+    if line.points < MIN_PROBABILITY_POINTS or line.residual_sd is None:
+        return None
+    predicted = line.at(x_deadline)
+    spread = line.residual_sd
+    if line.sxx:
+        spread *= math.sqrt(1 + 1 / line.points + (x_deadline - line.x_mean) ** 2 / line.sxx)
+    if spread == 0:
+        return 100.0 if terms.meets(predicted) else 0.0
+    z = (predicted - terms.target) / spread * terms.sign
+    return 100 * 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+# --- Achievability ----------------------------------------------------------------------
+
+def achievability(terms: GoalTerms, series: dict[Month, float | None],
+                  baseline_period: Month) -> Achievability:
+    """Compare the change per month the goal needs with the KPI's own month-over-month
+    changes in the 12 months ending at the baseline's period (goals.md)."""
+    values = [(month, series.get(month)) for month in
+              (add_months(baseline_period, -back) for back in range(ACHIEVABILITY_WINDOW - 1, -1, -1))]
+    known = [(month, value) for month, value in values if value is not None]
+    if len(known) < MIN_ACHIEVABILITY_POINTS:
+        return Achievability.UNKNOWN
+    changes = [terms.sign * (later - earlier)
+               for (m1, earlier), (m2, later) in zip(known, known[1:]) if months_between(m1, m2) == 1]
+    if len(changes) < 2:
+        return Achievability.UNKNOWN
+    months = max(months_between(baseline_period, month_of(terms.deadline)), 1)
+    needed = abs(terms.target - terms.baseline) / months
+    mean, spread = statistics.fmean(changes), statistics.stdev(changes)
+    if needed <= mean:
+        return Achievability.REALISTIC
+    if needed <= mean + 2 * spread:
+        return Achievability.AMBITIOUS
+    return Achievability.UNREALISTIC
+
+
+# --- Evaluation ---------------------------------------------------------------------------
+
+@dataclass
+class Evaluation:
+    period: Month
+    current_value: float | None
+    time_elapsed_pct: float
+    progress_pct: float | None
+    status: Status
+    forecast_value: float | None
+    probability: float | None
+    history: list[dict] = field(default_factory=list)
+
+
+def evaluate(terms: GoalTerms, series: dict[Month, float | None], as_of: date) -> Evaluation:
+    """The goal as of ``as_of``: deterministic for the same series and date."""
+    period = period_of(as_of)
+    current = series.get(period)
+    deadline_month = month_of(terms.deadline)
+    line = fit_line(forecast_points(series, period))
+    x_deadline = months_between(period, deadline_month)
+    forecast = line.at(x_deadline) if line else None
+    probability = probability_of_meeting(terms, line, x_deadline) if line else None
+    progress = progress_pct(terms, current)
+    elapsed = time_elapsed_pct(terms, as_of)
+
+    if as_of > terms.deadline:
+        status = Status.ACHIEVED if terms.meets(series.get(deadline_month)) else Status.MISSED
+    elif terms.meets(current):
+        status = Status.ACHIEVED
+    elif progress is not None and progress >= elapsed - ON_TRACK_SLACK_PCT:
+        status = Status.ON_TRACK
+    elif terms.meets(forecast):
+        status = Status.AT_RISK
+    else:
+        status = Status.OFF_TRACK
+
+    return Evaluation(period=period, current_value=current, time_elapsed_pct=elapsed,
+                      progress_pct=progress, status=status, forecast_value=forecast,
+                      probability=probability, history=history(terms, series, as_of))
+
+
+def history(terms: GoalTerms, series: dict[Month, float | None], as_of: date) -> list[dict]:
+    """One point per month from the start's month to the latest complete month: the
+    actual value against the pace line at that month's end."""
+    points = []
+    month = month_of(terms.start_date)
+    last = min(period_of(as_of), month_of(terms.deadline))
+    while month <= last:
+        points.append({"period": month.strftime("%Y-%m"), "actual": series.get(month),
+                       "pace": terms.pace_value(end_of(month))})
+        month = add_months(month, 1)
+    return points
