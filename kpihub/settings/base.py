@@ -154,7 +154,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Above the longest task and any countdown, or Redis redelivers work still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "surveys-sweep": {"task": "surveys.tasks.sweep_surveys", "schedule": 60.0},  # due sends, reminders
+}
 
 # --- Auth ---------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
