@@ -85,7 +85,7 @@ def select_recipients(survey: Survey) -> int:
                    audience.THROTTLED: f"throttled: sent a survey in the last {survey.throttle_days} days"}
         rows = [
             SurveyRecipient(
-                survey=locked, customer_id=c.customer_id, name=c.name, email=c.address,
+                survey=locked, customer_id=c.customer_id, name=c.name, email=c.email,
                 status=Status.SKIPPED if c.left_out else Status.QUEUED,
                 reason=reasons.get(c.left_out, ""))
             for c in audience.candidates(audience.AudienceSpec.of(locked), survey_id=locked.pk)
@@ -152,12 +152,14 @@ def reserve(count: int, rate: int) -> None:
 def send_batch(letter: Letter, batch: list[SurveyRecipient]) -> tuple[list[int], dict[int, str], list[int]]:
     """(sent ids, {failed id: reason}, ids never attempted). A refused address fails
     alone; a lost connection fails the message in flight (it may have left) and
-    leaves the rest unattempted for the retry."""
+    leaves the rest unattempted for the retry, as does a server that cannot be
+    reached at all."""
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
     except (OSError, smtplib.SMTPException) as error:
-        raise SmtpUnavailable(f"cannot reach the mail server: {error}") from error
+        logger.warning("cannot reach the mail server: %s", error)
+        return [], {}, [r.pk for r in batch]
     sent: list[int] = []
     failed: dict[int, str] = {}
     try:
@@ -228,7 +230,7 @@ def deliver(*, survey_id: int, wave: Wave = INVITATION,
                 sent, failed, unattempted = send_batch(letter, batch)
                 record_outcomes(wave, sent, failed, unattempted)
                 if unattempted:
-                    raise SmtpUnavailable("the mail server closed the connection")
+                    raise SmtpUnavailable("the mail server could not be reached or closed the connection")
             done += claimed
             if progress:
                 progress(done, total)
