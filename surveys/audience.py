@@ -105,12 +105,12 @@ def candidates(spec: AudienceSpec, *, survey_id: int | None = None) -> list[Cand
 def count(spec: AudienceSpec, *, survey_id: int | None = None) -> AudienceCount:
     """The live count: one SQL query, by distinct address."""
     totals = _annotated(spec, survey_id).aggregate(
-        everyone=Count("address", distinct=True),
-        unsubscribed=Count("address", distinct=True, filter=Q(unsubscribed=True)),
-        throttled=Count("address", distinct=True, filter=Q(unsubscribed=False, throttled=True)),
+        n_everyone=Count("address", distinct=True),
+        n_unsubscribed=Count("address", distinct=True, filter=Q(unsubscribed=True)),
+        n_throttled=Count("address", distinct=True, filter=Q(unsubscribed=False, throttled=True)),
     )
-    recipients = totals["everyone"] - totals["unsubscribed"] - totals["throttled"]
-    return AudienceCount(recipients, totals["throttled"], totals["unsubscribed"])
+    recipients = totals["n_everyone"] - totals["n_unsubscribed"] - totals["n_throttled"]
+    return AudienceCount(recipients, totals["n_throttled"], totals["n_unsubscribed"])
 
 
 def filter_choices() -> dict[str, list[str]]:
