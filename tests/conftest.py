@@ -85,11 +85,21 @@ def globex_owner(db, globex) -> APIClient:
 
 
 @pytest.fixture(scope="session")
-def worker(django_db_setup):
+def worker_mailbox():
+    """The SMTP sink the session's worker sends its mail to (tests pick theirs by address)."""
+    from tests.support.smtp import SmtpSink
+
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def worker(django_db_setup, worker_mailbox):
     """A real Celery worker process for the whole session (started on first use)."""
     from tests.support.worker import celery_worker
 
-    with celery_worker() as process:
+    mail = {"KPIHUB_TEST_EMAIL_URL": f"smtp://127.0.0.1:{worker_mailbox.port}"}
+    with celery_worker(extra_env=mail) as process:
         yield process
 
 

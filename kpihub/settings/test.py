@@ -7,7 +7,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; n
 AXES_FAILURE_LIMIT = 3
 # Each test run gets its own Redis database number's worth of keys via a prefix.
 CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if os.environ.get("KPIHUB_TEST_EMAIL_URL"):  # a worker the tests started with a mail sink
+    globals().update(email_settings(os.environ["KPIHUB_TEST_EMAIL_URL"], DATA_DIR / "outbox"))  # noqa: F405
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"signup": "1000/hour", "token": "1000/minute"}}  # noqa: F405
 # A queue of its own per test session, so a `make run` worker on the same Redis never
 # takes a test's task (the worker the tests start inherits the variable).

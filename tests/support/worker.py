@@ -14,7 +14,10 @@ from django.db import connection
 
 
 @contextmanager
-def celery_worker():
+def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, label: str = ""):
+    """A worker on the test queue (or ``queue``), with ``extra_env`` added to its
+    environment (e.g. ``KPIHUB_TEST_EMAIL_URL`` to send mail to a test's SMTP sink)."""
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -22,12 +25,13 @@ def celery_worker():
         # The worker must see the test database, not the development one.
         "DATABASE_URL": _url_for(db, connection.settings_dict["NAME"]),
         "REDIS_URL": settings.REDIS_URL,
-        "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "KPIHUB_TEST_QUEUE": queue,
+        **(extra_env or {}),
     }
-    name = f"kpihub-test-{os.getpid()}@{socket.gethostname()}"
+    name = f"kpihub-test-{os.getpid()}{label}@{socket.gethostname()}"
     command = [sys.executable, "-m", "celery", "-A", "kpihub", "worker", "--pool", "solo",
                "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
-               "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+               "--without-mingle", "-Q", queue,
                "--include", "tests.support.tasks", "--hostname", name]
     process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
     try:
