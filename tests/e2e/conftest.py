@@ -1,0 +1,74 @@
+"""A live server for the browser tests: ``manage.py runserver`` in a subprocess
+against the test database (pytest-django's live_server would flush the database,
+public tenants included), and the system Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.support.smtp import free_port
+from tests.support.worker import _url_for
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--host-resolver-rules=MAP * 127.0.0.1"]
+
+
+@pytest.fixture(scope="session")
+def live_site(django_db_setup, acme):
+    """The whole product on 127.0.0.1:<port>; tenant hosts resolve there too."""
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
+           "DATABASE_URL": _url_for(settings.DATABASES["default"], connection.settings_dict["NAME"]),
+           "REDIS_URL": settings.REDIS_URL, "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
+    # --insecure: serve static files (surveys.js) as the dev server does, with DEBUG off.
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_serving(process, port)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_serving(process: subprocess.Popen, port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the test web server exited at start")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the test web server did not answer")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the tests' ORM calls
+    # are still plain synchronous code, so Django's async guard is lifted meanwhile.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
