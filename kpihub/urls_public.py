@@ -1,7 +1,7 @@
 """URLs of the public site (KPIHUB_BASE_DOMAIN): landing, sign-up, platform admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tenants import api, views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("api/v1/signup/", api.SignupView.as_view(), name="api-signup"),
     path("admin/", admin.site.urls),
+    path("dev/outbox/", include("kpihub.dev_outbox")),  # DEBUG only: mail without EMAIL_URL
 ]
