@@ -47,6 +47,25 @@ def test_the_invitation_has_html_and_text_with_one_link_per_score(in_acme, smtp_
     assert (recipient.status, recipient.sent_at is not None) == (Status.SENT, True)
 
 
+def test_each_person_gets_their_own_links_and_name_safely_escaped(in_acme, smtp_sink):
+    make_customer(name="Ana & <Bo>")
+    make_customer(name="")
+    survey = make_survey()
+    send(survey)
+    by_address = {m["To"]: m for m in smtp_sink.messages}
+    for recipient in survey.recipients.all():
+        message = by_address[recipient.email]
+        assert f"/s/{recipient.token}/?score=7" in text_of(message)
+        assert f"/s/{recipient.token}/unsubscribe/" in html_of(message)
+        others = [r.token for r in survey.recipients.exclude(pk=recipient.pk)]
+        assert not any(token in html_of(message) for token in others)
+    named = by_address[survey.recipients.get(name="Ana & <Bo>").email]
+    assert "Hello Ana &amp; &lt;Bo&gt;," in html_of(named)
+    assert "Hello Ana & <Bo>," in text_of(named)
+    unnamed = by_address[survey.recipients.get(name="").email]
+    assert text_of(unnamed).startswith("Hello,")
+
+
 def test_tokens_carry_at_least_128_random_bits(in_acme, smtp_sink):
     for _ in range(3):
         make_customer()
