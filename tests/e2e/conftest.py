@@ -18,17 +18,19 @@ from tests.support.smtp import free_port
 from tests.support.worker import _url_for
 
 CHROMIUM = "/usr/bin/chromium"
+SERVER_NAME = "kpihub-e2e-server"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--host-resolver-rules=MAP * 127.0.0.1"]
 
 
 @pytest.fixture(scope="session")
-def live_site(django_db_setup, acme):
+def live_site(django_db_setup, django_db_blocker, acme):
     """The whole product on 127.0.0.1:<port>; tenant hosts resolve there too."""
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
-           "DATABASE_URL": _url_for(settings.DATABASES["default"], connection.settings_dict["NAME"]),
+           "DATABASE_URL": _url_for(settings.DATABASES["default"], connection.settings_dict["NAME"])
+           + f"?application_name={SERVER_NAME}",
            "REDIS_URL": settings.REDIS_URL, "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
     # --insecure: serve static files (surveys.js) as the dev server does, with DEBUG off.
     process = subprocess.Popen(
@@ -43,6 +45,22 @@ def live_site(django_db_setup, acme):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        with django_db_blocker.unblock():
+            _wait_until_disconnected()
+            connection.close()  # opened here, possibly in Playwright's context
+
+
+def _wait_until_disconnected(timeout: float = 10) -> None:
+    """The server's database sessions end a moment after it does; the test database
+    can only be dropped once they have."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                           [SERVER_NAME])
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
 
 
 def _wait_until_serving(process: subprocess.Popen, port: int, timeout: float = 30) -> None:
@@ -59,9 +77,14 @@ def _wait_until_serving(process: subprocess.Popen, port: int, timeout: float = 3
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(django_db_blocker):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Inside Playwright's event loop Django keeps connections per context: close the
+    # one opened before it, or it lingers and the test database cannot be dropped.
+    with django_db_blocker.unblock():
+        connections.close_all()
     # Playwright's sync API keeps an event loop on this thread; the tests' ORM calls
     # are still plain synchronous code, so Django's async guard is lifted meanwhile.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -71,4 +94,6 @@ def chromium():
             yield browser
             browser.close()
     finally:
+        with django_db_blocker.unblock():
+            connections.close_all()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

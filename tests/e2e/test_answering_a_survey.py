@@ -39,6 +39,9 @@ def recipient(acme, committed_db):
     connection.set_tenant(acme.tenant)
     Survey.objects.filter(pk__in=made).delete()
     customer.delete()
+    # Under Playwright's event loop Django may have opened a connection of its own
+    # for this context; close it so the test database can be dropped at the end.
+    connection.close()
 
 
 def response_of(acme, recipient) -> SurveyResponse | None:
