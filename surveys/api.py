@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts.roles import IsTenantAdmin, IsTenantMember, ReadForMembersWriteForAdmins
 from surveys import scoring, selectors, services
-from surveys.models import Survey
+from surveys.models import Survey, SurveyResponse
 
 
 def audience_json(survey: Survey):
@@ -123,6 +123,7 @@ class SurveyListView(GenericAPIView):
 class SurveyDetailView(GenericAPIView):
     permission_classes = [IsTenantMember]
     serializer_class = SurveyOutput
+    queryset = Survey.objects.all()
 
     def get(self, request, pk: int):
         return Response(survey_json(get_object_or_404(Survey, pk=pk)))
@@ -131,6 +132,7 @@ class SurveyDetailView(GenericAPIView):
 class SurveySendView(GenericAPIView):
     permission_classes = [IsTenantAdmin]
     serializer_class = None
+    queryset = Survey.objects.all()
 
     @extend_schema(request=None, responses={202: inline_serializer(
         "SurveySendAccepted", {"job_id": serializers.UUIDField()})})
@@ -167,6 +169,7 @@ def response_json(survey: Survey, answer) -> dict:
 class SurveyResponsesView(GenericAPIView):
     permission_classes = [IsTenantMember]
     serializer_class = ResponseOutput
+    queryset = SurveyResponse.objects.none()  # for the schema; answers come from selectors
 
     @extend_schema(parameters=[
         OpenApiParameter("group", str, description="detractors, passives, promoters (NPS); "

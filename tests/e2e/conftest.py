@@ -32,6 +32,7 @@ def live_site(django_db_setup, django_db_blocker, acme):
            "DATABASE_URL": _url_for(settings.DATABASES["default"], connection.settings_dict["NAME"])
            + f"?application_name={SERVER_NAME}",
            "REDIS_URL": settings.REDIS_URL, "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # --insecure: serve static files (surveys.js) as the dev server does, with DEBUG off.
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
@@ -76,17 +77,18 @@ def _wait_until_serving(process: subprocess.Popen, port: int, timeout: float = 3
     raise RuntimeError("the test web server did not answer")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium(django_db_blocker):
+    """Chromium for one test. Playwright's sync API keeps an event loop on this thread
+    while it runs; the test's ORM calls are still plain synchronous code, so Django's
+    async guard is lifted for this test only (never for other code or subprocesses)."""
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Inside Playwright's event loop Django keeps connections per context: close the
-    # one opened before it, or it lingers and the test database cannot be dropped.
+    # Under that loop Django keeps connections per context: close them on the way in
+    # and out, or one lingers and the test database cannot be dropped at the end.
     with django_db_blocker.unblock():
         connections.close_all()
-    # Playwright's sync API keeps an event loop on this thread; the tests' ORM calls
-    # are still plain synchronous code, so Django's async guard is lifted meanwhile.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:

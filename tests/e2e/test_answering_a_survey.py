@@ -53,7 +53,7 @@ def page_url(acme, port: int, recipient, query: str = "") -> str:
     return f"http://{acme.host}:{port}/s/{recipient.token}/{query}"
 
 
-def test_with_javascript_the_page_records_the_score_once_shown(chromium, live_site, acme, recipient):
+def test_with_javascript_the_page_records_the_score_once_shown(live_site, chromium, acme, recipient):
     person = recipient()
     context = chromium.new_context()
     page = context.new_page()
@@ -73,7 +73,7 @@ def test_with_javascript_the_page_records_the_score_once_shown(chromium, live_si
     context.close()
 
 
-def test_without_javascript_nothing_is_recorded_until_the_button(chromium, live_site, acme, recipient):
+def test_without_javascript_nothing_is_recorded_until_the_button(live_site, chromium, acme, recipient):
     person = recipient()
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -99,7 +99,7 @@ def test_without_javascript_nothing_is_recorded_until_the_button(chromium, live_
     context.close()
 
 
-def test_a_portuguese_survey_answers_in_portuguese(chromium, live_site, acme, recipient):
+def test_a_portuguese_survey_answers_in_portuguese(live_site, chromium, acme, recipient):
     person = recipient("pt")
     context = chromium.new_context(locale="en-US")
     page = context.new_page()
