@@ -166,3 +166,11 @@ def test_members_see_surveys_but_not_the_create_page(in_acme):
 
 def test_anonymous_visitors_are_sent_to_log_in(in_acme):
     assert Client(HTTP_HOST=in_acme.host).get("/surveys/").status_code == 302
+
+
+def test_the_figures_refresh_themselves_only_while_sending(owner_browser):
+    survey, _ = sent_survey(customers=1)
+    assert 'hx-trigger="every 2s"' not in owner_browser.get(f"/surveys/{survey.pk}/").content.decode()
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.SENDING)
+    html = owner_browser.get(f"/surveys/{survey.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' in html and 'hx-select="#figures-card"' in html
