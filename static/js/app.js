@@ -1,5 +1,45 @@
-// KPI Hub: small progressive enhancements. Pages work without this file.
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-dismiss]");
-  if (button) button.closest("li, .message")?.remove();
-});
+/* KPI Hub: small progressive enhancements, loaded on every page (defer).
+   Every page works without this file. CSP: script-src 'self', so no inline
+   scripts or handlers anywhere; behaviour hangs off data-* attributes.
+
+   - [data-dismiss] inside a flash message: shown only when JS runs; removes the message.
+   - form[data-confirm="Question?"]: asks before submitting (e.g. "Remove member"). */
+(function () {
+  "use strict";
+
+  function revealDismissButtons(root) {
+    root.querySelectorAll("[data-dismiss][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    revealDismissButtons(document);
+  });
+  // Content swapped in by htmx may carry messages too.
+  document.addEventListener("htmx:load", function (event) {
+    revealDismissButtons(event.target);
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss]");
+    if (!button) return;
+    var message = button.closest(".message, li");
+    if (!message) return;
+    var list = message.parentElement;
+    var next = message.nextElementSibling || message.previousElementSibling;
+    message.remove();
+    if (list && list.matches(".messages") && !list.children.length) list.remove();
+    // Keep keyboard focus somewhere sensible instead of falling back to <body>.
+    var target = (next && next.querySelector("[data-dismiss]")) || document.getElementById("main");
+    if (target) target.focus();
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();
