@@ -8,20 +8,22 @@ from accounts.models import Member
 class EmailAuthenticationForm(AuthenticationForm):
     """Log in with the e-mail address (stored as the username)."""
 
-    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True}))
+    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(
+        attrs={"autofocus": True, "autocomplete": "username"}))
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(label="E-mail")
     role = forms.ChoiceField(choices=[(Member.Role.MEMBER, "Member"), (Member.Role.ADMIN, "Admin")])
 
 
 class AcceptInvitationForm(forms.Form):
     name = forms.CharField(max_length=150, required=False)
-    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, email: str, **kwargs):
         self.email = email

@@ -48,13 +48,13 @@ def tenant_url(slug: str, request=None) -> str:
 
 
 class SignupForm(forms.Form):
-    company_name = forms.CharField(max_length=120)
-    slug = forms.CharField(
-        max_length=40,
-        help_text="Your address: <slug>.kpihub. 3-40 lowercase letters, digits or hyphens.",
-    )
-    email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    company_name = forms.CharField(max_length=120,
+                                   widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    slug = forms.CharField(max_length=40, help_text="3-40 lowercase letters, digits or hyphens.",
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], required=False,
                                  initial="USD", help_text="Your reporting currency.")
     timezone = forms.ChoiceField(choices=[(t, t) for t in TIMEZONES], required=False,
