@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse
 
 from accounts.models import Member
 
@@ -34,3 +35,13 @@ class AcceptInvitationForm(forms.Form):
         probe = Member.user_model()(username=self.email, email=self.email)
         validate_password(password, user=probe)
         return password
+
+
+class LinkedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the full link in the e-mail context as ``action_url``
+    (the shared e-mail layout draws its button from it)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        context = {**context, "action_url": f"{context['protocol']}://{context['domain']}{path}"}
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

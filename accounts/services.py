@@ -60,6 +60,7 @@ def invite(*, email: str, role: str, invited_by, base_url: str) -> Invitation:
         "company": connection.tenant.name,
         "inviter": invited_by.email,
         "link": link,
+        "action_url": link,
         "role": invitation.get_role_display(),
     }
     message = EmailMultiAlternatives(

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
-from accounts.forms import EmailAuthenticationForm
+from accounts.forms import EmailAuthenticationForm, LinkedPasswordResetForm
 from jobs import api as jobs_api
 from metrics import views as metrics_views
 
@@ -16,7 +16,7 @@ account_urls = [
         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(
-        email_template_name="emails/password_reset.txt",
+        form_class=LinkedPasswordResetForm, email_template_name="emails/password_reset.txt",
         html_email_template_name="emails/password_reset.html",
         subject_template_name="emails/password_reset_subject.txt"), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(),
