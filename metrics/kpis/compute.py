@@ -1,0 +1,93 @@
+"""The one business operation of the engine: recompute every KPI of the current
+tenant for every month with data, and store the results by upsert.
+
+Safe to run again at any time (a rerun writes the same rows), and called alike by the
+Celery task after an import, the on-demand API and the nightly sweep. The task holds a
+per-tenant lock so two recomputes never overlap (tasks.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone as django_timezone
+
+from metrics.kpis import figures
+from metrics.kpis.evaluate import Result, evaluate
+from metrics.kpis.periods import Month, add_months, current_month
+from metrics.kpis.registry import tenant_kpis
+from metrics.models import KpiCoverage, KpiValue
+
+# Aggregating a million invoices wants room to hash and sort in memory.
+SESSION_SETTINGS = ("SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off")
+WARNING_TEXT = {
+    "subscriptions": "{n} subscriptions are in a currency without any exchange rate and are left out",
+    "invoices": "{n} paid invoices are in a currency without any exchange rate and are left out",
+    "expenses": "{n} expenses are in a currency without any exchange rate and are left out",
+}
+
+
+@dataclass
+class RecomputeSummary:
+    first_month: Month | None
+    last_month: Month | None
+    values: int = 0
+    duration_ms: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"first_month": self.first_month and self.first_month.isoformat(),
+                "last_month": self.last_month and self.last_month.isoformat(),
+                "values": self.values, "duration_ms": self.duration_ms, "warnings": self.warnings}
+
+
+def recompute_kpis(*, now: datetime | None = None, currency: str | None = None,
+                   timezone: str | None = None) -> RecomputeSummary:
+    """Recompute and store every KPI of the tenant the connection is on. ``now``,
+    ``currency`` and ``timezone`` default to the clock and the tenant's settings."""
+    started = time.monotonic()
+    tenant = connection.tenant
+    currency = currency or tenant.currency
+    timezone = timezone or tenant.timezone
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in SESSION_SETTINGS:
+                cursor.execute(statement)
+        first, last = figures.data_months(timezone)
+        if first is None:
+            summary = RecomputeSummary(None, None)
+            results: list[Result] = []
+        else:
+            last = max(last, current_month(timezone, now))
+            scope = figures.Scope(add_months(first, -1), last, currency, timezone)
+            month_figures, unconverted = figures.collect(scope)
+            results = evaluate(month_figures, tenant_kpis(), first_stored=first)
+            summary = RecomputeSummary(first, last, values=len(results), warnings=[
+                WARNING_TEXT[family].format(n=n) for family, n in sorted(unconverted.items())])
+        store(results, first=first, last=last)
+        summary.duration_ms = round((time.monotonic() - started) * 1000)
+        KpiCoverage.objects.update_or_create(pk=1, defaults={
+            "first_month": summary.first_month, "last_month": summary.last_month,
+            "computed_at": django_timezone.now(), "duration_ms": summary.duration_ms,
+            "warnings": summary.warnings})
+    return summary
+
+
+def store(results: list[Result], *, first: Month | None, last: Month | None) -> None:
+    """Upsert the results; drop values of months or KPIs that no longer exist (data
+    deleted, a custom metric gone)."""
+    now = django_timezone.now()
+    KpiValue.objects.bulk_create(
+        [KpiValue(kpi=r.kpi, month=r.month, value=r.value, inputs=r.inputs, reason=r.reason,
+                  computed_at=now) for r in results],
+        update_conflicts=True, unique_fields=["kpi", "month"],
+        update_fields=["value", "inputs", "reason", "computed_at"], batch_size=2000)
+    if first is None:
+        KpiValue.objects.all().delete()
+        return
+    keys = {r.kpi for r in results}
+    KpiValue.objects.filter(Q(month__lt=first) | Q(month__gt=last) | ~Q(kpi__in=keys)).delete()

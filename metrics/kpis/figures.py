@@ -1,0 +1,203 @@
+"""Per-month figures of a tenant, aggregated by the SQL families in ``sql/``.
+
+Each family is one statement over the month series (``generate_series``) that returns
+one row per month; nothing here loops over records. A family whose table is empty
+gives ``Missing`` figures ("no invoices imported"), so its KPIs are null with that
+reason instead of 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+from metrics.kpis.formulas import Missing
+from metrics.kpis.periods import Month, add_months
+from metrics.models import ImportedSurveyResponse
+
+SQL_DIR = Path(__file__).parent / "sql"
+HOUR = Decimal(3600)
+TWELVE = Decimal(12)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the families aggregate: months ``first`` .. ``last`` (first days), money in
+    ``currency``, datetimes read in ``timezone``."""
+
+    first: Month
+    last: Month
+    currency: str
+    timezone: str
+
+    def params(self) -> dict[str, Any]:
+        return {"first": self.first, "last": self.last, "after_last": add_months(self.last, 1),
+                "currency": self.currency, "tz": self.timezone}
+
+
+# Family -> (table that must have rows, reason when it has none).
+FAMILY_TABLES = {
+    "subscriptions": ("metrics_subscription", "no subscriptions imported"),
+    "invoices": ("metrics_invoice", "no invoices imported"),
+    "expenses": ("metrics_expense", "no expenses imported"),
+    "traffic": ("metrics_traffic", "no traffic imported"),
+    "leads": ("metrics_lead", "no leads imported"),
+    "tickets": ("metrics_ticket", "no tickets imported"),
+    "surveys": (None, ""),
+}
+
+
+@functools.cache
+def load_sql(name: str) -> str:
+    """A family's statement with the shared CTEs (``common.sql``) spliced in."""
+    text = (SQL_DIR / f"{name}.sql").read_text()
+    if "/*common*/" in text:
+        common = _strip_comments((SQL_DIR / "common.sql").read_text())
+        text = text.replace("/*common*/", common)
+    return text
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def named_params(sql: str, params: list, prefix: str) -> tuple[str, dict[str, Any]]:
+    """Turn a ``%s`` statement from another module into one with named parameters, so
+    it can be spliced into ours (psycopg cannot mix the two styles)."""
+    names: dict[str, Any] = {}
+
+    def name_next(_match: re.Match) -> str:
+        key = f"{prefix}_{len(names)}"
+        names[key] = params[len(names)]
+        return f"%({key})s"
+
+    return re.sub(r"%s", name_next, sql), names
+
+
+def scored_answers_sql() -> tuple[str, dict[str, Any]]:
+    """Every source of NPS/CSAT answers as ``(survey_type, score, responded_at)``:
+    imported survey_responses rows, each as given, and KPI Hub's own surveys (one per
+    recipient, the latest). A further source is one more ``UNION ALL`` here."""
+    from surveys import selectors
+
+    ours, params = named_params(*selectors.kpi_responses_sql(), prefix="responses")
+    imported = (f"SELECT survey_type, score, responded_at "
+                f"FROM {ImportedSurveyResponse._meta.db_table}")
+    return f"{imported} UNION ALL {ours}", params
+
+
+def invitations_sql() -> tuple[str, dict[str, Any]]:
+    """Survey invitations sent, as ``(survey_type, sent_at, responded)``."""
+    from surveys import selectors
+
+    return named_params(*selectors.kpi_invitations_sql(), prefix="invitations")
+
+
+def with_survey_sources(sql: str) -> tuple[str, dict[str, Any]]:
+    responses, response_params = scored_answers_sql()
+    invitations, invitation_params = invitations_sql()
+    sql = sql.replace("/*responses*/", responses).replace("/*invitations*/", invitations)
+    return sql, {**response_params, **invitation_params}
+
+
+def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    sql, extra = with_survey_sources(load_sql(name))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, **extra})
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def data_months(timezone: str) -> tuple[Month | None, Month | None]:
+    """The first and last month any record falls in, or (None, None) without data."""
+    row = fetch("data_months", {"tz": timezone})[0]
+    return row["first_month"], row["last_month"]
+
+
+def tables_with_rows() -> set[str]:
+    tables = [table for table, _ in FAMILY_TABLES.values() if table]
+    sql = "SELECT " + ", ".join(f"EXISTS (SELECT 1 FROM {table})" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        flags = cursor.fetchone()
+    return {table for table, present in zip(tables, flags) if present}
+
+
+def collect(scope: Scope) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
+    """Every family's figures for every month of the scope, and per family how many
+    rows were left out for want of an exchange rate."""
+    params = scope.params()
+    present = tables_with_rows()
+    months: dict[Month, dict[str, Any]] = {}
+    unconverted: dict[str, int] = {}
+    for family, (table, reason) in FAMILY_TABLES.items():
+        for row in fetch(family, params):
+            month = row.pop("month")
+            left_out = row.pop("unconverted_rows", 0)
+            if left_out:
+                unconverted[family] = int(left_out)
+            if table and table not in present:
+                row = {name: Missing(reason) for name in row}
+            months.setdefault(month, {}).update(row)
+    first_paid = _first_paid_invoice_customers(params, present)
+    for month, figures in months.items():
+        figures["first_paid_invoice_customers"] = first_paid.get(month, Missing(
+            "no subscriptions or invoices imported"))
+        _add_derived(figures)
+    _add_metric_values(months, params)
+    return months, unconverted
+
+
+def _first_paid_invoice_customers(params: dict, present: set[str]) -> dict[Month, Any]:
+    """Only a tenant without subscriptions counts new customers by first paid invoice."""
+    if "metrics_subscription" in present:
+        return {}
+    if "metrics_invoice" not in present:
+        return {}
+    return {row["month"]: row["new_invoice_customers"] for row in fetch("first_paid_invoices", params)}
+
+
+def _add_derived(figures: dict[str, Any]) -> None:
+    """Figures shown as inputs in people's units (hours, MRR rather than 12 x MRR)."""
+    from surveys import scoring
+
+    def derived(name: str, source: str, divisor: Decimal) -> None:
+        value = figures.get(source)
+        figures[name] = value if isinstance(value, Missing) else Decimal(value) / divisor
+
+    derived("scheduled_mrr", "scheduled12", TWELVE)
+    derived("ending_mrr", "ending12", TWELVE)
+    derived("first_response_hours_total", "first_response_seconds", HOUR)
+    derived("resolution_hours_total", "resolution_seconds", HOUR)
+    margin = scoring.nps_margin(**{name: figures[name] for name in ("promoters", "passives", "detractors")})
+    figures["nps_margin"] = Missing("no NPS responses in the month") if margin is None else margin
+    margin = scoring.csat_margin(satisfied=figures["satisfied"], total=figures["csat_answers"])
+    figures["csat_margin"] = Missing("no CSAT responses in the month") if margin is None else margin
+
+
+def _add_metric_values(months: dict[Month, dict[str, Any]], params: dict) -> None:
+    """metric_values per slug and month (last, sum, count), and the reserved slugs'
+    figures: cash_balance_last, active_users_last, inventory_value_mean."""
+    for row in fetch("metric_values", params):
+        figures = months.get(row["month"])
+        if figures is None:
+            continue
+        slug = row["metric"]
+        figures[f"metric:{slug}:last"] = row["last_value"]
+        figures[f"metric:{slug}:sum"] = row["total"]
+        figures[f"metric:{slug}:count"] = row["n"]
+    for figures in months.values():
+        figures["cash_balance_last"] = figures.get(
+            "metric:cash_balance:last", Missing("no cash_balance value dated in the month"))
+        figures["active_users_last"] = figures.get(
+            "metric:active_users:last", Missing("no active_users value dated in the month"))
+        count = figures.get("metric:inventory_value:count", 0)
+        figures["inventory_value_mean"] = (
+            Decimal(figures["metric:inventory_value:sum"]) / count if count
+            else Missing("no inventory_value dated in the month"))

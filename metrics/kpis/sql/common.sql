@@ -1,0 +1,26 @@
+-- Shared by every family: the month series and the exchange rate of each month.
+-- Months are keyed by an integer index (year * 12 + month - 1) so the heavy joins and
+-- window functions compare integers, not dates.
+-- fx: the rate of the latest imported month at or before each month (carried forward);
+-- a month before a currency's first rate uses that first rate. The reporting currency
+-- and rows without a currency have rate 1. A currency without any rate has no row, so
+-- amounts in it are left out (compute.py reports it as a warning).
+months AS (
+    SELECT (extract(year FROM m) * 12 + extract(month FROM m) - 1)::int AS mi, m::date AS month
+    FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') AS m
+),
+fx AS (
+    SELECT c.currency, mo.mi,
+           coalesce(
+               (SELECT r.rate FROM metrics_fxrate r
+                 WHERE r.currency = c.currency AND r.month <= mo.month
+                 ORDER BY r.month DESC LIMIT 1),
+               (SELECT r.rate FROM metrics_fxrate r
+                 WHERE r.currency = c.currency ORDER BY r.month LIMIT 1)) AS rate
+    FROM (SELECT DISTINCT currency FROM metrics_fxrate
+           WHERE currency NOT IN ('', %(currency)s)) AS c
+    CROSS JOIN months mo
+    UNION ALL
+    SELECT v.currency, mo.mi, 1::numeric
+    FROM (VALUES (''), (%(currency)s)) AS v (currency) CROSS JOIN months mo
+)

@@ -1,0 +1,25 @@
+-- The first and last month any record falls in (kpi-catalog.md, "Periods"): dates as
+-- given, datetimes in the tenant's timezone. A subscription falls in its start month
+-- through the month its end_date is in (when it shows as churn). Customers' sign-up
+-- dates and exchange rates alone make no months: no KPI is computed from them.
+WITH responses AS (/*responses*/),
+invitations AS (/*invitations*/),
+bounds (first_day, last_day) AS (
+    SELECT min(start_date), greatest(max(start_date), max(end_date)) FROM metrics_subscription
+    UNION ALL SELECT min(date), max(date) FROM metrics_invoice
+    UNION ALL SELECT min(date), max(date) FROM metrics_expense
+    UNION ALL SELECT min(date), max(date) FROM metrics_traffic
+    UNION ALL SELECT min(created_date), greatest(max(created_date), max(converted_date)) FROM metrics_lead
+    UNION ALL SELECT min(date), max(date) FROM metrics_metricvalue
+    UNION ALL SELECT (min(opened_at) AT TIME ZONE %(tz)s)::date,
+                     (greatest(max(opened_at), max(first_response_at), max(resolved_at))
+                      AT TIME ZONE %(tz)s)::date
+              FROM metrics_ticket
+    UNION ALL SELECT (min(responded_at) AT TIME ZONE %(tz)s)::date,
+                     (max(responded_at) AT TIME ZONE %(tz)s)::date FROM responses
+    UNION ALL SELECT (min(sent_at) AT TIME ZONE %(tz)s)::date,
+                     (max(sent_at) AT TIME ZONE %(tz)s)::date FROM invitations
+)
+SELECT date_trunc('month', min(first_day))::date AS first_month,
+       date_trunc('month', max(last_day))::date AS last_month
+FROM bounds

@@ -1,0 +1,30 @@
+-- Revenue and orders per month (kpi-catalog.md, "Revenue and cost KPIs"). Only paid
+-- invoices count (open and void do not); refunds and credit notes are negative paid
+-- invoices and reduce revenue, but are not orders. Sums are taken per currency first
+-- and converted once per month: the rate is the same for every invoice of the month.
+WITH /*common*/,
+per_currency AS (
+    SELECT (extract(year FROM i.date) * 12 + extract(month FROM i.date) - 1)::int AS mi,
+           i.currency,
+           count(*) AS invoices,
+           sum(i.amount) AS paid,
+           count(*) FILTER (WHERE i.amount > 0) AS orders,
+           coalesce(sum(i.amount) FILTER (WHERE i.amount > 0), 0) AS ordered
+    FROM metrics_invoice i
+    WHERE i.status = 'paid' AND i.date >= %(first)s::date AND i.date < %(after_last)s::date
+    GROUP BY 1, 2
+),
+converted AS (
+    SELECT p.mi, sum(p.paid * fx.rate) AS revenue, sum(p.orders) AS orders,
+           sum(p.ordered * fx.rate) AS ordered
+    FROM per_currency p JOIN fx ON fx.currency = p.currency AND fx.mi = p.mi
+    GROUP BY p.mi
+)
+SELECT mo.month,
+       coalesce(c.revenue, 0) AS invoice_revenue,
+       coalesce(c.orders, 0) AS paid_orders,
+       coalesce(c.ordered, 0) AS order_amount,
+       (SELECT coalesce(sum(p.invoices), 0) FROM per_currency p
+         WHERE NOT EXISTS (SELECT 1 FROM fx WHERE fx.currency = p.currency)) AS unconverted_rows
+FROM months mo LEFT JOIN converted c ON c.mi = mo.mi
+ORDER BY mo.month

@@ -1,0 +1,36 @@
+-- NPS and CSAT answers per month in the tenant's timezone. /*responses*/ is a UNION ALL
+-- of every source of scored answers, each as (survey_type, score, responded_at):
+-- imported survey_responses rows (each counts as given) and KPI Hub's own surveys (one
+-- per recipient, the latest; surveys.selectors.kpi_responses_sql).
+WITH /*common*/,
+responses AS (/*responses*/),
+per_month AS (
+    SELECT (extract(year FROM local) * 12 + extract(month FROM local) - 1)::int AS mi,
+           count(*) FILTER (WHERE survey_type = 'nps' AND score >= 9) AS promoters,
+           count(*) FILTER (WHERE survey_type = 'nps' AND score BETWEEN 7 AND 8) AS passives,
+           count(*) FILTER (WHERE survey_type = 'nps' AND score <= 6) AS detractors,
+           count(*) FILTER (WHERE survey_type = 'csat' AND score >= 4) AS satisfied,
+           count(*) FILTER (WHERE survey_type = 'csat') AS csat_answers
+    FROM (SELECT survey_type, score, responded_at AT TIME ZONE %(tz)s AS local
+            FROM responses WHERE score IS NOT NULL) AS r
+    GROUP BY 1
+),
+invitations AS (/*invitations*/),
+invited AS (
+    SELECT (extract(year FROM local) * 12 + extract(month FROM local) - 1)::int AS mi,
+           count(*) AS sent, count(*) FILTER (WHERE responded) AS answered
+    FROM (SELECT sent_at AT TIME ZONE %(tz)s AS local, responded FROM invitations) AS i
+    GROUP BY 1
+)
+SELECT mo.month,
+       coalesce(p.promoters, 0) AS promoters,
+       coalesce(p.passives, 0) AS passives,
+       coalesce(p.detractors, 0) AS detractors,
+       coalesce(p.satisfied, 0) AS satisfied,
+       coalesce(p.csat_answers, 0) AS csat_answers,
+       coalesce(i.sent, 0) AS invitations_sent,
+       coalesce(i.answered, 0) AS invitations_answered
+FROM months mo
+LEFT JOIN per_month p ON p.mi = mo.mi
+LEFT JOIN invited i ON i.mi = mo.mi
+ORDER BY mo.month
