@@ -34,6 +34,7 @@ api_urls = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("invitations/", accounts_api.InvitationView.as_view(), name="api-invitations"),
     path("jobs/<uuid:pk>/", jobs_api.JobDetailView.as_view(), name="api-job"),
+    path("goals/", include("metrics.goals.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

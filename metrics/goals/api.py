@@ -1,0 +1,160 @@
+"""The goals API of goals.md: thin views over metrics.goals.services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import ADMIN_ROLES, IsTenantMember, has_role
+from metrics.goals import services
+from metrics.models import Goal
+
+AS_OF = OpenApiParameter("as_of", str, description="Evaluate as of this date, YYYY-MM-DD (default today)")
+
+
+def parse_as_of(request) -> date:
+    text = request.query_params.get("as_of")
+    if not text:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({"as_of": [f"Write the date as YYYY-MM-DD (e.g. 2026-03-31), not {text!r}."]})
+
+
+class GoalInput(serializers.Serializer):
+    kpi = serializers.CharField(max_length=100)
+    target_value = serializers.DecimalField(max_digits=38, decimal_places=10)
+    deadline = serializers.DateField()
+    start_date = serializers.DateField(required=False)
+    baseline_value = serializers.DecimalField(max_digits=38, decimal_places=10, required=False, allow_null=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    why = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.EmailField(required=False, help_text="E-mail of a member; default you")
+
+
+class GoalChange(serializers.Serializer):
+    target_value = serializers.DecimalField(max_digits=38, decimal_places=10, required=False)
+    baseline_value = serializers.DecimalField(max_digits=38, decimal_places=10, required=False)
+    deadline = serializers.DateField(required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    why = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.EmailField(required=False)
+
+
+class GoalOutput(serializers.Serializer):
+    """What the API answers for a goal: its fields and its evaluation as of a date."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kpi = serializers.CharField()
+    target_value = serializers.FloatField()
+    baseline_value = serializers.FloatField()
+    start_date = serializers.DateField()
+    deadline = serializers.DateField()
+    why = serializers.CharField()
+    owner = serializers.EmailField()
+    achievability = serializers.ChoiceField(choices=Goal.Achievability.choices)
+    archived = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    period = serializers.CharField(help_text="YYYY-MM: the latest complete month as of the date")
+    current_value = serializers.FloatField(allow_null=True)
+    time_elapsed_pct = serializers.FloatField()
+    progress_pct = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=Goal.Status.choices)
+    forecast_value = serializers.FloatField(allow_null=True)
+    probability = serializers.FloatField(allow_null=True)
+    history = serializers.ListField(child=serializers.DictField())
+
+
+def member_by_email(email: str):
+    user = get_user_model().objects.filter(username=email.strip().lower(), member__isnull=False).first()
+    if user is None:
+        raise ValidationError({"owner": ["No member of this company has that e-mail."]})
+    return user
+
+
+def goal_payload(goal: Goal, as_of: date) -> dict:
+    return {
+        "id": goal.pk, "title": goal.title, "kpi": goal.kpi,
+        "target_value": float(goal.target_value), "baseline_value": float(goal.baseline_value),
+        "start_date": goal.start_date, "deadline": goal.deadline, "why": goal.why,
+        "owner": goal.owner.email, "achievability": goal.achievability,
+        "archived": goal.archived_at is not None, "created_at": goal.created_at,
+        **services.evaluation_payload(services.evaluate_goal(goal, as_of=as_of)),
+    }
+
+
+def can_change(user, goal: Goal) -> bool:
+    """Members change their own goals; owners and admins every goal."""
+    return has_role(user, *ADMIN_ROLES) or goal.owner_id == user.pk
+
+
+class GoalListView(APIView):
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(operation_id="goals_list", responses=GoalOutput(many=True),
+                   parameters=[AS_OF, OpenApiParameter("status", str), OpenApiParameter("owner", str),
+                               OpenApiParameter("kpi", str)])
+    def get(self, request):
+        as_of = parse_as_of(request)
+        goals = Goal.objects.filter(archived_at__isnull=True).select_related("owner")
+        if kpi := request.query_params.get("kpi"):
+            goals = goals.filter(kpi=kpi)
+        if owner := request.query_params.get("owner"):
+            goals = goals.filter(owner__username=owner.strip().lower())
+        payloads = [goal_payload(goal, as_of) for goal in goals]
+        if wanted := request.query_params.get("status"):
+            payloads = [p for p in payloads if p["status"] == wanted]
+        return Response(payloads)
+
+    @extend_schema(request=GoalInput, responses={201: GoalOutput})
+    def post(self, request):
+        data = GoalInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        owner = member_by_email(fields.pop("owner")) if "owner" in fields else request.user
+        if owner != request.user and not has_role(request.user, *ADMIN_ROLES):
+            raise PermissionDenied("Members set goals for themselves; ask an admin to assign one.")
+        goal = services.create_goal(by=request.user, owner=owner, **fields)
+        return Response(goal_payload(goal, timezone.localdate()), status=status.HTTP_201_CREATED)
+
+
+class GoalDetailView(APIView):
+    permission_classes = [IsTenantMember]
+
+    def goal(self, pk: int) -> Goal:
+        return get_object_or_404(Goal.objects.select_related("owner"), pk=pk)
+
+    @extend_schema(parameters=[AS_OF], responses=GoalOutput)
+    def get(self, request, pk: int):
+        return Response(goal_payload(self.goal(pk), parse_as_of(request)))
+
+    @extend_schema(request=GoalChange, responses=GoalOutput)
+    def patch(self, request, pk: int):
+        goal = self.goal(pk)
+        if not can_change(request.user, goal):
+            raise PermissionDenied("Members can change only their own goals.")
+        data = GoalChange(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "owner" in changes:
+            changes["owner"] = member_by_email(changes["owner"])
+        goal = services.update_goal(goal, **changes)
+        return Response(goal_payload(goal, timezone.localdate()))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        goal = self.goal(pk)
+        if not can_change(request.user, goal):
+            raise PermissionDenied("Members can archive only their own goals.")
+        services.archive_goal(goal)
+        return Response(status=status.HTTP_204_NO_CONTENT)

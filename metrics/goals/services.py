@@ -1,0 +1,134 @@
+"""Goal operations: create and change (SMART rules enforced), evaluate as of a date,
+and record each month's evaluation with its status changes. Views, the API and the
+Celery jobs call these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from metrics.goals import evaluation as ev
+from metrics.goals.rules import goal_title, smart_errors
+from metrics.kpis.registry import find_kpi
+from metrics.models import Goal, GoalEvaluation, GoalStatusChange, KpiValue
+
+
+def kpi_series(key: str) -> dict[date, float | None]:
+    """The KPI's stored month values (None where the engine had no value)."""
+    return {month: (float(value) if value is not None else None)
+            for month, value in KpiValue.objects.filter(kpi=key).values_list("month", "value")}
+
+
+def terms_of(goal: Goal) -> ev.GoalTerms:
+    return ev.GoalTerms(baseline=float(goal.baseline_value), target=float(goal.target_value),
+                        start_date=goal.start_date, deadline=goal.deadline)
+
+
+def _raise_for(errors: list[tuple[str, str]]) -> None:
+    if errors:
+        grouped: dict[str, list[str]] = {}
+        for field, message in errors:
+            grouped.setdefault(field, []).append(message)
+        raise ValidationError(grouped)
+
+
+def _settle(*, kpi_key: str, target: Decimal | None, baseline: Decimal | None,
+            start_date: date, deadline: date | None, today: date, series: dict) -> Decimal | None:
+    """Check the SMART rules; return the baseline (given, or the KPI at the start)."""
+    kpi = find_kpi(kpi_key)
+    if baseline is None and kpi is not None:
+        stored = series.get(ev.period_of(start_date))
+        baseline = Decimal(str(stored)) if stored is not None else None
+    _raise_for(smart_errors(kpi_known=kpi is not None,
+                            kpi_has_data=any(v is not None for v in series.values()),
+                            target=target, baseline=baseline, start_date=start_date,
+                            deadline=deadline, today=today))
+    return baseline
+
+
+def achievability_of(goal: Goal, series: dict) -> str:
+    return str(ev.achievability(terms_of(goal), series, ev.period_of(goal.start_date)))
+
+
+@transaction.atomic
+def create_goal(*, by, kpi: str, target_value: Decimal | None, deadline: date | None,
+                start_date: date | None = None, baseline_value: Decimal | None = None,
+                title: str = "", why: str = "", owner=None, today: date | None = None) -> Goal:
+    today = today or timezone.localdate()
+    start_date = start_date or today
+    series = kpi_series(kpi)
+    baseline = _settle(kpi_key=kpi, target=target_value, baseline=baseline_value,
+                       start_date=start_date, deadline=deadline, today=today, series=series)
+    definition = find_kpi(kpi)
+    goal = Goal(kpi=kpi, target_value=target_value, baseline_value=baseline, start_date=start_date,
+                deadline=deadline, why=why, owner=owner or by, created_by=by)
+    goal.title = title.strip() or goal_title(
+        kpi_name=definition.name, unit=definition.unit, target=target_value, baseline=baseline,
+        deadline=deadline, currency=getattr(connection.tenant, "currency", ""))
+    goal.achievability = achievability_of(goal, series)
+    goal.save()
+    record_evaluation(goal, as_of=today, series=series)
+    return goal
+
+
+EDITABLE = ("title", "target_value", "baseline_value", "deadline", "why", "owner")
+
+
+@transaction.atomic
+def update_goal(goal: Goal, *, today: date | None = None, **changes) -> Goal:
+    """Change what may change; the same SMART rules apply."""
+    today = today or timezone.localdate()
+    for field, value in changes.items():
+        if field in EDITABLE:
+            setattr(goal, field, value)
+    series = kpi_series(goal.kpi)
+    errors = smart_errors(kpi_known=find_kpi(goal.kpi) is not None, kpi_has_data=True,
+                          target=goal.target_value, baseline=goal.baseline_value,
+                          start_date=goal.start_date, deadline=goal.deadline, today=today)
+    # An unchanged deadline may have passed by now; it is judged only when it changes.
+    _raise_for([(field, message) for field, message in errors
+                if field != "deadline" or "deadline" in changes])
+    goal.achievability = achievability_of(goal, series)
+    goal.save()
+    record_evaluation(goal, as_of=today, series=series)
+    return goal
+
+
+def archive_goal(goal: Goal) -> None:
+    goal.archived_at = timezone.now()
+    goal.save(update_fields=["archived_at", "updated_at"])
+
+
+def evaluate_goal(goal: Goal, *, as_of: date, series: dict | None = None) -> ev.Evaluation:
+    return ev.evaluate(terms_of(goal), kpi_series(goal.kpi) if series is None else series, as_of)
+
+
+@transaction.atomic
+def record_evaluation(goal: Goal, *, as_of: date, series: dict | None = None) -> ev.Evaluation:
+    """Store the evaluation for its period (upsert: re-running is harmless) and record a
+    status change when the status moved. Returns the evaluation."""
+    result = evaluate_goal(goal, as_of=as_of, series=series)
+    GoalEvaluation.objects.update_or_create(
+        goal=goal, period=result.period,
+        defaults={"current_value": result.current_value, "time_elapsed_pct": result.time_elapsed_pct,
+                  "progress_pct": result.progress_pct, "status": str(result.status),
+                  "forecast_value": result.forecast_value, "probability": result.probability,
+                  "evaluated_at": timezone.now()})
+    if goal.status != result.status:
+        GoalStatusChange.objects.create(goal=goal, from_status=goal.status, to_status=str(result.status),
+                                        period=result.period, changed_at=timezone.now())
+        Goal.objects.filter(pk=goal.pk).update(status=str(result.status))
+        goal.status = str(result.status)
+    return result
+
+
+def evaluation_payload(result: ev.Evaluation) -> dict:
+    payload = asdict(result)
+    payload["period"] = result.period.strftime("%Y-%m")
+    payload["status"] = str(result.status)
+    return payload
