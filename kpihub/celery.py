@@ -11,3 +11,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 app = CeleryApp("kpihub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task modules one level down inside the metrics app.
+app.autodiscover_tasks(["metrics.goals", "metrics.kpis"])

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.goals import evaluation as ev
+from metrics.goals.notify import notify_status_change
 from metrics.goals.rules import goal_title, smart_errors
 from metrics.kpis.registry import find_kpi
 from metrics.models import Goal, GoalEvaluation, GoalStatusChange, KpiValue
@@ -120,11 +121,25 @@ def record_evaluation(goal: Goal, *, as_of: date, series: dict | None = None) ->
                   "forecast_value": result.forecast_value, "probability": result.probability,
                   "evaluated_at": timezone.now()})
     if goal.status != result.status:
-        GoalStatusChange.objects.create(goal=goal, from_status=goal.status, to_status=str(result.status),
+        previous, current = goal.status, str(result.status)
+        GoalStatusChange.objects.create(goal=goal, from_status=previous, to_status=current,
                                         period=result.period, changed_at=timezone.now())
-        Goal.objects.filter(pk=goal.pk).update(status=str(result.status))
-        goal.status = str(result.status)
+        Goal.objects.filter(pk=goal.pk).update(status=current)
+        goal.status = current
+        if previous:  # the first evaluation of a new goal is not news
+            transaction.on_commit(lambda: notify_status_change(
+                goal, from_status=previous, to_status=current))
     return result
+
+
+def evaluate_open_goals(*, as_of: date | None = None) -> int:
+    """Re-evaluate every goal that is not archived (after a recompute, and daily)."""
+    as_of = as_of or timezone.localdate()
+    goals = list(Goal.objects.filter(archived_at__isnull=True).select_related("owner"))
+    series_by_kpi = {key: kpi_series(key) for key in {goal.kpi for goal in goals}}
+    for goal in goals:
+        record_evaluation(goal, as_of=as_of, series=series_by_kpi[goal.kpi])
+    return len(goals)
 
 
 def evaluation_payload(result: ev.Evaluation) -> dict:

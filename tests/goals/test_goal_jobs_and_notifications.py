@@ -1,0 +1,81 @@
+"""Goals are re-evaluated by Celery, and a status change reaches the owner in the app
+and by e-mail."""
+
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Notification
+from metrics.goals import services
+from metrics.goals.evaluation import add_months, end_of, month_of
+from metrics.models import Goal, GoalEvaluation, KpiValue
+from tests.support.smtp import html_of, text_of
+
+THIS_MONTH = month_of(timezone.localdate())
+
+
+def churn(month: date, value: float) -> None:
+    KpiValue.objects.update_or_create(kpi="customer_churn_rate", month=month,
+                                      defaults={"value": Decimal(str(value)), "computed_at": timezone.now()})
+
+
+def make_goal(owner) -> Goal:
+    for back in range(1, 7):
+        churn(add_months(THIS_MONTH, -back), 6.0 + 0.1 * back)
+    return services.create_goal(by=owner, kpi="customer_churn_rate", target_value=Decimal("4"),
+                                deadline=add_months(THIS_MONTH, 6).replace(day=28))
+
+
+def test_status_change_notifies_the_owner_in_the_app_and_by_email(in_acme, smtp_sink,
+                                                                   django_capture_on_commit_callbacks):
+    owner = get_user_model().objects.get(username="owner@acme.example")
+    goal = make_goal(owner)
+    first_status = goal.status
+    churn(THIS_MONTH, 3.9)  # the goal is met this month
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evaluate_open_goals(as_of=end_of(THIS_MONTH))
+
+    goal.refresh_from_db()
+    assert goal.status == "achieved" != first_status
+    note = Notification.objects.get(user=owner)
+    assert "achieved" in note.message and goal.title in note.message
+    assert len(smtp_sink.messages) == 1
+    mail = smtp_sink.messages[0]
+    assert mail["To"] == "owner@acme.example"
+    assert "achieved" in mail["Subject"].lower()
+    assert goal.title in text_of(mail) and goal.title in html_of(mail)
+
+
+def test_first_evaluation_of_a_new_goal_sends_nothing(in_acme, smtp_sink, django_capture_on_commit_callbacks):
+    owner = get_user_model().objects.get(username="owner@acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_goal(owner)
+    assert smtp_sink.messages == []
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.worker
+def test_daily_job_reevaluates_goals_of_every_active_tenant_in_a_worker(worker, acme, committed_db):
+    from metrics.goals.tasks import evaluate_goals_for_every_tenant
+
+    connection.set_tenant(acme.tenant)
+    owner = get_user_model().objects.get(username=acme.owner_email)
+    goal = make_goal(owner)
+    GoalEvaluation.objects.filter(goal=goal).delete()
+    try:
+        connection.set_schema_to_public()
+        assert evaluate_goals_for_every_tenant.apply().get() >= 2  # acme and globex at least
+        connection.set_tenant(acme.tenant)
+        deadline = time.monotonic() + 20
+        while not GoalEvaluation.objects.filter(goal=goal).exists():
+            assert time.monotonic() < deadline, "the worker never evaluated the goal"
+            time.sleep(0.2)
+    finally:
+        connection.set_tenant(acme.tenant)
+        Goal.objects.filter(pk=goal.pk).delete()
+        KpiValue.objects.filter(kpi="customer_churn_rate").delete()
