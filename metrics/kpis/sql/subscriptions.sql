@@ -16,19 +16,23 @@ subs AS (
     JOIN metrics_customer c ON c.customer_id = s.customer_id
 ),
 bounds AS (SELECT min(mi) AS first_mi, max(mi) AS last_mi FROM months),
+-- Each currency's rates as an array indexed by month, so that converting a row is an
+-- array lookup rather than a join.
+rates AS (
+    SELECT fx.currency, array_agg(fx.rate ORDER BY fx.mi) AS by_month
+    FROM fx GROUP BY fx.currency
+),
 -- A subscription is active on end(M) when start_date <= end(M) < end_date, that is for
 -- the months start_mi <= M < end_mi (end_date is exclusive).
-active AS (
-    SELECT s.customer, s.currency, s.native12, gs.mi
-    FROM subs s CROSS JOIN bounds b,
-         generate_series(greatest(s.start_mi, b.first_mi),
-                         least(coalesce(s.end_mi - 1, b.last_mi), b.last_mi)) AS gs (mi)
-    WHERE s.paying
-),
 customer_months AS (
-    SELECT a.customer, a.mi, sum(a.native12 * fx.rate) AS cmrr12
-    FROM active a JOIN fx ON fx.currency = a.currency AND fx.mi = a.mi
-    GROUP BY a.customer, a.mi
+    SELECT s.customer, gs.mi, sum(s.native12 * r.by_month[gs.mi - b.first_mi + 1]) AS cmrr12
+    FROM subs s
+    JOIN rates r ON r.currency = s.currency
+    CROSS JOIN bounds b,
+    LATERAL generate_series(greatest(s.start_mi, b.first_mi),
+                            least(coalesce(s.end_mi - 1, b.last_mi), b.last_mi)) AS gs (mi)
+    WHERE s.paying
+    GROUP BY s.customer, gs.mi
 ),
 -- Only months with cmrr > 0 are rows here, so the previous row of a customer tells
 -- continuing (previous month), reactivated (an earlier month) or new (none).
@@ -41,28 +45,39 @@ moves AS (
     WHERE cmrr12 > 0
     WINDOW w AS (PARTITION BY customer ORDER BY mi)
 ),
+-- One pass: each row's kind of movement, grouped by month and kind (few groups).
+kinds AS (
+    SELECT mi,
+           CASE WHEN prev_mi IS NULL THEN 'new'
+                WHEN prev_mi < mi - 1 THEN 'reactivation'
+                WHEN cmrr12 > prev_cmrr12 THEN 'expansion'
+                WHEN cmrr12 < prev_cmrr12 THEN 'contraction'
+                ELSE 'same' END AS kind,
+           next_mi IS NULL OR next_mi > mi + 1 AS leaves,
+           count(*) AS customers, sum(cmrr12) AS cmrr12, sum(prev_cmrr12) AS prev_cmrr12
+    FROM moves
+    GROUP BY 1, 2, 3
+),
 by_month AS (
     SELECT mi,
            sum(cmrr12) AS mrr12,
-           count(*) AS customers,
-           coalesce(sum(cmrr12) FILTER (WHERE prev_mi IS NULL), 0) AS new12,
-           count(*) FILTER (WHERE prev_mi IS NULL) AS new_customers,
-           coalesce(sum(cmrr12) FILTER (WHERE prev_mi < mi - 1), 0) AS reactivation12,
-           count(*) FILTER (WHERE prev_mi < mi - 1) AS reactivated_customers,
-           coalesce(sum(cmrr12 - prev_cmrr12)
-                    FILTER (WHERE prev_mi = mi - 1 AND cmrr12 > prev_cmrr12), 0) AS expansion12,
-           count(*) FILTER (WHERE prev_mi = mi - 1 AND cmrr12 > prev_cmrr12) AS expanded_customers,
-           coalesce(sum(prev_cmrr12 - cmrr12)
-                    FILTER (WHERE prev_mi = mi - 1 AND cmrr12 < prev_cmrr12), 0) AS contraction12,
-           count(*) FILTER (WHERE prev_mi = mi - 1 AND cmrr12 < prev_cmrr12) AS contracted_customers
-    FROM moves
+           sum(customers) AS customers,
+           coalesce(sum(cmrr12) FILTER (WHERE kind = 'new'), 0) AS new12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'new'), 0) AS new_customers,
+           coalesce(sum(cmrr12) FILTER (WHERE kind = 'reactivation'), 0) AS reactivation12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'reactivation'), 0) AS reactivated_customers,
+           coalesce(sum(cmrr12 - prev_cmrr12) FILTER (WHERE kind = 'expansion'), 0) AS expansion12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'expansion'), 0) AS expanded_customers,
+           coalesce(sum(prev_cmrr12 - cmrr12) FILTER (WHERE kind = 'contraction'), 0) AS contraction12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'contraction'), 0) AS contracted_customers
+    FROM kinds
     GROUP BY mi
 ),
 -- A customer with cmrr > 0 at end(M-1) and none at end(M) churned in M.
 churn AS (
-    SELECT mi + 1 AS mi, sum(cmrr12) AS churned12, count(*) AS churned_customers
-    FROM moves
-    WHERE next_mi IS NULL OR next_mi > mi + 1
+    SELECT mi + 1 AS mi, sum(cmrr12) AS churned12, sum(customers) AS churned_customers
+    FROM kinds
+    WHERE leaves
     GROUP BY mi + 1
 ),
 starts AS (
