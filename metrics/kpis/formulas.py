@@ -198,10 +198,9 @@ def net_burn(f: MonthFigures) -> Decimal:
 
 def runway_months(f: MonthFigures) -> Decimal:
     burn = f["net_burn"]
-    cash = f["cash"]
     if burn <= 0:
         raise Unavailable("not burning cash: expenses do not exceed revenue")
-    return Decimal(cash) / Decimal(burn)
+    return Decimal(f["cash"]) / Decimal(burn)
 
 
 def inventory_turnover(f: MonthFigures) -> Decimal:
