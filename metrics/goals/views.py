@@ -1,0 +1,107 @@
+"""Goal pages: thin adapters over metrics.goals.services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Notification
+from accounts.roles import member_required
+from metrics.goals import services
+from metrics.goals.api import can_change
+from metrics.goals.forms import GoalEditForm, GoalForm
+from metrics.kpis.registry import find_kpi
+from metrics.models import Goal
+
+STATUS_CHIP = {"achieved": "chip--ok", "on_track": "chip--ok", "at_risk": "chip--warn",
+               "off_track": "chip--bad", "missed": "chip--bad"}
+
+
+def _add_form_errors(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@member_required
+def goal_list(request):
+    today = timezone.localdate()
+    goals = Goal.objects.filter(archived_at__isnull=True).select_related("owner")
+    if kpi := request.GET.get("kpi"):
+        goals = goals.filter(kpi=kpi)
+    if owner := request.GET.get("owner"):
+        goals = goals.filter(owner__username=owner)
+    rows = []
+    for goal in goals:
+        result = services.evaluate_goal(goal, as_of=today)
+        if request.GET.get("status") and str(result.status) != request.GET["status"]:
+            continue
+        progress = max(0.0, min(result.progress_pct or 0.0, 100.0))
+        rows.append({"goal": goal, "result": result, "progress": round(progress),
+                     "pace": round(result.time_elapsed_pct), "chip": STATUS_CHIP[str(result.status)]})
+    return render(request, "metrics/goals/list.html", {
+        "rows": rows, "statuses": Goal.Status.choices, "filters": request.GET,
+        "owners": sorted({goal.owner.email for goal in goals}),
+    })
+
+
+@member_required
+def goal_create(request):
+    initial = {"kpi": request.GET.get("kpi", "")}
+    form = GoalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.create_goal(by=request.user, **{k: v for k, v in form.cleaned_data.items()
+                                                              if v not in (None, "")})
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            if goal.achievability in ("ambitious", "unrealistic"):
+                messages.warning(request, f"Heads-up: judging by the KPI's own history, this goal looks "
+                                          f"{goal.achievability}. It is saved; you can adjust it any time.")
+            messages.success(request, f"Goal set: {goal.title}")
+            return redirect("goal-detail", pk=goal.pk)
+    return render(request, "metrics/goals/form.html", {"form": form})
+
+
+@member_required
+def goal_detail(request, pk: int):
+    goal = get_object_or_404(Goal.objects.select_related("owner"), pk=pk)
+    result = services.evaluate_goal(goal, as_of=timezone.localdate())
+    edit_form = GoalEditForm(request.POST or None, initial={
+        "title": goal.title, "target_value": goal.target_value, "deadline": goal.deadline, "why": goal.why})
+    if request.method == "POST":
+        if not can_change(request.user, goal):
+            raise PermissionDenied("Members can change only their own goals.")
+        if edit_form.is_valid():
+            try:
+                services.update_goal(goal, **edit_form.cleaned_data)
+            except ValidationError as error:
+                _add_form_errors(edit_form, error)
+            else:
+                messages.success(request, "Goal updated.")
+                return redirect("goal-detail", pk=goal.pk)
+    kpi = find_kpi(goal.kpi)
+    return render(request, "metrics/goals/detail.html", {
+        "goal": goal, "result": result, "kpi": kpi, "chip": STATUS_CHIP[str(result.status)],
+        "changes": goal.status_changes.all()[:20], "edit_form": edit_form,
+        "can_change": can_change(request.user, goal),
+    })
+
+
+@member_required
+@require_POST
+def goal_archive(request, pk: int):
+    goal = get_object_or_404(Goal, pk=pk)
+    if not can_change(request.user, goal):
+        raise PermissionDenied("Members can archive only their own goals.")
+    services.archive_goal(goal)
+    messages.success(request, f"Archived: {goal.title}")
+    return redirect("goal-list")
+
+
+@member_required
+def notifications(request):
+    items = list(Notification.objects.filter(user=request.user)[:50])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "accounts/notifications.html", {"items": items})

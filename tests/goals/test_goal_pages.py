@@ -1,0 +1,103 @@
+"""Goal pages: set a goal from a KPI in a few clicks, see it with its chart data,
+edit and archive it; notifications list the status changes."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Notification
+from metrics.goals.evaluation import add_months, month_of
+from metrics.models import Goal, KpiValue
+
+THIS_MONTH = month_of(timezone.localdate())
+
+
+@pytest.fixture
+def owner_browser(acme, db):
+    connection.set_tenant(acme.tenant)
+    KpiValue.objects.bulk_create([
+        KpiValue(kpi="customer_churn_rate", month=add_months(THIS_MONTH, -back),
+                 value=Decimal(str(6.0 + 0.2 * back)), computed_at=timezone.now()) for back in range(1, 8)])
+    connection.set_schema_to_public()
+    client = Client(HTTP_HOST=acme.host)
+    client.post("/accounts/login/", {"username": acme.owner_email, "password": acme.password})
+    return client
+
+
+def deadline() -> str:
+    return add_months(THIS_MONTH, 5).replace(day=28).isoformat()
+
+
+def test_set_a_goal_prefilled_from_a_kpi_then_see_it(owner_browser, acme):
+    form = owner_browser.get("/goals/new/?kpi=customer_churn_rate")
+    assert form.status_code == 200
+    assert b'value="customer_churn_rate" selected' in form.content
+
+    created = owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4",
+                                                 "deadline": deadline()}, follow=True)
+    assert created.status_code == 200
+    html = created.content.decode()
+    assert "Reduce customer churn rate to 4 %" in html
+    assert "data-chart-url=" in html
+
+    connection.set_tenant(acme.tenant)
+    goal = Goal.objects.get()
+    connection.set_schema_to_public()
+    chart = owner_browser.get(f"/goals/{goal.pk}/chart/").json()
+    assert [d["label"] for d in chart["datasets"]] == ["Actual", "Pace", "Target", "Forecast"]
+    assert len(chart["labels"]) == len(chart["datasets"][0]["data"])
+    assert chart["labels"][0] == THIS_MONTH.strftime("%Y-%m")
+    assert chart["datasets"][2]["data"][0] == 4.0
+
+    listing = owner_browser.get("/goals/").content.decode()
+    assert goal.title in listing and "<progress" in listing
+
+
+def test_broken_rule_shows_in_the_form(owner_browser):
+    response = owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4",
+                                                  "deadline": "2020-01-01"})
+    assert response.status_code == 200
+    assert "Time-bound" in response.content.decode()
+
+
+def test_edit_and_archive(owner_browser, acme):
+    owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4", "deadline": deadline()})
+    connection.set_tenant(acme.tenant)
+    goal = Goal.objects.get()
+    connection.set_schema_to_public()
+    owner_browser.post(f"/goals/{goal.pk}/", {"title": "Churn under 4.5", "target_value": "4.5",
+                                              "deadline": deadline(), "why": "renewals"})
+    owner_browser.post(f"/goals/{goal.pk}/archive/")
+    connection.set_tenant(acme.tenant)
+    goal.refresh_from_db()
+    assert (goal.title, goal.target_value, goal.why) == ("Churn under 4.5", Decimal("4.5"), "renewals")
+    assert goal.archived_at is not None
+
+
+def test_chart_data_is_for_members_of_this_tenant_only(owner_browser, acme, globex):
+    owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4", "deadline": deadline()})
+    connection.set_tenant(acme.tenant)
+    goal = Goal.objects.get()
+    connection.set_schema_to_public()
+    assert Client(HTTP_HOST=acme.host).get(f"/goals/{goal.pk}/chart/").status_code == 403
+    other = Client(HTTP_HOST=globex.host)
+    other.post("/accounts/login/", {"username": globex.owner_email, "password": globex.password})
+    assert other.get(f"/goals/{goal.pk}/chart/").status_code == 404
+
+
+def test_notifications_page_lists_and_marks_read(owner_browser, acme):
+    from django.contrib.auth import get_user_model
+
+    connection.set_tenant(acme.tenant)
+    owner = get_user_model().objects.get(username=acme.owner_email)
+    Notification.objects.create(user=owner, message="“Churn” is now at risk (was on track).", link="/goals/")
+    connection.set_schema_to_public()
+    home = owner_browser.get("/team/").content.decode()
+    assert "1<span class=\"sr-only\"> unread</span>" in home
+    page = owner_browser.get("/notifications/").content.decode()
+    assert "is now at risk" in page
+    connection.set_tenant(acme.tenant)
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
