@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from accounts.roles import role_of
 from metrics.goals import services
-from metrics.goals.evaluation import end_of, month_of
+from metrics.goals.evaluation import add_months, end_of, month_of
 from metrics.kpis.periods import month_range
 from metrics.models import Goal
 
+CONTEXT_MONTHS = 5
 PALETTE = {"actual": "#2456d6", "pace": "#8a94a6", "target": "#16794a", "forecast": "#b76e00"}
 
 
@@ -54,22 +55,25 @@ class GoalChartView(MemberChartView):
 
     def series(self):
         goal = get_object_or_404(Goal, pk=self.kwargs["pk"])
-        result = services.evaluate_goal(goal, as_of=timezone.localdate())
+        values = services.kpi_series(goal.kpi)
+        result = services.evaluate_goal(goal, as_of=timezone.localdate(), series=values)
         terms = services.terms_of(goal)
-        self.months = month_range(month_of(goal.start_date), max(month_of(goal.deadline), result.period))
-        actual = {point["period"]: point["actual"] for point in result.history}
+        start, deadline = month_of(goal.start_date), month_of(goal.deadline)
+        # Half a year before the start (or the latest value) gives the trend its context.
+        first = min(add_months(start, -CONTEXT_MONTHS), add_months(result.period, -CONTEXT_MONTHS))
+        self.months = month_range(first, max(deadline, result.period))
         labels = self.get_labels()
-        # The forecast: a straight segment from the latest value to the deadline's month.
         forecast: list[float | None] = [None] * len(labels)
-        period = result.period.strftime("%Y-%m")
-        if result.forecast_value is not None and period in labels:
-            forecast[labels.index(period)] = result.current_value
-            forecast[labels.index(month_of(goal.deadline).strftime("%Y-%m"))] = round(result.forecast_value, 4)
+        if result.forecast_value is not None:
+            # A straight segment from the latest month's value to the deadline's month.
+            forecast[self.months.index(result.period)] = result.current_value
+            forecast[self.months.index(deadline)] = round(result.forecast_value, 4)
         line = {"fill": False, "tension": 0}
         return [
-            ("Actual", [actual.get(label) for label in labels],
+            ("Actual", [values.get(month) for month in self.months],
              {**line, "borderColor": PALETTE["actual"], "backgroundColor": PALETTE["actual"]}),
-            ("Pace", [round(terms.pace_value(end_of(month)), 4) for month in self.months],
+            ("Pace", [round(terms.pace_value(end_of(month)), 4) if month >= start else None
+                      for month in self.months],
              {**line, "borderColor": PALETTE["pace"], "borderDash": [6, 4], "pointRadius": 0}),
             ("Target", [float(goal.target_value)] * len(labels),
              {**line, "borderColor": PALETTE["target"], "pointRadius": 0}),

@@ -38,6 +38,7 @@ def goal_list(request):
             continue
         progress = max(0.0, min(result.progress_pct or 0.0, 100.0))
         rows.append({"goal": goal, "result": result, "progress": round(progress),
+                     "status_label": Goal.Status(str(result.status)).label,
                      "pace": round(result.time_elapsed_pct), "chip": STATUS_CHIP[str(result.status)]})
     return render(request, "metrics/goals/list.html", {
         "rows": rows, "statuses": Goal.Status.choices, "filters": request.GET,
@@ -69,7 +70,8 @@ def goal_detail(request, pk: int):
     goal = get_object_or_404(Goal.objects.select_related("owner"), pk=pk)
     result = services.evaluate_goal(goal, as_of=timezone.localdate())
     edit_form = GoalEditForm(request.POST or None, initial={
-        "title": goal.title, "target_value": goal.target_value, "deadline": goal.deadline, "why": goal.why})
+        "title": goal.title, "target_value": goal.target_value.normalize(), "deadline": goal.deadline,
+        "why": goal.why})
     if request.method == "POST":
         if not can_change(request.user, goal):
             raise PermissionDenied("Members can change only their own goals.")
@@ -84,6 +86,7 @@ def goal_detail(request, pk: int):
     kpi = find_kpi(goal.kpi)
     return render(request, "metrics/goals/detail.html", {
         "goal": goal, "result": result, "kpi": kpi, "chip": STATUS_CHIP[str(result.status)],
+        "status_label": Goal.Status(str(result.status)).label,
         "changes": goal.status_changes.all()[:20], "edit_form": edit_form,
         "can_change": can_change(request.user, goal),
     })

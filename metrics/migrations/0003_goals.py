@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             name='GoalStatusChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, default='', max_length=10)),
+                ('from_status', models.CharField(blank=True, choices=[('achieved', 'Achieved'), ('missed', 'Missed'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track')], default='', max_length=10)),
                 ('to_status', models.CharField(choices=[('achieved', 'Achieved'), ('missed', 'Missed'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track')], max_length=10)),
                 ('period', models.DateField()),
                 ('changed_at', models.DateTimeField()),

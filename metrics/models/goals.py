@@ -67,7 +67,7 @@ class GoalEvaluation(models.Model):
 
 class GoalStatusChange(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, blank=True, default="")
+    from_status = models.CharField(max_length=10, choices=Goal.Status.choices, blank=True, default="")
     to_status = models.CharField(max_length=10, choices=Goal.Status.choices)
     period = models.DateField()
     changed_at = models.DateTimeField()

@@ -49,8 +49,14 @@ def test_set_a_goal_prefilled_from_a_kpi_then_see_it(owner_browser, acme):
     chart = owner_browser.get(f"/goals/{goal.pk}/chart/").json()
     assert [d["label"] for d in chart["datasets"]] == ["Actual", "Pace", "Target", "Forecast"]
     assert len(chart["labels"]) == len(chart["datasets"][0]["data"])
-    assert chart["labels"][0] == THIS_MONTH.strftime("%Y-%m")
-    assert chart["datasets"][2]["data"][0] == 4.0
+    # Five months of context before last month (the latest complete one), to the deadline.
+    assert chart["labels"][0] == add_months(THIS_MONTH, -6).strftime("%Y-%m")
+    assert chart["labels"][-1] == add_months(THIS_MONTH, 5).strftime("%Y-%m")
+    actual, pace, target, forecast = (d["data"] for d in chart["datasets"])
+    assert actual[0] == 7.2 and actual[5] == 6.2  # stored values, oldest first
+    assert pace[5] is None and pace[6] is not None  # the pace line starts with the goal
+    assert target[0] == 4.0
+    assert forecast[5] == 6.2 and forecast[-1] is not None
 
     listing = owner_browser.get("/goals/").content.decode()
     assert goal.title in listing and "<progress" in listing
