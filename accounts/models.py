@@ -22,6 +22,8 @@ class Member(models.Model):
                                 related_name="member")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
+    # Owners and admins may opt in to a Monday e-mail summarising every goal.
+    weekly_goal_digest = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["user__email"]

@@ -105,6 +105,12 @@ def goal_archive(request, pk: int):
 
 @member_required
 def notifications(request):
+    member = request.user.member
+    if request.method == "POST" and member.is_admin:
+        member.weekly_goal_digest = request.POST.get("weekly_goal_digest") == "on"
+        member.save(update_fields=["weekly_goal_digest"])
+        messages.success(request, "Weekly digest " + ("on." if member.weekly_goal_digest else "off."))
+        return redirect("notifications")
     items = list(Notification.objects.filter(user=request.user)[:50])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "accounts/notifications.html", {"items": items})
+    return render(request, "accounts/notifications.html", {"items": items, "member": member})

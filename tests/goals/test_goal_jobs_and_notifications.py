@@ -79,3 +79,33 @@ def test_daily_job_reevaluates_goals_of_every_active_tenant_in_a_worker(worker, 
         connection.set_tenant(acme.tenant)
         Goal.objects.filter(pk=goal.pk).delete()
         KpiValue.objects.filter(kpi="customer_churn_rate").delete()
+
+
+def test_weekly_digest_goes_to_opted_in_owners_and_admins_only(in_acme, smtp_sink):
+    from accounts.models import Member
+    from accounts.services import add_member
+    from metrics.goals.digest import send_weekly_digest
+
+    owner = get_user_model().objects.get(username="owner@acme.example")
+    goal = make_goal(owner)
+    admin = add_member(email="ada@acme.example", password="admin-pass-9876", role=Member.Role.ADMIN)
+    member = add_member(email="mo@acme.example", password="member-pass-9876", role=Member.Role.MEMBER)
+    assert send_weekly_digest() == 0  # nobody asked for it
+    Member.objects.filter(user__in=[admin, member]).update(weekly_goal_digest=True)
+
+    assert send_weekly_digest() == 1
+    (mail,) = smtp_sink.messages
+    assert mail["To"] == "ada@acme.example"
+    assert goal.title in text_of(mail) and goal.title in html_of(mail)
+
+
+def test_digest_opt_in_on_the_notifications_page(acme, db):
+    from django.test import Client
+
+    from accounts.models import Member
+
+    client = Client(HTTP_HOST=acme.host)
+    client.post("/accounts/login/", {"username": acme.owner_email, "password": acme.password})
+    client.post("/notifications/", {"weekly_goal_digest": "on"})
+    connection.set_tenant(acme.tenant)
+    assert Member.objects.get(user__username=acme.owner_email).weekly_goal_digest is True
