@@ -46,6 +46,7 @@ urlpatterns = [
     path("team/invite/", accounts_views.invite, name="team-invite"),
     path("team/<int:pk>/", accounts_views.change_member, name="team-member"),
     path("api/v1/", include(api_urls)),
+    path("api/v1/kpis/", include("metrics.kpis.urls")),
     path("", include("metrics.goals.page_urls")),
     path("", include("surveys.urls")),
 ]

@@ -161,6 +161,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Goals move on with time even without new data (goals.md, "Jobs").
     "goals-daily": {"task": "metrics.goals.tasks.evaluate_goals_for_every_tenant",
                     "schedule": crontab(hour=5, minute=15)},
+    "kpis-nightly": {"task": "metrics.kpis.tasks.recompute_kpis_for_every_tenant",
+                     "schedule": crontab(hour=2, minute=30)},  # KPIs move on with the month
     "goals-weekly-digest": {"task": "metrics.goals.tasks.send_goal_digest_for_every_tenant",
                             "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
 }

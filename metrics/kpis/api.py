@@ -1,0 +1,133 @@
+"""``/api/v1/kpis/...`` (api.md): thin views that parse, authorise and call the
+selectors, breakdowns, records and the recompute service. Members read; starting a
+recompute is for admins."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import IsTenantAdmin, IsTenantMember
+from kpihub.api import Pagination
+from metrics.kpis import breakdowns, records, selectors
+from metrics.kpis.periods import BadPeriod, Month, add_months, parse_period
+from metrics.kpis.registry import Kpi, find_kpi, tenant_kpis
+from metrics.models import Subscription
+
+MAX_SERIES_MONTHS = 600
+
+
+def tenant_settings() -> tuple[str, str]:
+    return connection.tenant.currency, connection.tenant.timezone
+
+
+def period_param(request, name: str = "period", default: Month | None = None) -> Month | None:
+    text = request.query_params.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        return parse_period(text, name=name)
+    except BadPeriod as exc:
+        raise ValidationError({name: [str(exc)]}) from exc
+
+
+def kpi_or_404(key: str) -> Kpi:
+    kpi = find_kpi(key)
+    if kpi is None:
+        raise Http404(f"No KPI {key!r}.")
+    return kpi
+
+
+def month_or_default(request) -> Month:
+    month = period_param(request, default=selectors.default_period(tenant_settings()[1]))
+    if month is None:
+        raise ValidationError({"period": ["No data yet: give a period (YYYY-MM)."]})
+    return month
+
+
+class KpiListView(APIView):
+    permission_classes = [IsTenantMember]
+
+    def get(self, request):
+        timezone = tenant_settings()[1]
+        month = period_param(request, default=selectors.default_period(timezone))
+        if month is None:
+            return Response([])
+        return Response(selectors.month_list(tenant_kpis(), month))
+
+
+class KpiDetailView(APIView):
+    permission_classes = [IsTenantMember]
+
+    def get(self, request, key: str):
+        kpi = kpi_or_404(key)
+        return Response(selectors.one(kpi, month_or_default(request)))
+
+
+class KpiSeriesView(APIView):
+    permission_classes = [IsTenantMember]
+
+    def get(self, request, key: str):
+        kpi = kpi_or_404(key)
+        covered = selectors.coverage()
+        last = period_param(request, "to", covered.last_month if covered and covered.last_month else None)
+        first = period_param(request, "from", covered.first_month if covered and covered.first_month else None)
+        if first is None or last is None:
+            return Response({"key": kpi.key, "unit": kpi.unit, "points": []})
+        if first > last:
+            raise ValidationError({"from": ["from must not be after to."]})
+        if add_months(first, MAX_SERIES_MONTHS) <= last:
+            raise ValidationError({"to": [f"A series spans at most {MAX_SERIES_MONTHS} months."]})
+        return Response(selectors.series(kpi, first, last))
+
+
+class KpiBreakdownView(APIView):
+    permission_classes = [IsTenantMember]
+
+    def get(self, request, key: str):
+        kpi = kpi_or_404(key)
+        if not kpi.breakdowns:
+            raise ValidationError({"by": [f"{kpi.key} has no breakdowns."]})
+        by = request.query_params.get("by", kpi.breakdowns[0])
+        if by not in kpi.breakdowns:
+            raise ValidationError({"by": [f"{kpi.key} breaks down by {', '.join(kpi.breakdowns)}, not {by!r}."]})
+        month = month_or_default(request)
+        currency, timezone = tenant_settings()
+        rows = breakdowns.breakdown(kpi.key, by, month, currency=currency, timezone=timezone)
+        return Response({"key": kpi.key, "by": by, "period": month.strftime("%Y-%m"),
+                         "rows": [{"group": row["group"], "value": selectors.number(row["value"])}
+                                  for row in rows]})
+
+
+class KpiRecordsView(APIView):
+    permission_classes = [IsTenantMember]
+
+    def get(self, request, key: str):
+        kpi = kpi_or_404(key)
+        movement = request.query_params.get("movement", kpi.movements[0] if kpi.movements else "")
+        if movement not in kpi.movements:
+            raise ValidationError({"movement": [
+                f"{kpi.key} lists records by movement {', '.join(kpi.movements)}, not {movement!r}."]})
+        month = month_or_default(request)
+        currency, timezone = tenant_settings()
+        record_set = records.records(movement, month, currency=currency, timezone=timezone,
+                                     metric_slug=kpi.metric_slug or kpi.key,
+                                     has_subscriptions=Subscription.objects.exists())
+        paginator = Pagination()
+        page = paginator.paginate_queryset(record_set, request, view=self)
+        return paginator.get_paginated_response(page)
+
+
+class KpiRecomputeView(APIView):
+    permission_classes = [IsTenantAdmin]
+
+    def post(self, request):
+        from metrics.kpis.tasks import request_recompute
+
+        with transaction.atomic():
+            job = request_recompute(user=request.user)
+        return Response({"job_id": str(job.pk)}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,98 @@
+"""Celery entry points of the KPI engine: thin wrappers over ``compute.recompute_kpis``.
+
+``recompute_kpis`` runs in a tenant schema: after an import (the import pipeline
+queues it), on demand (``POST /api/v1/kpis/recompute/`` with a Job) and nightly
+(``recompute_kpis_for_every_tenant`` on public fans out one per active tenant).
+One recompute per tenant at a time: a Redis lock (``cache.add`` with an expiry) keyed
+by schema. A recompute that finds the lock taken does not wait in a worker: it queues
+itself again a little later, so it follows the running one and still sees data
+committed after that one started. Results are upserts, so a retried or repeated run is
+harmless. Afterwards the tenant's goals are re-evaluated (goals.md, "Jobs").
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from jobs.models import Job
+from jobs.tasks import TRANSIENT_ERRORS, JobReporter, tenant_task
+from kpihub.celery import app
+from metrics.kpis import compute
+
+logger = logging.getLogger(__name__)
+JOB_KIND = "kpi_recompute"
+LOCK_SECONDS = 15 * 60  # above the longest recompute; frees a lock whose worker died
+FOLLOW_DELAY = 10
+FAN_OUT_SPACING = 2.0  # seconds between two tenants' nightly recomputes
+FAN_OUT_MAX_DELAY = 1800
+
+
+def lock_key(schema: str) -> str:
+    return f"kpi-recompute-lock:{schema}"
+
+
+@tenant_task()
+def recompute_kpis(job_id: str | None = None) -> dict:
+    schema = connection.schema_name
+    token = uuid.uuid4().hex
+    if not cache.add(lock_key(schema), token, LOCK_SECONDS):
+        recompute_kpis.apply_async(kwargs={"job_id": job_id}, countdown=FOLLOW_DELAY)
+        return {"followed": True}
+    reporter = JobReporter(job_id) if job_id else None
+    try:
+        if reporter:
+            reporter.start()
+        summary = compute.recompute_kpis().as_dict()
+        if reporter:
+            reporter.succeed(summary)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("KPI recompute failed in %s", schema)
+        if reporter:
+            reporter.fail(f"{exc.__class__.__name__}: {exc}")
+        return {"failed": str(exc)}
+    finally:
+        if cache.get(lock_key(schema)) == token:
+            cache.delete(lock_key(schema))
+    _evaluate_goals()
+    return summary
+
+
+def _evaluate_goals() -> None:
+    from metrics.goals.tasks import evaluate_goals
+
+    evaluate_goals.delay()
+
+
+def request_recompute(*, user=None) -> Job:
+    """The on-demand recompute: joins one already queued or running (its job is
+    returned), else records a Job and queues the task once the transaction commits."""
+    recent = timezone.now() - timezone.timedelta(seconds=LOCK_SECONDS)
+    pending = (Job.objects.filter(kind=JOB_KIND, status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+                                  created_at__gte=recent).order_by("-created_at").first())
+    if pending:
+        return pending
+    job = Job.objects.create(kind=JOB_KIND, created_by=user if user and user.is_authenticated else None)
+    transaction.on_commit(lambda: recompute_kpis.delay(job_id=str(job.pk)))
+    return job
+
+
+@app.task(name="metrics.kpis.tasks.recompute_kpis_for_every_tenant")
+def recompute_kpis_for_every_tenant() -> int:
+    """On public (Celery beat, nightly): one recompute per active tenant, spread out."""
+    from tenants.models import Tenant
+
+    tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public")
+    count = 0
+    for index, tenant in enumerate(tenants.order_by("pk")):
+        with tenant_context(tenant):
+            recompute_kpis.apply_async(countdown=min(index * FAN_OUT_SPACING, FAN_OUT_MAX_DELAY))
+        count += 1
+    return count
