@@ -1,0 +1,1 @@
+"""What benchmarks/kpis.py measures on: a generated tenant dataset at the issue's scale."""

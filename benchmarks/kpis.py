@@ -1,0 +1,157 @@
+"""KPI engine: a full recompute at the issue's scale, and the floor under any pandas
+version of it.
+
+    .venv/bin/python benchmarks/kpis.py [--customers 50000 --subscriptions 100000
+                                         --invoices 1000000 --months 24 --runs 3]
+
+Generates a tenant dataset (benchmarks/kpi_reference/dataset.py), loads it with COPY
+into a tenant signed up in a database of its own (``<name>_kpis_bench``, dropped at the
+end unless ``--keep``), then measures:
+
+* the engine: ``metrics.kpis.compute.recompute_kpis`` (every catalog KPI and the custom
+  metric, every month: SQL figures, formulas, upsert of the values);
+* pandas' floor: reading the tables the KPIs are computed from into DataFrames
+  (``pandas.read_sql`` over the same connection). A pandas engine must at least do
+  this before computing anything, so an engine faster than this read is faster than
+  pandas whatever pandas' computing costs.
+
+The side-by-side computation of every KPI in pandas and DuckDB with a value-by-value
+comparison is not written yet (see docs/benchmarks.md). Uses DATABASE_URL / REDIS_URL
+when set, else the embedded servers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
+
+
+
+def bench_database() -> tuple[str, str]:
+    from kpihub import devservices
+
+    devservices.ensure_service_urls()
+    url = os.environ["DATABASE_URL"]
+    base, _, name = url.rpartition("/")
+    bench = f"{name.split('?')[0]}_kpis_bench"
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {bench}")
+    os.environ["DATABASE_URL"] = f"{base}/{bench}"
+    return url, bench
+
+
+def drop_database(url: str, bench: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
+
+
+def timed(function, runs: int):
+    """(median seconds, all timings, the last result)."""
+    timings, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), timings, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only-engine", action="store_true", help="time the engine alone")
+    parser.add_argument("--keep", action="store_true", help="keep the database (to study plans)")
+    args = parser.parse_args()
+    admin_url, bench = bench_database()
+    try:
+        import django
+
+        django.setup()
+        ok = run(args)
+    finally:
+        if not args.keep:
+            drop_database(admin_url, bench)
+    sys.exit(0 if ok else 1)
+
+
+def run(args) -> bool:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from benchmarks.kpi_reference import dataset
+    from metrics.kpis.compute import recompute_kpis
+    from metrics.models import KpiValue
+    from tenants.signup import sign_up
+
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    call_command("setup_platform", verbosity=0)
+    shape = dataset.Shape(customers=args.customers, subscriptions=args.subscriptions,
+                          invoices=args.invoices, months=args.months)
+    tenant = sign_up(company_name="Bench Co", slug="bench", email="owner@bench.example",
+                     password="bench-password-2026", currency=shape.currency,
+                     timezone=shape.timezone).tenant
+    connection.set_tenant(tenant)
+    started = time.perf_counter()
+    tables = dataset.generate(shape)
+    generated = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        dataset.load(cursor.cursor, tables)
+    loaded = time.perf_counter() - started - generated
+    sizes = ", ".join(f"{name.removeprefix('metrics_')} {len(frame):,}" for name, frame in tables.items())
+    print(f"dataset: {sizes}")
+    print(f"generated in {generated:.1f} s, loaded (COPY + ANALYZE) in {loaded:.1f} s")
+
+    # "Now" is inside the last month, so the months are exactly the dataset's.
+    now = datetime(shape.last.year, shape.last.month, 15, 12, tzinfo=ZoneInfo("UTC"))
+    engine_s, engine_runs, summary = timed(lambda: recompute_kpis(now=now), args.runs)
+    print(f"engine: median {engine_s:.3f} s over {args.runs} runs "
+          f"({', '.join(f'{t:.3f}' for t in engine_runs)}); {summary.values:,} values, "
+          f"months {summary.first_month:%Y-%m}..{summary.last_month:%Y-%m}")
+    if args.only_engine:
+        return True
+    read_s, read_runs, frames = timed(lambda: read_tables(connection), args.runs)
+    rows = sum(len(frame) for frame in frames.values())
+    print(f"pandas read_sql of the {len(frames)} tables ({rows:,} rows): median {read_s:.3f} s "
+          f"({', '.join(f'{t:.3f}' for t in read_runs)})")
+    print(f"engine / pandas read floor: {engine_s / read_s:.2f}")
+    assert KpiValue.objects.count() == summary.values
+    return True
+
+
+KPI_TABLES = ("metrics_customer", "metrics_subscription", "metrics_invoice", "metrics_expense",
+              "metrics_traffic", "metrics_lead", "metrics_ticket", "metrics_survey_response",
+              "metrics_metricvalue", "metrics_fxrate")
+
+
+def read_tables(connection) -> dict:
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pandas prefers SQLAlchemy; psycopg works
+        raw = connection.connection
+        return {table: pd.read_sql(f"SELECT * FROM {table}", raw) for table in KPI_TABLES}
+
+
+if __name__ == "__main__":
+    main()
