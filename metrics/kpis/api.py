@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -19,6 +21,14 @@ from metrics.kpis.registry import Kpi, find_kpi, tenant_kpis
 from metrics.models import Subscription
 
 MAX_SERIES_MONTHS = 600
+PERIOD = OpenApiParameter("period", str, description="YYYY-MM; default: the latest month with data")
+
+
+def documented(operation_id: str, *parameters: str | OpenApiParameter):
+    """The OpenAPI description of a view method (these views return plain dicts)."""
+    params = [p if isinstance(p, OpenApiParameter) else OpenApiParameter(p, str) for p in parameters]
+    return extend_schema(operation_id=operation_id, parameters=params, request=None,
+                         responses=OpenApiTypes.OBJECT)
 
 
 def tenant_settings() -> tuple[str, str]:
@@ -52,6 +62,7 @@ def month_or_default(request) -> Month:
 class KpiListView(APIView):
     permission_classes = [IsTenantMember]
 
+    @documented("kpis_list", PERIOD)
     def get(self, request):
         timezone = tenant_settings()[1]
         month = period_param(request, default=selectors.default_period(timezone))
@@ -63,6 +74,7 @@ class KpiListView(APIView):
 class KpiDetailView(APIView):
     permission_classes = [IsTenantMember]
 
+    @documented("kpis_one", PERIOD)
     def get(self, request, key: str):
         kpi = kpi_or_404(key)
         return Response(selectors.one(kpi, month_or_default(request)))
@@ -71,6 +83,7 @@ class KpiDetailView(APIView):
 class KpiSeriesView(APIView):
     permission_classes = [IsTenantMember]
 
+    @documented("kpis_series", "from", "to")
     def get(self, request, key: str):
         kpi = kpi_or_404(key)
         covered = selectors.coverage()
@@ -88,6 +101,7 @@ class KpiSeriesView(APIView):
 class KpiBreakdownView(APIView):
     permission_classes = [IsTenantMember]
 
+    @documented("kpis_breakdown", PERIOD, "by")
     def get(self, request, key: str):
         kpi = kpi_or_404(key)
         if not kpi.breakdowns:
@@ -106,6 +120,7 @@ class KpiBreakdownView(APIView):
 class KpiRecordsView(APIView):
     permission_classes = [IsTenantMember]
 
+    @documented("kpis_records", PERIOD, "movement", "page", "page_size")
     def get(self, request, key: str):
         kpi = kpi_or_404(key)
         movement = request.query_params.get("movement", kpi.movements[0] if kpi.movements else "")
@@ -125,6 +140,7 @@ class KpiRecordsView(APIView):
 class KpiRecomputeView(APIView):
     permission_classes = [IsTenantAdmin]
 
+    @documented("kpis_recompute")
     def post(self, request):
         from metrics.kpis.tasks import request_recompute
 
