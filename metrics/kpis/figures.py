@@ -134,10 +134,21 @@ def collect(scope: Scope) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
     rows were left out for want of an exchange rate."""
     params = scope.params()
     present = tables_with_rows()
+    family_rows = {family: fetch(family, params) for family in FAMILY_TABLES}
+    first_paid = _first_paid_invoice_customers(params, present)
+    return assemble(family_rows, present, first_paid, fetch("metric_values", params))
+
+
+def assemble(family_rows: dict[str, list[dict[str, Any]]], present: set[str],
+             first_paid: dict[Month, int], metric_rows: list[dict[str, Any]],
+             ) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
+    """Per-month figures from the families' rows (whoever computed them: the
+    benchmark feeds pandas' and DuckDB's rows through here too)."""
     months: dict[Month, dict[str, Any]] = {}
     unconverted: dict[str, int] = {}
     for family, (table, reason) in FAMILY_TABLES.items():
-        for row in fetch(family, params):
+        for row in family_rows[family]:
+            row = dict(row)
             month = row.pop("month")
             left_out = row.pop("unconverted_rows", 0)
             if left_out:
@@ -145,12 +156,11 @@ def collect(scope: Scope) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
             if table and table not in present:
                 row = {name: Missing(reason) for name in row}
             months.setdefault(month, {}).update(row)
-    first_paid = _first_paid_invoice_customers(params, present)
     for month, figures in months.items():
         figures["first_paid_invoice_customers"] = first_paid.get(month, Missing(
             "no subscriptions or invoices imported"))
         _add_derived(figures)
-    _add_metric_values(months, params)
+    _add_metric_values(months, metric_rows)
     return months, unconverted
 
 
@@ -181,10 +191,10 @@ def _add_derived(figures: dict[str, Any]) -> None:
     figures["csat_margin"] = Missing("no CSAT responses in the month") if margin is None else margin
 
 
-def _add_metric_values(months: dict[Month, dict[str, Any]], params: dict) -> None:
+def _add_metric_values(months: dict[Month, dict[str, Any]], rows: list[dict[str, Any]]) -> None:
     """metric_values per slug and month (last, sum, count), and the reserved slugs'
     figures: cash_balance_last, active_users_last, inventory_value_mean."""
-    for row in fetch("metric_values", params):
+    for row in rows:
         figures = months.get(row["month"])
         if figures is None:
             continue
