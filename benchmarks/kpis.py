@@ -134,7 +134,33 @@ def run(args) -> bool:
           f"({', '.join(f'{t:.3f}' for t in read_runs)})")
     print(f"engine / pandas read floor: {engine_s / read_s:.2f}")
     assert KpiValue.objects.count() == summary.values
-    return True
+    return side_by_side(shape, tables, summary, engine_s, read_s, args.runs)
+
+
+def side_by_side(shape, tables, summary, engine_s: float, read_s: float, runs: int) -> bool:
+    """DuckDB running the engine's SQL on the in-memory frames, every value compared."""
+    from benchmarks.kpi_reference import compare, duckdb_engine
+    from metrics.kpis.periods import add_months
+    from metrics.kpis.registry import tenant_kpis
+    from metrics.models import KpiValue
+
+    kpis = tenant_kpis()
+    engine = {(row.kpi, row.month): row.value for row in KpiValue.objects.all()}
+    scope = {"first": add_months(summary.first_month, -1), "last": summary.last_month,
+             "currency": shape.currency, "timezone": shape.timezone}
+    connection = duckdb_engine.connect(tables)
+
+    def duckdb_run():
+        return compare.values(duckdb_engine.figures(connection, **scope), kpis, summary.first_month)
+
+    duck_s, duck_runs, duck_values = timed(duckdb_run, runs)
+    print(f"duckdb (engine's SQL, frames in memory): median {duck_s:.3f} s "
+          f"({', '.join(f'{t:.3f}' for t in duck_runs)}); engine / duckdb: {engine_s / duck_s:.2f}")
+    problems = compare.disagreements(engine, duck_values)
+    print(f"engine vs duckdb: {len(engine):,} values, {len(problems)} disagreements")
+    for problem in problems[:20]:
+        print("  ", problem)
+    return not problems
 
 
 KPI_TABLES = ("metrics_customer", "metrics_subscription", "metrics_invoice", "metrics_expense",
