@@ -156,11 +156,24 @@ def side_by_side(shape, tables, summary, engine_s: float, read_s: float, runs: i
     duck_s, duck_runs, duck_values = timed(duckdb_run, runs)
     print(f"duckdb (engine's SQL, frames in memory): median {duck_s:.3f} s "
           f"({', '.join(f'{t:.3f}' for t in duck_runs)}); engine / duckdb: {engine_s / duck_s:.2f}")
-    problems = compare.disagreements(engine, duck_values)
-    print(f"engine vs duckdb: {len(engine):,} values, {len(problems)} disagreements")
-    for problem in problems[:20]:
-        print("  ", problem)
-    return not problems
+    from benchmarks.kpi_reference import pandas_engine
+
+    def pandas_run():
+        return compare.values(pandas_engine.figures(tables, **scope), kpis, summary.first_month)
+
+    pandas_s, pandas_runs, pandas_values = timed(pandas_run, runs)
+    print(f"pandas compute (frames in memory): median {pandas_s:.3f} s "
+          f"({', '.join(f'{t:.3f}' for t in pandas_runs)})")
+    print(f"pandas read + compute: {read_s + pandas_s:.3f} s; engine / (pandas read + compute): "
+          f"{engine_s / (read_s + pandas_s):.2f}; engine / pandas compute alone: {engine_s / pandas_s:.2f}")
+    agree = True
+    for label, other in (("duckdb", duck_values), ("pandas", pandas_values)):
+        problems = compare.disagreements(engine, other)
+        print(f"engine vs {label}: {len(engine):,} values, {len(problems)} disagreements")
+        for problem in problems[:20]:
+            print("  ", problem)
+        agree = agree and not problems
+    return agree
 
 
 KPI_TABLES = ("metrics_customer", "metrics_subscription", "metrics_invoice", "metrics_expense",

@@ -18,10 +18,10 @@ ABSOLUTE_TOLERANCE = 1e-6
 
 def exact(value: Any) -> Any:
     """Doubles as decimals (by their shortest repr), so the formulas run unchanged."""
+    if hasattr(value, "item"):  # numpy scalars (np.float64 is also a float)
+        value = value.item()
     if isinstance(value, float):
         return Decimal(repr(value))
-    if hasattr(value, "item"):  # numpy scalars
-        return exact(value.item())
     return value
 
 
