@@ -1,5 +1,4 @@
-"""KPI engine: a full recompute at the issue's scale, and the floor under any pandas
-version of it.
+"""KPI engine against pandas and DuckDB on the same tenant data.
 
     .venv/bin/python benchmarks/kpis.py [--customers 50000 --subscriptions 100000
                                          --invoices 1000000 --months 24 --runs 3]
@@ -10,14 +9,14 @@ end unless ``--keep``), then measures:
 
 * the engine: ``metrics.kpis.compute.recompute_kpis`` (every catalog KPI and the custom
   metric, every month: SQL figures, formulas, upsert of the values);
-* pandas' floor: reading the tables the KPIs are computed from into DataFrames
-  (``pandas.read_sql`` over the same connection). A pandas engine must at least do
-  this before computing anything, so an engine faster than this read is faster than
-  pandas whatever pandas' computing costs.
+* pandas: reading the source tables (``read_sql``), and computing the same figures
+  from the frames with an independent implementation (kpi_reference/pandas_engine.py);
+* DuckDB: the engine's own SQL files run on the same in-memory frames, the practical
+  limit of a columnar in-process engine.
 
-The side-by-side computation of every KPI in pandas and DuckDB with a value-by-value
-comparison is not written yet (see docs/benchmarks.md). Uses DATABASE_URL / REDIS_URL
-when set, else the embedded servers.
+The three sets of figures go through the same formulas (metrics/kpis/evaluate.py) and
+every KPI value of every month is compared; any disagreement fails the run. Uses
+DATABASE_URL / REDIS_URL when set, else the embedded servers.
 """
 
 from __future__ import annotations
