@@ -284,6 +284,7 @@ CSP_INLINE_STYLE_PATHS = ("/api/v1/docs/", "/admin/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KPIHUB_DEMO = os.environ.get("KPIHUB_DEMO", "1") == "1"
+KPIHUB_IMPORT_MAX_BYTES = int(os.environ.get("KPIHUB_IMPORT_MAX_BYTES", 100 * 1000 * 1000))  # data-contract: 100 MB
 
 LOGGING = {
     "version": 1,

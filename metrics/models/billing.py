@@ -34,9 +34,12 @@ class Subscription(models.Model):
         QUARTER = "quarter"
         YEAR = "year"
 
-    subscription_id = models.CharField(max_length=100, unique=True)
+    subscription_id = models.CharField(max_length=100)
+    # Indexed by (customer, start_date) below; a second index on customer alone would
+    # only slow imports down.
     customer = models.ForeignKey(Customer, to_field="customer_id", db_column="customer_id",
-                                 on_delete=models.PROTECT, related_name="subscriptions")
+                                 on_delete=models.PROTECT, related_name="subscriptions",
+                                 db_index=False)
     plan = models.CharField(max_length=100, blank=True, default="")
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, blank=True, default="")  # "" = reporting
@@ -50,6 +53,9 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["customer", "start_date"]),
                    models.Index(fields=["start_date", "end_date"])]
         constraints = [
+            # A constraint rather than unique=True: the same index without the extra
+            # LIKE (varchar_pattern_ops) index Django adds to unique text fields.
+            models.UniqueConstraint(fields=["subscription_id"], name="subscription_unique_id"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
                                    name="subscription_ends_after_start"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="subscription_quantity_positive"),
@@ -63,10 +69,10 @@ class Invoice(models.Model):
         OPEN = "open"
         VOID = "void"
 
-    invoice_id = models.CharField(max_length=100, unique=True)
+    invoice_id = models.CharField(max_length=100)
     customer = models.ForeignKey(Customer, to_field="customer_id", db_column="customer_id",
                                  on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="invoices")
+                                 related_name="invoices", db_index=False)  # see (customer, date)
     date = models.DateField()
     amount = models.DecimalField(**MONEY)  # negative: refund or credit note
     currency = models.CharField(max_length=3, blank=True, default="")
@@ -75,6 +81,7 @@ class Invoice(models.Model):
     class Meta:
         ordering = ["date", "invoice_id"]
         indexes = [models.Index(fields=["date", "status"]), models.Index(fields=["customer", "date"])]
+        constraints = [models.UniqueConstraint(fields=["invoice_id"], name="invoice_unique_id")]
 
 
 class Expense(models.Model):

@@ -26,7 +26,7 @@ class TrafficDay(models.Model):
 
 
 class Lead(models.Model):
-    lead_id = models.CharField(max_length=100, unique=True)
+    lead_id = models.CharField(max_length=100)
     created_date = models.DateField()
     channel = models.CharField(max_length=100, blank=True, default="")
     qualified = models.BooleanField(default=False)
@@ -37,6 +37,7 @@ class Lead(models.Model):
         ordering = ["created_date", "lead_id"]
         indexes = [models.Index(fields=["created_date"])]
         constraints = [
+            models.UniqueConstraint(fields=["lead_id"], name="lead_unique_id"),
             models.CheckConstraint(
                 condition=Q(converted_date__isnull=True) | Q(converted_date__gte=F("created_date")),
                 name="lead_converts_after_creation"),

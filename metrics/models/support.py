@@ -5,7 +5,7 @@ from django.db.models import F, Q
 
 
 class Ticket(models.Model):
-    ticket_id = models.CharField(max_length=100, unique=True)
+    ticket_id = models.CharField(max_length=100)
     customer_id = models.CharField(max_length=100, blank=True, default="")
     opened_at = models.DateTimeField()
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -18,6 +18,7 @@ class Ticket(models.Model):
         indexes = [models.Index(fields=["opened_at"]), models.Index(fields=["resolved_at"]),
                    models.Index(fields=["first_response_at"])]
         constraints = [
+            models.UniqueConstraint(fields=["ticket_id"], name="ticket_unique_id"),
             models.CheckConstraint(
                 condition=Q(first_response_at__isnull=True) | Q(first_response_at__gte=F("opened_at")),
                 name="ticket_first_response_after_opening"),

@@ -1,0 +1,185 @@
+"""How each column type of ``kinds`` is read from staged text, as SQL expressions.
+
+Staged cells are text. For every column the check query builds three things:
+
+* ``normalised``: the trimmed cell, NULL when empty, dates rewritten to ISO when the
+  import names a ``date_format``;
+* ``typed``: the value in its PostgreSQL type, or NULL when the text is not valid.
+  Every cast sits behind a regular expression in a ``CASE`` (PostgreSQL evaluates
+  ``CASE`` branches in order), so a bad cell yields NULL instead of aborting the whole
+  statement;
+* ``problems``: (code, condition) pairs; ``messages`` turns a code into plain words.
+
+Expressions are generated, never built from user input: column names come from the
+declarations, and the few option values are validated before they are quoted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metrics.imports.countries import COUNTRY_CODES
+from metrics.imports.kinds import (BOOL, CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, DECIMAL, EMAIL,
+                                   INT, MONEY, MONTH, SLUG, STR, Column)
+
+DATE_FORMATS = ("DD/MM/YYYY", "MM/DD/YYYY")
+GROUPING = "  \u00a0\u202f"  # space, no-break space, narrow no-break space (with ',' or '.')
+INT_MAX = 2_147_483_647
+TRUE_WORDS, FALSE_WORDS = ("true", "yes", "1"), ("false", "no", "0")
+ISO_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+ISO_DATETIME = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?"
+                "( ?(Z|[+-][0-9]{2}(:?[0-9]{2})?))?)?$")
+HAS_OFFSET = "[T ][0-9:.]+ ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+EMAIL_SHAPE = "^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the whole file shares: the named date layout, whether numbers use a
+    decimal comma (``;`` files only), the tenant's time zone and currency."""
+
+    date_format: str = ""
+    decimal_comma: bool = False
+    timezone: str = "UTC"
+    currency: str = "USD"
+
+
+def literal(value: str) -> str:
+    """A SQL string literal (standard_conforming_strings is on in PostgreSQL >= 9.1)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def normalised(column: Column, raw: str, options: Options) -> str:
+    text = f"NULLIF(btrim({raw}, E' \\t\\r\\n'), '')"
+    if column.type in (DATE, DATETIME) and options.date_format:
+        day_first = options.date_format == "DD/MM/YYYY"
+        padded = (f"regexp_replace(regexp_replace({text}, '^([0-9])[/.-]', '0\\1/'), "
+                  f"'^([0-9]{{2}})[/.-]([0-9])([/.-])', '\\1/0\\2\\3')")
+        order = "\\3-\\2-\\1" if day_first else "\\3-\\1-\\2"
+        text = f"regexp_replace({padded}, '^([0-9]{{2}})[/.-]([0-9]{{2}})[/.-]([0-9]{{4}})', '{order}')"
+    return text
+
+
+def _valid_iso_date(text: str) -> str:
+    """True for a real calendar day; only evaluated on text that matched ISO_DATE."""
+    month, day, year = f"substr({text}, 6, 2)", f"substr({text}, 9, 2)::int", f"substr({text}, 1, 4)::int"
+    leap = f"({year} % 4 = 0 AND ({year} % 100 <> 0 OR {year} % 400 = 0))"
+    days = (f"CASE WHEN {month} IN ('04', '06', '09', '11') THEN 30 "
+            f"WHEN {month} = '02' THEN CASE WHEN {leap} THEN 29 ELSE 28 END ELSE 31 END")
+    return f"({year} >= 1 AND {month} BETWEEN '01' AND '12' AND {day} BETWEEN 1 AND {days})"
+
+
+def _number_shape(options: Options, *, whole: bool) -> tuple[str, str]:
+    """The pattern a number must match and the expression that strips its grouping."""
+    group, point = (".", ",") if options.decimal_comma else (",", ".")
+    fraction = "" if whole else f"(\\{point}[0-9]+)?"
+    pattern = f"^[+-]?([0-9]{{1,3}}([\\{group}{GROUPING}][0-9]{{3}})+|[0-9]+){fraction}$"
+    return pattern, f"{group}{GROUPING}"
+
+
+def _plain_number(text: str, options: Options, *, whole: bool = False) -> str:
+    _, strip = _number_shape(options, whole=whole)
+    plain = f"translate({text}, {literal(strip)}, '')"
+    return f"replace({plain}, ',', '.')" if options.decimal_comma else plain
+
+
+def typed(column: Column, text: str, options: Options) -> str:
+    """The typed value of normalised ``text``: NULL when empty or not valid."""
+    kind = column.type
+    if kind in (STR, EMAIL, SLUG):
+        return text
+    if kind == CHOICE:
+        choices = ", ".join(literal(choice) for choice in column.choices)
+        return f"CASE WHEN lower({text}) IN ({choices}) THEN lower({text}) END"
+    if kind == DATE:
+        return f"CASE WHEN {text} ~ '{ISO_DATE}' THEN CASE WHEN {_valid_iso_date(text)} THEN {text}::date END END"
+    if kind == DATETIME:
+        day = f"left({text}, 10)"
+        # Positions of HH, MM and SS in an ISO text that matched; absent parts read ''.
+        clock = (f"(substr({text}, 12, 2) < '24' AND substr({text}, 15, 2) < '60' "
+                 f"AND (substr({text}, 17, 1) <> ':' OR substr({text}, 18, 2) < '60'))")
+        local = f"({text}::timestamp AT TIME ZONE {literal(options.timezone)})"
+        value = f"CASE WHEN {text} ~ '{HAS_OFFSET}' THEN {text}::timestamptz ELSE {local} END"
+        return (f"CASE WHEN {text} ~ '{ISO_DATETIME}' THEN CASE WHEN {_valid_iso_date(day)} AND {clock} "
+                f"THEN {value} END END")
+    if kind in (MONEY, DECIMAL):
+        pattern, _ = _number_shape(options, whole=False)
+        return f"CASE WHEN {text} ~ '{pattern}' THEN {_plain_number(text, options)}::numeric END"
+    if kind == INT:
+        pattern, _ = _number_shape(options, whole=True)
+        plain = _plain_number(text, options, whole=True)
+        return f"CASE WHEN {text} ~ '{pattern}' AND length({plain}) <= 12 THEN {plain}::bigint END"
+    if kind == BOOL:
+        words = ", ".join(literal(word) for word in TRUE_WORDS + FALSE_WORDS)
+        truths = ", ".join(literal(word) for word in TRUE_WORDS)
+        return f"CASE WHEN lower({text}) IN ({words}) THEN lower({text}) IN ({truths}) END"
+    if kind == COUNTRY:
+        codes = ", ".join(literal(code) for code in sorted(COUNTRY_CODES))
+        return f"CASE WHEN upper({text}) IN ({codes}) THEN upper({text}) END"
+    if kind == CURRENCY:
+        return f"CASE WHEN {text} ~ '^[A-Za-z]{{3}}$' THEN upper({text}) END"
+    if kind == MONTH:
+        return (f"CASE WHEN {text} ~ '^[0-9]{{4}}-(0[1-9]|1[0-2])$' AND left({text}, 4) <> '0000' "
+                f"THEN ({text} || '-01')::date END")
+    raise ValueError(f"unknown column type {kind}")
+
+
+def problems(column: Column, text: str, value: str) -> list[tuple[str, str]]:
+    """(code, condition) for each way the cell can be wrong; ``text`` is the
+    normalised cell, ``value`` the typed one."""
+    name, found = column.name, []
+    if column.required:
+        found.append((f"{name}:required", f"{text} IS NULL"))
+    if column.type in (STR, EMAIL, SLUG):
+        if column.max_length:
+            found.append((f"{name}:too_long", f"length({text}) > {column.max_length}"))
+        if column.type == EMAIL:
+            found.append((f"{name}:invalid", f"{text} !~ '{EMAIL_SHAPE}'"))
+        if column.type == SLUG:
+            found.append((f"{name}:invalid", f"{text} !~ '^[a-z0-9_]+$'"))
+        return found
+    found.append((f"{name}:invalid", f"{text} IS NOT NULL AND {value} IS NULL"))
+    if column.type in (MONEY, DECIMAL):
+        integer_digits = column.max_digits - column.decimal_places
+        found.append((f"{name}:decimals", f"scale({value}) > {column.decimal_places}"))
+        found.append((f"{name}:too_large", f"abs({value}) >= 1e{integer_digits}"))
+        if not column.negative:
+            found.append((f"{name}:negative", f"{value} < 0"))
+        if column.positive:
+            found.append((f"{name}:not_positive", f"{value} <= 0"))
+    if column.type == INT:
+        found.append((f"{name}:range", f"{value} < {column.minimum or 0}"))
+        found.append((f"{name}:too_large", f"{value} > {INT_MAX}"))
+    return found
+
+
+def message(column: Column, problem: str, options: Options) -> str:
+    """The plain-language text of a problem code of ``column``."""
+    dates = " or ".join(["YYYY-MM-DD", *([options.date_format] if options.date_format else [])])
+    point = "," if options.decimal_comma else "."
+    invalid = {
+        DATE: f"not a date: use {dates}",
+        DATETIME: f"not a date and time: use ISO 8601, e.g. 2024-03-31T14:30:00 or with an offset "
+                  f"2024-03-31T14:30:00+01:00 (dates as {dates})",
+        MONEY: f"not an amount: use digits with {point} as decimal point, e.g. 1234{point}50",
+        DECIMAL: f"not a number: use digits with {point} as decimal point",
+        INT: "not a whole number",
+        BOOL: "use true/false, yes/no or 1/0",
+        CHOICE: "must be one of: " + ", ".join(column.choices),
+        COUNTRY: "not an ISO 3166 country code (two letters, e.g. US, GB, DE)",
+        CURRENCY: "not a currency code (three letters, e.g. EUR)",
+        MONTH: "not a month: use YYYY-MM",
+        EMAIL: "not an e-mail address",
+        SLUG: "use lowercase letters, digits and _ only",
+    }
+    texts = {
+        "required": f"{column.name} is required",
+        "too_long": f"longer than {column.max_length} characters",
+        "invalid": invalid.get(column.type, "not valid"),
+        "decimals": f"more than {column.decimal_places} decimal places",
+        "too_large": "too large",
+        "negative": "must not be negative",
+        "not_positive": "must be greater than 0",
+        "range": f"must be at least {column.minimum or 0}",
+    }
+    return texts[problem]

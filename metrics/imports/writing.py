@@ -1,0 +1,185 @@
+"""Writing the checked rows into the tenant's tables, set-based, with exact counts.
+
+For each key of the kind: one ``UPDATE ... FROM`` for rows whose key exists and
+whose values differ, ``WHERE ROW(stored) IS DISTINCT FROM ROW(incoming)`` (updated),
+then one ``INSERT ... SELECT ... WHERE NOT EXISTS`` for rows whose key is new
+(created); everything else is unchanged. Two statements instead of one ``INSERT ...
+ON CONFLICT DO UPDATE``: on this machine the speculative insertion behind ``ON
+CONFLICT`` made a million-row load 2-4 times slower, and the counts are just as exact.
+Imports of a kind are serialised per tenant (a transaction advisory lock), so no other
+import can slip a key in between the two statements; the unique constraints still
+stand guard (a violation fails the whole import, which writes nothing).
+
+Large loads into a table that is small next to them follow PostgreSQL's own advice
+("Populating a Database"): its secondary indexes and foreign keys are dropped and
+re-created around the load, inside the same transaction, so a failure restores them.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import models
+
+from metrics.imports.checking import TYPED, key_condition, pg_type, row_values, sql_value
+from metrics.imports.kinds import KINDS, Column, Kind
+from metrics.imports.staging import quoted
+
+BULK_MIN_ROWS = 50_000
+
+
+@dataclass
+class Written:
+    created: int = 0
+    updated: int = 0
+    rows: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.created - self.updated
+
+
+def lock_kinds(cursor, kind: Kind) -> None:
+    """One import per kind and tenant at a time; imports that create customers also
+    take the customers lock. Taken in name order, so two imports never deadlock."""
+    names = sorted({kind.name, *(["customers"] if kind.creates_customers else [])})
+    for name in names:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':import:' || %s, 0))",
+                       [name])
+
+
+def _insert_expressions(kind: Kind, present: list[Column], prefix: str) -> tuple[list[str], list[str]]:
+    """Target columns and the SQL for each: the row's value, a fixed value, or the
+    declared (else the model's) default."""
+    values = row_values(kind, present, prefix)
+    declared = {column.name for column in kind.columns}
+    names, expressions = [], []
+    for field in kind.model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        names.append(quoted(field.column))
+        if field.column in kind.fixed:
+            expressions.append(sql_value(kind.fixed[field.column]))
+        elif field.column in declared:
+            expressions.append(values[field.column])
+        else:
+            default = field.get_default() if field.has_default() else (None if field.null else "")
+            expressions.append(sql_value(default))
+    return names, expressions
+
+
+def create_bare_customers(cursor) -> tuple[int, list[str]]:
+    """Customers the rows name but the tenant does not have yet, made bare."""
+    customers = KINDS["customers"]
+    names, expressions = _insert_expressions(customers, [], "v")
+    chosen = {"customer_id": "v.customer_id", "is_bare": "TRUE"}
+    expressions = [chosen.get(name.strip('"'), expression) for name, expression in zip(names, expressions)]
+    cursor.execute(f"""
+        WITH made AS (
+            INSERT INTO {customers.table} ({', '.join(names)})
+            SELECT {', '.join(expressions)}
+            FROM (SELECT DISTINCT customer_id FROM {TYPED}
+                  WHERE customer_id IS NOT NULL AND customer_id <> '') v
+            WHERE NOT EXISTS (SELECT 1 FROM {customers.table} c WHERE c.customer_id = v.customer_id)
+            ON CONFLICT DO NOTHING
+            RETURNING customer_id)
+        SELECT count(*), (array_agg(customer_id ORDER BY customer_id))[1:5] FROM made""")
+    count, examples = cursor.fetchone()
+    return count, examples or []
+
+
+def create_custom_metrics(cursor, *, reserved: set[str]) -> list[str]:
+    """A metric slug seen for the first time becomes a custom KPI (reserved slugs and
+    the catalog's own KPIs keep their built-in meaning)."""
+    from metrics.models import CustomMetric
+
+    cursor.execute(f"""
+        INSERT INTO {CustomMetric._meta.db_table} (slug, name, unit, aggregation, direction)
+        SELECT DISTINCT v.metric, '', %s, %s, %s FROM {TYPED} v
+        WHERE NOT (v.metric = ANY(%s))
+          AND NOT EXISTS (SELECT 1 FROM {CustomMetric._meta.db_table} c WHERE c.slug = v.metric)
+        ON CONFLICT DO NOTHING
+        RETURNING slug""",
+                   [CustomMetric._meta.get_field("unit").default, CustomMetric.Aggregation.LAST,
+                    CustomMetric.Direction.UP, sorted(reserved)])
+    return sorted(slug for (slug,) in cursor.fetchall())
+
+
+def upsert(cursor, kind: Kind, present: list[Column]) -> Written:
+    cursor.execute(f"SELECT count(*) FROM {TYPED}")
+    written = Written(rows=cursor.fetchone()[0])
+    if not written.rows:
+        return written
+    with bulk_load(cursor, kind.model, rows=written.rows):
+        for key in kind.keys:
+            written.updated += _update_changed(cursor, kind, present, key)
+            written.created += _insert_new(cursor, kind, present, key)
+    return written
+
+
+def _update_changed(cursor, kind: Kind, present: list[Column], key) -> int:
+    incoming, stored = row_values(kind, present, "v"), row_values(kind, present, "r")
+    changing = [column.name for column in present if column.name not in key.columns]
+    assignments = {name: incoming[name] for name in changing}
+    assignments.update({name: sql_value(value) for name, value in kind.fixed.items()})
+    if not assignments:
+        return 0
+    new = ", ".join(f"{expression}::{_column_type(kind, name)}" for name, expression in assignments.items())
+    old = ", ".join(f"r.{quoted(name)}" for name in assignments)
+    same_key = " AND ".join(f"r.{quoted(name)} = {incoming[name]}" for name in key.columns)
+    cursor.execute(f"""
+        UPDATE {kind.table} AS r
+        SET {', '.join(f'{quoted(name)} = {expression}' for name, expression in assignments.items())}
+        FROM {TYPED} v
+        WHERE {same_key} AND {key_condition(key, incoming)} AND {key_condition(key, stored)}
+          AND ROW({old}) IS DISTINCT FROM ROW({new})""")
+    return cursor.rowcount
+
+
+def _insert_new(cursor, kind: Kind, present: list[Column], key) -> int:
+    incoming, stored = row_values(kind, present, "v"), row_values(kind, present, "r")
+    names, expressions = _insert_expressions(kind, present, "v")
+    same_key = " AND ".join(f"r.{quoted(name)} = {incoming[name]}" for name in key.columns)
+    cursor.execute(f"""
+        INSERT INTO {kind.table} ({', '.join(names)})
+        SELECT {', '.join(expressions)} FROM {TYPED} v
+        WHERE {key_condition(key, incoming)}
+          AND NOT EXISTS (SELECT 1 FROM {kind.table} r WHERE {same_key} AND {key_condition(key, stored)})""")
+    return cursor.rowcount
+
+
+def _column_type(kind: Kind, name: str) -> str:
+    declared = {column.name: column for column in kind.columns}
+    if name in declared:
+        return pg_type(declared[name])
+    return "boolean" if isinstance(kind.model._meta.get_field(name), models.BooleanField) else "text"
+
+
+@contextmanager
+def bulk_load(cursor, model: type[models.Model], *, rows: int):
+    """Drop the table's non-unique indexes and its foreign keys while a large load
+    runs, and re-create them from their own definitions afterwards."""
+    table = model._meta.db_table
+    cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+    stored = cursor.fetchone()[0]
+    if rows < BULK_MIN_ROWS or rows < stored:
+        yield False
+        return
+    cursor.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
+                      WHERE i.schemaname = current_schema() AND i.tablename = %s
+                        AND i.indexdef NOT LIKE 'CREATE UNIQUE INDEX%%'""", [table])
+    indexes = cursor.fetchall()
+    cursor.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                      WHERE conrelid = %s::regclass AND contype = 'f'""", [table])
+    foreign_keys = cursor.fetchall()
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for name, _ in foreign_keys:
+        cursor.execute(f"ALTER TABLE {quoted(table)} DROP CONSTRAINT {quoted(name)}")
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {quoted(name)}")
+    yield True
+    for _, definition in indexes:
+        cursor.execute(definition)
+    for name, definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {quoted(name)} {definition}")
