@@ -1,0 +1,90 @@
+"""What the home dashboard shows: one card per KPI, grouped by category, read from the
+stored KPI values in a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from metrics.kpis import selectors
+from metrics.kpis.periods import Month, add_months, month_range
+from metrics.kpis.registry import Category, Kpi, tenant_kpis
+from metrics.models import Goal, KpiValue
+
+SPARK_MONTHS = 12
+# Where a KPI's numbers come from, for the card of a KPI without data.
+SOURCE_BY_CATEGORY = {
+    Category.REVENUE: "subscriptions and invoices", Category.CUSTOMERS: "customers and subscriptions",
+    Category.ACQUISITION: "traffic, leads and marketing expenses", Category.SATISFACTION: "survey answers",
+    Category.SUPPORT: "support tickets", Category.FINANCE: "invoices, expenses and cash balance",
+    Category.CUSTOM: "metric values",
+}
+
+
+@dataclass
+class Card:
+    kpi: Kpi
+    value: float | int | None
+    previous: float | int | None
+    change: float | int | None
+    reason: str | None
+    spark: list[float | None]
+    goal: Goal | None = None
+
+    @property
+    def trend(self) -> str:
+        """good / bad / flat: a change read in the KPI's own direction (less churn is good)."""
+        if not self.change:
+            return "flat"
+        rising = self.change > 0
+        return "good" if rising == (self.kpi.direction.value == "up") else "bad"
+
+    @property
+    def needs(self) -> str:
+        return SOURCE_BY_CATEGORY.get(self.kpi.category, "data")
+
+    @property
+    def spark_data(self) -> str:
+        return ",".join("" if v is None else f"{v:.4g}" for v in self.spark)
+
+
+@dataclass
+class Dashboard:
+    month: Month | None
+    groups: list[tuple[str, list[Card]]] = field(default_factory=list)
+    months: list[Month] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        return any(card.value is not None for _, cards in self.groups for card in cards)
+
+
+def build_dashboard(*, timezone: str, month: Month | None = None) -> Dashboard:
+    month = month or selectors.default_period(timezone)
+    covered = selectors.coverage()
+    if month is None:
+        return Dashboard(month=None)
+    kpis = tenant_kpis()
+    items = {item["key"]: item for item in selectors.month_list(kpis, month)}
+    first = add_months(month, -(SPARK_MONTHS - 1))
+    values: dict[str, dict[Month, Decimal | None]] = defaultdict(dict)
+    for key, when, value in KpiValue.objects.filter(month__gte=first, month__lte=month).values_list(
+            "kpi", "month", "value"):
+        values[key][when] = value
+    goals = {}
+    for goal in Goal.objects.filter(archived_at__isnull=True).order_by("deadline"):
+        goals.setdefault(goal.kpi, goal)
+    spark_months = month_range(first, month)
+    by_category: dict[str, list[Card]] = defaultdict(list)
+    for kpi in kpis:
+        item = items[kpi.key]
+        spark = [float(values[kpi.key][m]) if values[kpi.key].get(m) is not None else None
+                 for m in spark_months]
+        by_category[kpi.category.value].append(Card(
+            kpi=kpi, value=item["value"], previous=item["previous_value"], change=item["change"],
+            reason=item["reason"], spark=spark, goal=goals.get(kpi.key)))
+    order = [category.value for category in Category]
+    groups = [(name, by_category[name]) for name in order if by_category.get(name)]
+    months = month_range(covered.first_month, covered.last_month) if covered and covered.first_month else []
+    return Dashboard(month=month, groups=groups, months=list(reversed(months)))
