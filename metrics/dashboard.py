@@ -81,9 +81,12 @@ def build_dashboard(*, timezone: str, month: Month | None = None) -> Dashboard:
         item = items[kpi.key]
         spark = [float(values[kpi.key][m]) if values[kpi.key].get(m) is not None else None
                  for m in spark_months]
+        # A reason is worth showing only when the engine stored one for this month
+        # ("no customers at the start of the month"); otherwise the card asks for data.
+        reason = item["reason"] if month in values[kpi.key] else None
         by_category[kpi.category.value].append(Card(
             kpi=kpi, value=item["value"], previous=item["previous_value"], change=item["change"],
-            reason=item["reason"], spark=spark, goal=goals.get(kpi.key)))
+            reason=reason, spark=spark, goal=goals.get(kpi.key)))
     order = [category.value for category in Category]
     groups = [(name, by_category[name]) for name in order if by_category.get(name)]
     months = month_range(covered.first_month, covered.last_month) if covered and covered.first_month else []
