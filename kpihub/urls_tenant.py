@@ -49,4 +49,5 @@ urlpatterns = [
     path("api/v1/kpis/", include("metrics.kpis.urls")),
     path("", include("metrics.goals.page_urls")),
     path("", include("surveys.urls")),
+    path("", include("metrics.urls")),
 ]

@@ -121,7 +121,7 @@ def _id(name: str, examples: tuple[str, str], *, required: bool = True, help: st
 def _currency() -> Column:
     return Column("currency", CURRENCY, help="ISO 4217 code; empty = your reporting currency. "
                   "Another currency needs an exchange rate (fx_rates) for the row's month.",
-                  examples=("", "EUR"))
+                  examples=("", ""))
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in [

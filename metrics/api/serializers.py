@@ -1,0 +1,50 @@
+"""What the import endpoints read and return (api.md, "JSON API")."""
+
+from rest_framework import serializers
+
+from metrics.imports.kinds import KINDS
+from metrics.models import DataImport
+
+
+class ImportInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(KINDS))
+    file = serializers.FileField(help_text="CSV (UTF-8; , ; or tab), XLSX or JSON; 100 MB at most")
+    on_error = serializers.ChoiceField(choices=DataImport.OnError.values, default=DataImport.OnError.REJECT)
+    date_format = serializers.ChoiceField(choices=DataImport.DateFormat.values, required=False,
+                                          allow_blank=True, default="")
+
+
+class ImportError_(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Line in the file; the header is line 1")
+    column = serializers.CharField()
+    value = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportOutput(serializers.ModelSerializer):
+    status = serializers.CharField(help_text="queued, running, succeeded or failed")
+    finished_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(help_text="Why it failed, when it did")
+    progress = serializers.FloatField(source="job.progress", allow_null=True,
+                                      help_text="Percent of rows read; null while unknown")
+    progress_done = serializers.IntegerField(source="job.progress_done")
+    progress_total = serializers.IntegerField(source="job.progress_total", allow_null=True)
+    job_id = serializers.UUIDField()
+    errors = ImportError_(many=True, help_text="The first 1,000 errors; rejected.csv has every rejected row")
+    warnings = serializers.ListField(child=serializers.CharField())
+    created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
+    rejected_csv = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DataImport
+        fields = ["id", "kind", "status", "rows_total", "rows_created", "rows_updated", "rows_unchanged",
+                  "rows_rejected", "error_count", "errors", "warnings", "created_at", "finished_at", "reason",
+                  "progress", "progress_done", "progress_total", "job_id", "on_error", "date_format",
+                  "source", "file_name", "file_size", "created_by", "rejected_csv"]
+
+    def get_rejected_csv(self, record: DataImport) -> str | None:
+        if not record.rejected_file:
+            return None
+        request = self.context.get("request")
+        path = f"/api/v1/imports/{record.pk}/rejected.csv"
+        return request.build_absolute_uri(path) if request else path

@@ -1,0 +1,2 @@
+"""Reading back what the tenant imported: one selector for every kind (``browse``)
+and a spreadsheet-safe CSV export (``export``), both driven by ``imports.kinds``."""

@@ -1,0 +1,81 @@
+"""The stored records of a kind, filtered the way the Data page and
+``GET /api/v1/data/{kind}/`` offer: by key, by a date range on the kind's date column,
+and by a free-text search over its text columns."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from metrics.imports.kinds import DATE, DATETIME, MONTH, STR, Kind
+
+
+def field_name(kind: Kind, column: str) -> str:
+    """The ORM name of a declared column (a foreign key's column is its attname)."""
+    for field in kind.model._meta.concrete_fields:
+        if field.column == column:
+            return field.attname
+    return column
+
+
+def records(kind: Kind, *, search: str = "", keys: dict[str, str] | None = None,
+            date_from: str = "", date_to: str = "") -> QuerySet:
+    names = [field_name(kind, column) for column in kind.column_names]
+    rows = kind.model.objects.all()
+    for column, value in (keys or {}).items():
+        if value:
+            rows = rows.filter(**{field_name(kind, column): value})
+    if kind.date_column and (date_from or date_to):
+        rows = _in_dates(rows, kind, date_from, date_to)
+    if search:
+        text = Q()
+        for column in kind.columns:
+            if column.type == STR:
+                text |= Q(**{f"{field_name(kind, column.name)}__icontains": search})
+        rows = rows.filter(text)
+    return rows.order_by(*_ordering(kind)).values(*names)
+
+
+def _in_dates(rows: QuerySet, kind: Kind, date_from: str, date_to: str) -> QuerySet:
+    name = field_name(kind, kind.date_column)
+    lookup = f"{name}__date" if kind.column(kind.date_column).type == DATETIME else name
+    try:
+        if date_from:
+            rows = rows.filter(**{f"{lookup}__gte": datetime.date.fromisoformat(date_from)})
+        if date_to:
+            rows = rows.filter(**{f"{lookup}__lte": datetime.date.fromisoformat(date_to)})
+    except ValueError:
+        raise ValidationError({"date": ["Use YYYY-MM-DD for from and to."]}) from None
+    return rows
+
+
+def _ordering(kind: Kind) -> list[str]:
+    first = [f"-{field_name(kind, kind.date_column)}"] if kind.date_column else []
+    return first + [field_name(kind, name) for name in kind.keys[0].columns] + ["pk"]
+
+
+def as_text(kind: Kind, record: dict) -> dict:
+    """A record with the column names of the contract and JSON-friendly values, in the
+    shape a file of the kind would hold (so an export imports back unchanged)."""
+    row = {}
+    for column in kind.columns:
+        value = record.get(field_name(kind, column.name))
+        if value is None:
+            row[column.name] = ""
+        elif column.type == MONTH:
+            row[column.name] = value.strftime("%Y-%m")
+        elif isinstance(value, (datetime.date, datetime.datetime)):
+            row[column.name] = value.isoformat()
+        elif isinstance(value, bool):
+            row[column.name] = "true" if value else "false"
+        elif isinstance(value, Decimal):
+            row[column.name] = str(value)
+        else:
+            row[column.name] = value
+    return row
+
+
+__all__ = ["records", "as_text", "field_name", "DATE"]
