@@ -1,5 +1,7 @@
 """Goal pages: thin adapters over metrics.goals.services."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +12,7 @@ from accounts.models import Notification
 from accounts.roles import member_required
 from metrics.goals import services
 from metrics.goals.api import can_change
+from metrics.goals.evaluation import period_of
 from metrics.goals.forms import GoalEditForm, GoalForm
 from metrics.kpis.registry import find_kpi
 from metrics.models import Goal
@@ -48,7 +51,12 @@ def goal_list(request):
 
 @member_required
 def goal_create(request):
-    initial = {"kpi": request.GET.get("kpi", "")}
+    key = request.GET.get("kpi", "")
+    initial = {"kpi": key}
+    if key:  # pre-fill where the KPI stands now, the natural baseline
+        current = services.kpi_series(key).get(period_of(timezone.localdate()))
+        if current is not None:
+            initial["baseline_value"] = Decimal(str(current)).normalize()
     form = GoalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

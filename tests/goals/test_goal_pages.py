@@ -35,6 +35,7 @@ def test_set_a_goal_prefilled_from_a_kpi_then_see_it(owner_browser, acme):
     form = owner_browser.get("/goals/new/?kpi=customer_churn_rate")
     assert form.status_code == 200
     assert b'value="customer_churn_rate" selected' in form.content
+    assert b'name="baseline_value" value="6.2"' in form.content  # last month's value, pre-filled
 
     created = owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4",
                                                  "deadline": deadline()}, follow=True)

@@ -148,3 +148,26 @@ def test_status_change_is_recorded_once(acme_owner, churn_history):
     record_evaluation(goal, as_of=TODAY)
     assert GoalStatusChange.objects.filter(goal=goal).count() == 1
     assert goal.evaluations.count() == 1
+
+
+def test_goal_on_a_custom_metric_and_on_decreasing_kpis(acme, acme_owner, in_acme):
+    from metrics.models import CustomMetric, MetricValue
+
+    CustomMetric.objects.create(slug="nps_internal", name="Team NPS", unit="score", direction="up")
+    MetricValue.objects.create(metric="nps_internal", date=add_months(THIS_MONTH, -1), value=Decimal("20"))
+    KpiValue.objects.create(kpi="nps_internal", month=add_months(THIS_MONTH, -1), value=Decimal("20"),
+                            computed_at=timezone.now())
+    for key, baseline in (("cac", "300"), ("avg_resolution_hours", "9")):
+        KpiValue.objects.create(kpi=key, month=add_months(THIS_MONTH, -1), value=Decimal(baseline),
+                                computed_at=timezone.now())
+    connection.set_schema_to_public()
+
+    custom = acme_owner.post("/api/v1/goals/", {"kpi": "nps_internal", "target_value": "40",
+                                                "deadline": deadline_in(6)}, format="json")
+    assert custom.status_code == 201, custom.content
+    assert custom.json()["title"].startswith("Increase team NPS to 40 by")
+    for key, target in (("cac", "200"), ("avg_resolution_hours", "4")):
+        goal = acme_owner.post("/api/v1/goals/", {"kpi": key, "target_value": target,
+                                                  "deadline": deadline_in(6)}, format="json").json()
+        assert goal["title"].startswith("Reduce ")
+        assert goal["progress_pct"] == 0.0
