@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -98,7 +98,11 @@ class DataView(GenericAPIView):
         OpenApiParameter("to", str, description="Date range end (YYYY-MM-DD), inclusive"),
         OpenApiParameter("search", str, description="Text in any text column"),
         OpenApiParameter("key columns", str, description="Any key column, e.g. ?invoice_id=INV-1"),
-    ])
+    ], responses=inline_serializer("DataPage", {
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializers.ListField(child=serializers.DictField(),
+                                             help_text="The records, with the kind's columns as text")}))
     def get(self, request, kind):
         kind = self.kind()
         keys = {name: request.query_params.get(name, "")

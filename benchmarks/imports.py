@@ -1,0 +1,225 @@
+"""Import throughput: a 1,000,000-row invoices CSV through the real pipeline, against
+the physical limit (a raw COPY of the same file into a bare table) and against what a
+Django user would reach for (django-import-export, on 50,000 rows).
+
+    .venv/bin/python benchmarks/imports.py [--rows 1000000] [--baseline-rows 50000]
+
+End to end is measured from handing the file to ``services.start_import`` (stored with
+its import record, as an upload is) until the import's job is ``succeeded``, running
+the Celery task (``run_data_import``, through Celery's ``apply``) in this process.
+Then the same file again (all rows unchanged), then a tenth of it (memory check: peak
+RSS should not grow with the file). Uses DATABASE_URL / REDIS_URL when set, else the
+embedded servers, in a database of its own (``<name>_imports_bench``) dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
+
+CUSTOMERS = 20_000
+
+
+def bench_database() -> tuple[str, str]:
+    from kpihub import devservices
+
+    devservices.ensure_service_urls()
+    url = os.environ["DATABASE_URL"]
+    base, _, name = url.rpartition("/")
+    bench = f"{name.split('?')[0]}_imports_bench"
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {bench}")
+    os.environ["DATABASE_URL"] = f"{base}/{bench}"
+    return url, bench
+
+
+def drop_database(url: str, bench: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
+
+
+def write_invoices(path: Path, rows: int, seed: int = 1) -> None:
+    """Invoices of 20,000 customers over two years; one in ten open, one in fifty a refund."""
+    rng = random.Random(seed)
+    with path.open("w", newline="") as out:
+        out.write("invoice_id,customer_id,date,amount,currency,status\n")
+        for number in range(rows):
+            amount = rng.randrange(900, 99_000) / 100 * (-1 if number % 50 == 0 else 1)
+            out.write(f"INV-{number:08d},C{rng.randrange(CUSTOMERS):05d},"
+                      f"{2023 + number % 2}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d},"
+                      f"{amount:.2f},,{'open' if number % 10 == 0 else 'paid'}\n")
+
+
+class PeakRss:
+    """Samples this process's resident memory while a block runs."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+
+    @staticmethod
+    def current_mib() -> float:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def __enter__(self):
+        self.peak = self.current_mib()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self.current_mib())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def end_to_end(path: Path) -> dict:
+    from django.core.files import File
+
+    from metrics.imports import services, tasks
+
+    with PeakRss() as memory:
+        started = time.perf_counter()
+        with path.open("rb") as handle:
+            record = services.start_import(kind="invoices", upload=File(handle, name=path.name))
+        tasks.run_data_import.apply(args=[str(record.pk)])
+        elapsed = time.perf_counter() - started
+    record.refresh_from_db()
+    record.job.refresh_from_db()
+    assert record.status == "succeeded", record.reason
+    return {"rows": record.rows_total, "seconds": elapsed, "rows_per_s": record.rows_total / elapsed,
+            "created": record.rows_created, "updated": record.rows_updated,
+            "unchanged": record.rows_unchanged, "peak_rss_mib": memory.peak}
+
+
+def raw_copy(path: Path) -> dict:
+    """The same file into a bare table with the same column types, no checks, no keys."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare_invoices")
+        cursor.execute("CREATE TABLE bench_bare_invoices (invoice_id varchar(100), customer_id varchar(100), "
+                       "date date, amount numeric(16, 2), currency varchar(3), status varchar(4))")
+        started = time.perf_counter()
+        with path.open("rb") as handle, cursor.copy(
+                "COPY bench_bare_invoices FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
+            while block := handle.read(1 << 20):
+                copy.write(block)
+        elapsed = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM bench_bare_invoices")
+        rows = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE bench_bare_invoices")
+    return {"rows": rows, "seconds": elapsed, "rows_per_s": rows / elapsed}
+
+
+def import_export(path: Path, rows: int) -> dict:
+    """django-import-export's ModelResource, the documented way, on the first ``rows``."""
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from metrics.models import Customer, Invoice
+
+    class InvoiceResource(resources.ModelResource):
+        customer = fields.Field(attribute="customer", column_name="customer_id",
+                                widget=widgets.ForeignKeyWidget(Customer, field="customer_id"))
+
+        class Meta:
+            model = Invoice
+            import_id_fields = ("invoice_id",)
+            fields = ("invoice_id", "customer", "date", "amount", "currency", "status")
+
+    with path.open() as handle:
+        lines = [next(handle) for _ in range(rows + 1)]
+    dataset = tablib.Dataset().load("".join(lines), format="csv")
+    Invoice.objects.all().delete()
+    started = time.perf_counter()
+    result = InvoiceResource().import_data(dataset, dry_run=False, use_transactions=True)
+    elapsed = time.perf_counter() - started
+    assert not result.has_errors() and not result.has_validation_errors()
+    return {"rows": len(dataset), "seconds": elapsed, "rows_per_s": len(dataset) / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--baseline-rows", type=int, default=50_000)
+    args = parser.parse_args()
+    admin_url, bench = bench_database()
+    try:
+        import django
+
+        django.setup()
+        report(run(args))
+    finally:
+        drop_database(admin_url, bench)
+
+
+def run(args) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tenants.signup import sign_up
+
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    call_command("setup_platform", verbosity=0)
+    tenant = sign_up(company_name="Bench Imports", slug="bench-imports", email="o@bench.example",
+                     password="correct-horse-battery-staple").tenant
+    connection.set_tenant(tenant)
+    results = {}
+    with tempfile.TemporaryDirectory() as directory:
+        big, small = Path(directory) / "invoices.csv", Path(directory) / "invoices-small.csv"
+        write_invoices(big, args.rows)
+        write_invoices(small, args.rows // 10, seed=2)
+        results["size_mb"] = big.stat().st_size / 1e6
+        results["first"] = end_to_end(big)
+        results["again"] = end_to_end(big)
+        results["copy"] = raw_copy(big)
+        connection.set_tenant(tenant)
+        results["import_export"] = import_export(big, args.baseline_rows)
+        from metrics.models import Invoice
+
+        Invoice.objects.all().delete()
+        results["small"] = end_to_end(small)
+    return results
+
+
+def report(results: dict) -> None:
+    first, again, copy, baseline, small = (results[name] for name in
+                                           ("first", "again", "copy", "import_export", "small"))
+    print(f"file: {first['rows']:,} invoice rows, {results['size_mb']:.1f} MB")
+    print(f"end to end, first import:  {first['rows']:,} rows in {first['seconds']:.2f} s = "
+          f"{first['rows_per_s']:,.0f} rows/s (created {first['created']:,}), "
+          f"peak RSS {first['peak_rss_mib']:.0f} MiB")
+    print(f"end to end, same file again: {again['seconds']:.2f} s = {again['rows_per_s']:,.0f} rows/s "
+          f"(created {again['created']}, updated {again['updated']}, unchanged {again['unchanged']:,})")
+    print(f"end to end, {small['rows']:,} rows: {small['seconds']:.2f} s = {small['rows_per_s']:,.0f} rows/s, "
+          f"peak RSS {small['peak_rss_mib']:.0f} MiB")
+    print(f"raw COPY into a bare table: {copy['seconds']:.2f} s = {copy['rows_per_s']:,.0f} rows/s")
+    print(f"django-import-export, {baseline['rows']:,} rows: {baseline['seconds']:.2f} s = "
+          f"{baseline['rows_per_s']:,.0f} rows/s")
+    print(f"ratios: end to end / raw COPY = {first['rows_per_s'] / copy['rows_per_s']:.2f}; "
+          f"end to end / django-import-export = {first['rows_per_s'] / baseline['rows_per_s']:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
