@@ -1,8 +1,14 @@
 """The demo company a newcomer logs into after `make run`. Its login is printed at
-start; it is a demonstration account, not a secret. Its sample data arrives with
-the imports and KPI engine."""
+start; it is a demonstration account, not a secret.
 
+Its two years of sample data (metrics/demo/generate.py) go in through the same import
+pipeline as any company's files, and its KPIs come from the real engine."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django_tenants.utils import tenant_context
 
 from tenants.models import Tenant
 from tenants.signup import sign_up
@@ -10,6 +16,13 @@ from tenants.signup import sign_up
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "owner@demo.example"
 DEMO_PASSWORD = "demo-kpihub-2026"
+# Dependency order: rates before money, customers before what refers to them.
+IMPORT_ORDER = ("fx_rates", "customers", "subscriptions", "invoices", "expenses", "traffic",
+                "leads", "tickets", "survey_responses", "metric_values")
+
+
+class DemoImportFailed(RuntimeError):
+    pass
 
 
 def ensure_demo_tenant() -> tuple[Tenant, bool]:
@@ -19,4 +32,24 @@ def ensure_demo_tenant() -> tuple[Tenant, bool]:
         return existing, False
     result = sign_up(company_name="Demo SaaS Co", slug=DEMO_SLUG, email=DEMO_EMAIL,
                      password=DEMO_PASSWORD, currency="USD", timezone="Europe/London")
+    fill_demo_data(result.tenant)
     return result.tenant, True
+
+
+def fill_demo_data(tenant: Tenant) -> dict[str, int]:
+    """Import the generated sample data and compute the KPIs; returns rows per kind."""
+    from metrics.demo.generate import generate
+    from metrics.imports.services import import_records
+    from metrics.kpis.compute import recompute_kpis
+
+    data = generate()
+    imported = {}
+    with tenant_context(tenant):
+        owner = get_user_model().objects.get(username=DEMO_EMAIL)
+        for kind in IMPORT_ORDER:
+            record = import_records(kind=kind, records=data.rows[kind], by=owner)
+            if record.status != "succeeded":
+                raise DemoImportFailed(f"demo {kind}: {record.status} {record.errors[:3]}")
+            imported[kind] = record.rows_created + record.rows_updated + record.rows_unchanged
+        recompute_kpis()
+    return imported

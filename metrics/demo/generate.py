@@ -208,6 +208,10 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
                 "comment": rng.choice(["", "", "Great reports", "Needs more integrations",
                                        "Support is quick", "Pricey for us"])})
 
+    # Plan changes at the last month's end start the month after: it needs a rate too.
+    following = add_months(last_month, 1)
+    rows["fx_rates"].append({"currency": "EUR", "month": following.strftime("%Y-%m"),
+                             "rate": rows["fx_rates"][-1]["rate"]})
     rows["subscriptions"].extend(active)
     for sub in rows["subscriptions"]:
         for private in [key for key in sub if key.startswith("_")]:
