@@ -31,7 +31,10 @@ def live_site(django_db_setup, django_db_blocker, acme):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
            "DATABASE_URL": _url_for(settings.DATABASES["default"], connection.settings_dict["NAME"])
            + f"?application_name={SERVER_NAME}",
-           "REDIS_URL": settings.REDIS_URL, "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
+           # A queue no worker reads: what the browser does here (an answer queues a KPI
+           # recompute) must not run later against the session tenants' committed rows.
+           "REDIS_URL": settings.REDIS_URL,
+           "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE + "-e2e-unconsumed"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # --insecure: serve static files (surveys.js) as the dev server does, with DEBUG off.
     process = subprocess.Popen(
@@ -41,6 +44,9 @@ def live_site(django_db_setup, django_db_blocker, acme):
         _wait_until_serving(process, port)
         yield port
     finally:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).delete(env["KPIHUB_TEST_QUEUE"])
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -182,7 +182,10 @@ def test_pages_speak_the_survey_language(respondent, language, phrase):
     assert {"pt": "Obrigado!", "ro": "Vă mulțumim!"}[language] in thanks
 
 
-def test_recording_an_answer_asks_for_a_kpi_recompute(in_acme, django_capture_on_commit_callbacks):
+def test_recording_an_answer_asks_for_a_kpi_recompute(in_acme, django_capture_on_commit_callbacks, monkeypatch):
+    from metrics.kpis import tasks as kpi_tasks
+
+    monkeypatch.setattr(kpi_tasks.recompute_kpis, "delay", lambda *args, **kwargs: None)
     survey, (recipient, *_) = sent_survey()
     calls = []
 
@@ -196,3 +199,15 @@ def test_recording_an_answer_asks_for_a_kpi_recompute(in_acme, django_capture_on
     finally:
         services.survey_responses_changed.disconnect(receiver)
     assert calls == [in_acme.schema]
+
+
+def test_an_answer_queues_the_tenants_kpi_recompute(in_acme, monkeypatch, django_capture_on_commit_callbacks):
+    from metrics.kpis import tasks as kpi_tasks
+
+    survey, (recipient, *_) = sent_survey()
+    queued_in = []
+    monkeypatch.setattr(kpi_tasks.recompute_kpis, "delay",
+                        lambda *args, **kwargs: queued_in.append(connection.schema_name))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_response(recipient=recipient, score=9, comment="")
+    assert queued_in == [in_acme.schema]
