@@ -26,32 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
+from scratch_database import bench_database, drop_database  # noqa: E402
+
 CUSTOMERS = 20_000
-
-
-def bench_database() -> tuple[str, str]:
-    from kpihub import devservices
-
-    devservices.ensure_service_urls()
-    url = os.environ["DATABASE_URL"]
-    base, _, name = url.rpartition("/")
-    bench = f"{name.split('?')[0]}_imports_bench"
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {bench}")
-    os.environ["DATABASE_URL"] = f"{base}/{bench}"
-    return url, bench
-
-
-def drop_database(url: str, bench: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
 
 
 def write_invoices(path: Path, rows: int, seed: int = 1) -> None:
@@ -164,7 +141,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--baseline-rows", type=int, default=50_000)
     args = parser.parse_args()
-    admin_url, bench = bench_database()
+    admin_url, bench = bench_database("imports")
     try:
         import django
 

@@ -33,31 +33,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
+from scratch_database import bench_database, drop_database  # noqa: E402
 
-
-def bench_database() -> tuple[str, str]:
-    from kpihub import devservices
-
-    devservices.ensure_service_urls()
-    url = os.environ["DATABASE_URL"]
-    base, _, name = url.rpartition("/")
-    bench = f"{name.split('?')[0]}_kpis_bench"
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {bench}")
-    os.environ["DATABASE_URL"] = f"{base}/{bench}"
-    return url, bench
-
-
-def drop_database(url: str, bench: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
 
 
 def timed(function, runs: int):
@@ -80,7 +57,7 @@ def main() -> None:
     parser.add_argument("--only-engine", action="store_true", help="time the engine alone")
     parser.add_argument("--keep", action="store_true", help="keep the database (to study plans)")
     args = parser.parse_args()
-    admin_url, bench = bench_database()
+    admin_url, bench = bench_database("kpis")
     try:
         import django
 

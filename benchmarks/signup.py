@@ -5,7 +5,7 @@ tenant migration (django-tenants' default).
     .venv/bin/python benchmarks/signup.py [--runs 20]
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded servers, in a database of
-its own (``<name>_bench``) that it drops at the end.
+its own (``<name>_signup_bench``).
 """
 
 from __future__ import annotations
@@ -20,19 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
-
-def use_bench_database() -> None:
-    from kpihub import devservices
-
-    devservices.ensure_service_urls()
-    url = os.environ["DATABASE_URL"]
-    base, _, name = url.rpartition("/")
-    os.environ["DATABASE_URL"] = f"{base}/{name.split('?')[0]}_bench"
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name.split('?')[0]}_bench")
-        conn.execute(f"CREATE DATABASE {name.split('?')[0]}_bench")
+from scratch_database import bench_database  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -44,7 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    use_bench_database()
+    bench_database("signup")
 
     import django
 

@@ -24,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
+from scratch_database import bench_database, drop_database  # noqa: E402
+
 SINK = """
 import asyncio, sys, time
 from aiosmtpd.controller import Controller
@@ -41,31 +43,6 @@ print(Count.received, flush=True)
 """
 
 
-def bench_database() -> tuple[str, str]:
-    from kpihub import devservices
-
-    devservices.ensure_service_urls()
-    url = os.environ["DATABASE_URL"]
-    base, _, name = url.rpartition("/")
-    bench = f"{name.split('?')[0]}_surveys_bench"
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {bench}")
-        conn.execute(f"CREATE DATABASE {bench}")
-    os.environ["DATABASE_URL"] = f"{base}/{bench}"
-    return url, bench
-
-
-def drop_database(url: str, bench: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -81,7 +58,7 @@ def main() -> None:
     parser.add_argument("--invitations", type=int, default=10_000)
     parser.add_argument("--rate", type=int, default=250, help="per-tenant cap; 0 = uncapped")
     args = parser.parse_args()
-    admin_url, bench = bench_database()
+    admin_url, bench = bench_database("surveys")
     port = free_port()
     sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
