@@ -106,5 +106,6 @@ def test_notifications_page_lists_and_marks_read(owner_browser, acme):
     assert "1<span class=\"sr-only\"> unread</span>" in home
     page = owner_browser.get("/notifications/").content.decode()
     assert "is now at risk" in page
+    assert "<title>Notifications" in page and page.count("Weekly goals digest") == 1
     connection.set_tenant(acme.tenant)
     assert not Notification.objects.filter(read_at__isnull=True).exists()
