@@ -106,3 +106,20 @@ class JobReporter:
             return result
 
         return run
+
+
+def fan_out_to_active_tenants(task, *, spacing: float, max_delay: float) -> int:
+    """From public (a beat job): queue ``task`` once in every active tenant's schema,
+    ``spacing`` seconds apart (at most ``max_delay``) so tenants do not stampede. The
+    template and suspended tenants are skipped. Returns how many were queued."""
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public")
+    count = 0
+    for index, tenant in enumerate(tenants.order_by("pk")):
+        with tenant_context(tenant):
+            task.apply_async(countdown=min(index * spacing, max_delay))
+        count += 1
+    return count

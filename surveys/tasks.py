@@ -7,9 +7,7 @@ table, never in task ETAs (tenancy-notes: one beat, a table it sweeps)."""
 
 from __future__ import annotations
 
-from django_tenants.utils import tenant_context
-
-from jobs.tasks import JobReporter, tenant_task
+from jobs.tasks import JobReporter, fan_out_to_active_tenants, tenant_task
 from kpihub.celery import app
 from surveys import delivery, services
 
@@ -37,13 +35,5 @@ def sweep_tenant_surveys() -> dict:
 @app.task(name="surveys.tasks.sweep_surveys")
 def sweep_surveys() -> int:
     """On public: one sweep per active tenant (not the template, not suspended ones)."""
-    from tenants.models import Tenant
-
-    tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public")
-    count = 0
-    for index, tenant in enumerate(tenants.order_by("pk")):
-        with tenant_context(tenant):
-            sweep_tenant_surveys.apply_async(
-                countdown=min(index * FAN_OUT_SPACING, FAN_OUT_MAX_DELAY))
-        count += 1
-    return count
+    return fan_out_to_active_tenants(sweep_tenant_surveys, spacing=FAN_OUT_SPACING,
+                                     max_delay=FAN_OUT_MAX_DELAY)

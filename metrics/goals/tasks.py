@@ -1,10 +1,11 @@
 """Goals move on as time passes: re-evaluated after every KPI recompute and daily."""
 
-from django.db import connection
-
-from jobs.tasks import tenant_task
+from jobs.tasks import fan_out_to_active_tenants, tenant_task
 from kpihub.celery import app
 from metrics.goals import services
+
+FAN_OUT_SPACING = 1.0  # seconds between two tenants' jobs
+FAN_OUT_MAX_DELAY = 1800
 
 
 @tenant_task()
@@ -16,14 +17,7 @@ def evaluate_goals() -> int:
 @app.task(name="metrics.goals.tasks.evaluate_goals_for_every_tenant")
 def evaluate_goals_for_every_tenant() -> int:
     """Beat, on public: one evaluate_goals per active tenant, each in its own schema."""
-    from tenants.models import Tenant
-
-    tenants = list(Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public"))
-    for tenant in tenants:
-        connection.set_tenant(tenant)
-        evaluate_goals.delay()
-    connection.set_schema_to_public()
-    return len(tenants)
+    return fan_out_to_active_tenants(evaluate_goals, spacing=FAN_OUT_SPACING, max_delay=FAN_OUT_MAX_DELAY)
 
 
 @tenant_task()
@@ -36,11 +30,4 @@ def send_goal_digest() -> int:
 @app.task(name="metrics.goals.tasks.send_goal_digest_for_every_tenant")
 def send_goal_digest_for_every_tenant() -> int:
     """Beat, on public, Monday mornings: one digest job per active tenant."""
-    from tenants.models import Tenant
-
-    tenants = list(Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public"))
-    for tenant in tenants:
-        connection.set_tenant(tenant)
-        send_goal_digest.delay()
-    connection.set_schema_to_public()
-    return len(tenants)
+    return fan_out_to_active_tenants(send_goal_digest, spacing=FAN_OUT_SPACING, max_delay=FAN_OUT_MAX_DELAY)

@@ -18,10 +18,9 @@ import uuid
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
 from jobs.models import Job
-from jobs.tasks import TRANSIENT_ERRORS, JobReporter, tenant_task
+from jobs.tasks import TRANSIENT_ERRORS, JobReporter, fan_out_to_active_tenants, tenant_task
 from kpihub.celery import app
 from metrics.kpis import compute
 
@@ -87,12 +86,5 @@ def request_recompute(*, user=None) -> Job:
 @app.task(name="metrics.kpis.tasks.recompute_kpis_for_every_tenant")
 def recompute_kpis_for_every_tenant() -> int:
     """On public (Celery beat, nightly): one recompute per active tenant, spread out."""
-    from tenants.models import Tenant
-
-    tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public")
-    count = 0
-    for index, tenant in enumerate(tenants.order_by("pk")):
-        with tenant_context(tenant):
-            recompute_kpis.apply_async(countdown=min(index * FAN_OUT_SPACING, FAN_OUT_MAX_DELAY))
-        count += 1
-    return count
+    return fan_out_to_active_tenants(recompute_kpis, spacing=FAN_OUT_SPACING,
+                                     max_delay=FAN_OUT_MAX_DELAY)
