@@ -82,20 +82,15 @@ def member_by_email(email: str):
     return user
 
 
-def goal_payload(goal: Goal, as_of: date) -> dict:
+def goal_payload(goal: Goal, as_of: date, result=None) -> dict:
     return {
         "id": goal.pk, "title": goal.title, "kpi": goal.kpi,
         "target_value": float(goal.target_value), "baseline_value": float(goal.baseline_value),
         "start_date": goal.start_date, "deadline": goal.deadline, "why": goal.why,
         "owner": goal.owner.email, "achievability": goal.achievability,
         "archived": goal.archived_at is not None, "created_at": goal.created_at,
-        **services.evaluation_payload(services.evaluate_goal(goal, as_of=as_of)),
+        **services.evaluation_payload(result or services.evaluate_goal(goal, as_of=as_of)),
     }
-
-
-def can_change(user, goal: Goal) -> bool:
-    """Members change their own goals; owners and admins every goal."""
-    return has_role(user, *ADMIN_ROLES) or goal.owner_id == user.pk
 
 
 class GoalListView(APIView):
@@ -111,7 +106,7 @@ class GoalListView(APIView):
             goals = goals.filter(kpi=kpi)
         if owner := request.query_params.get("owner"):
             goals = goals.filter(owner__username=owner.strip().lower())
-        payloads = [goal_payload(goal, as_of) for goal in goals]
+        payloads = [goal_payload(goal, as_of, result) for goal, result in services.evaluate_goals(goals, as_of=as_of)]
         if wanted := request.query_params.get("status"):
             payloads = [p for p in payloads if p["status"] == wanted]
         return Response(payloads)
@@ -141,7 +136,7 @@ class GoalDetailView(APIView):
     @extend_schema(request=GoalChange, responses=GoalOutput)
     def patch(self, request, pk: int):
         goal = self.goal(pk)
-        if not can_change(request.user, goal):
+        if not services.can_change(request.user, goal):
             raise PermissionDenied("Members can change only their own goals.")
         data = GoalChange(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -154,7 +149,7 @@ class GoalDetailView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
         goal = self.goal(pk)
-        if not can_change(request.user, goal):
+        if not services.can_change(request.user, goal):
             raise PermissionDenied("Members can archive only their own goals.")
         services.archive_goal(goal)
         return Response(status=status.HTTP_204_NO_CONTENT)

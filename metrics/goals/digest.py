@@ -18,8 +18,7 @@ from metrics.models import Goal
 def digest_rows(as_of: date) -> list[dict]:
     goals = Goal.objects.filter(archived_at__isnull=True).select_related("owner")
     rows = []
-    for goal in goals:
-        result = services.evaluate_goal(goal, as_of=as_of)
+    for goal, result in services.evaluate_goals(goals, as_of=as_of):
         rows.append({"goal": goal, "status": Goal.Status(str(result.status)).label,
                      "progress": result.progress_pct, "current": result.current_value})
     return rows

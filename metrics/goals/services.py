@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.roles import ADMIN_ROLES, has_role
+
 from metrics.goals import evaluation as ev
 from metrics.goals.notify import notify_status_change
 from metrics.goals.rules import goal_title, smart_errors
@@ -21,8 +23,20 @@ from metrics.models import Goal, GoalEvaluation, GoalStatusChange, KpiValue
 
 def kpi_series(key: str) -> dict[date, float | None]:
     """The KPI's stored month values (None where the engine had no value)."""
-    return {month: (float(value) if value is not None else None)
-            for month, value in KpiValue.objects.filter(kpi=key).values_list("month", "value")}
+    return series_by_kpi([key])[key]
+
+
+def series_by_kpi(keys) -> dict[str, dict[date, float | None]]:
+    """The stored month values of several KPIs, in one query."""
+    series: dict[str, dict[date, float | None]] = {key: {} for key in keys}
+    for key, month, value in KpiValue.objects.filter(kpi__in=series).values_list("kpi", "month", "value"):
+        series[key][month] = float(value) if value is not None else None
+    return series
+
+
+def can_change(user, goal: Goal) -> bool:
+    """Members change their own goals; owners and admins every goal."""
+    return has_role(user, *ADMIN_ROLES) or goal.owner_id == user.pk
 
 
 def terms_of(goal: Goal) -> ev.GoalTerms:
@@ -109,6 +123,14 @@ def evaluate_goal(goal: Goal, *, as_of: date, series: dict | None = None) -> ev.
     return ev.evaluate(terms_of(goal), kpi_series(goal.kpi) if series is None else series, as_of)
 
 
+def evaluate_goals(goals, *, as_of: date) -> list[tuple[Goal, ev.Evaluation]]:
+    """Each goal with its evaluation; the KPI values are read once for all of them, so
+    a list of goals costs the same few queries however long it is."""
+    goals = list(goals)
+    series = series_by_kpi({goal.kpi for goal in goals})
+    return [(goal, evaluate_goal(goal, as_of=as_of, series=series[goal.kpi])) for goal in goals]
+
+
 @transaction.atomic
 def record_evaluation(goal: Goal, *, as_of: date, series: dict | None = None) -> ev.Evaluation:
     """Store the evaluation for its period (upsert: re-running is harmless) and record a
@@ -136,9 +158,9 @@ def evaluate_open_goals(*, as_of: date | None = None) -> int:
     """Re-evaluate every goal that is not archived (after a recompute, and daily)."""
     as_of = as_of or timezone.localdate()
     goals = list(Goal.objects.filter(archived_at__isnull=True).select_related("owner"))
-    series_by_kpi = {key: kpi_series(key) for key in {goal.kpi for goal in goals}}
+    series = series_by_kpi({goal.kpi for goal in goals})
     for goal in goals:
-        record_evaluation(goal, as_of=as_of, series=series_by_kpi[goal.kpi])
+        record_evaluation(goal, as_of=as_of, series=series[goal.kpi])
     return len(goals)
 
 

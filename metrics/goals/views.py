@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import Notification
 from accounts.roles import member_required
 from metrics.goals import services
-from metrics.goals.api import can_change
 from metrics.goals.evaluation import period_of
 from metrics.goals.forms import GoalEditForm, GoalForm
 from metrics.kpis.registry import find_kpi
@@ -34,9 +33,9 @@ def goal_list(request):
         goals = goals.filter(kpi=kpi)
     if owner := request.GET.get("owner"):
         goals = goals.filter(owner__username=owner)
+    evaluated = services.evaluate_goals(goals, as_of=today)
     rows = []
-    for goal in goals:
-        result = services.evaluate_goal(goal, as_of=today)
+    for goal, result in evaluated:
         if request.GET.get("status") and str(result.status) != request.GET["status"]:
             continue
         progress = max(0.0, min(result.progress_pct or 0.0, 100.0))
@@ -45,7 +44,7 @@ def goal_list(request):
                      "pace": round(result.time_elapsed_pct), "chip": STATUS_CHIP[str(result.status)]})
     return render(request, "metrics/goals/list.html", {
         "rows": rows, "statuses": Goal.Status.choices, "filters": request.GET,
-        "owners": sorted({goal.owner.email for goal in goals}),
+        "owners": sorted({goal.owner.email for goal, _ in evaluated}),
     })
 
 
@@ -81,7 +80,7 @@ def goal_detail(request, pk: int):
         "title": goal.title, "target_value": goal.target_value.normalize(), "deadline": goal.deadline,
         "why": goal.why})
     if request.method == "POST":
-        if not can_change(request.user, goal):
+        if not services.can_change(request.user, goal):
             raise PermissionDenied("Members can change only their own goals.")
         if edit_form.is_valid():
             try:
@@ -96,7 +95,7 @@ def goal_detail(request, pk: int):
         "goal": goal, "result": result, "kpi": kpi, "chip": STATUS_CHIP[str(result.status)],
         "status_label": Goal.Status(str(result.status)).label,
         "changes": goal.status_changes.all()[:20], "edit_form": edit_form,
-        "can_change": can_change(request.user, goal),
+        "can_change": services.can_change(request.user, goal),
     })
 
 
@@ -104,7 +103,7 @@ def goal_detail(request, pk: int):
 @require_POST
 def goal_archive(request, pk: int):
     goal = get_object_or_404(Goal, pk=pk)
-    if not can_change(request.user, goal):
+    if not services.can_change(request.user, goal):
         raise PermissionDenied("Members can archive only their own goals.")
     services.archive_goal(goal)
     messages.success(request, f"Archived: {goal.title}")

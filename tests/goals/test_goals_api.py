@@ -171,3 +171,21 @@ def test_goal_on_a_custom_metric_and_on_decreasing_kpis(acme, acme_owner, in_acm
                                                   "deadline": deadline_in(6)}, format="json").json()
         assert goal["title"].startswith("Reduce ")
         assert goal["progress_pct"] == 0.0
+
+
+def test_listing_goals_costs_the_same_queries_for_one_goal_or_many(acme_owner, churn_history):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            assert acme_owner.get("/api/v1/goals/").status_code == 200
+        return len([q for q in captured.captured_queries if not q["sql"].startswith("SET ")])
+
+    acme_owner.post("/api/v1/goals/", {"kpi": "customer_churn_rate", "target_value": "4",
+                                       "deadline": deadline_in(8)}, format="json")
+    one = list_queries()
+    for target in ("3", "3.5", "4.5"):
+        acme_owner.post("/api/v1/goals/", {"kpi": "customer_churn_rate", "target_value": target,
+                                           "deadline": deadline_in(8)}, format="json")
+    assert list_queries() == one
