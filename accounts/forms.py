@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
 
 from accounts.models import Member
+from accounts.services import check_new_password
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -32,8 +32,7 @@ class AcceptInvitationForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        probe = Member.user_model()(username=self.email, email=self.email)
-        validate_password(password, user=probe)
+        check_new_password(password, email=self.email)
         return password
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
@@ -30,10 +29,6 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.email} ({self.role})"
-
-    @staticmethod
-    def user_model():
-        return get_user_model()
 
     @property
     def is_admin(self) -> bool:

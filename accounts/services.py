@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
@@ -11,6 +12,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Invitation, Member
+
+
+def check_new_password(password: str, *, email: str, name: str = "") -> None:
+    """Django's password validators, judged against the person the password is for
+    (so "too similar to your e-mail" works before the user exists)."""
+    validate_password(password, user=get_user_model()(username=email, email=email, first_name=name))
 
 
 def add_member(*, email: str, password: str | None, role: str, name: str = ""):

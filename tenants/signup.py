@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import Member
-from accounts.services import add_member, issue_token
+from accounts.services import add_member, check_new_password, issue_token
 from tenants.models import CURRENCIES, TIMEZONES, Domain, Tenant
 from tenants.schema_script import current_script, install_schema
 
@@ -91,10 +90,9 @@ class SignupForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("email"):
-            probe = Member.user_model()(username=data["email"], email=data["email"],
-                                        first_name=data.get("company_name", ""))
             try:
-                validate_password(data["password"], user=probe)
+                check_new_password(data["password"], email=data["email"],
+                                   name=data.get("company_name", ""))
             except ValidationError as error:
                 self.add_error("password", error)
         return data
