@@ -60,12 +60,11 @@ def test_two_data_dirs_run_embedded_side_by_side_and_stop_when_done(tmp_path):
 
 def test_given_urls_are_used_and_nothing_is_started(tmp_path):
     import json
-    from urllib.parse import quote
+
+    from tests.support.worker import _url_for
 
     db = settings.DATABASES["default"]
-    host = quote(db["HOST"] or "", safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    url = f"postgresql://{db['USER'] or 'postgres'}@{host}{port}/{db['NAME']}"
+    url = _url_for(db, db["NAME"])
     env = clean_env(tmp_path, DATABASE_URL=url, REDIS_URL=settings.REDIS_URL)
     probe = run_probe(env)
     out, err = probe.communicate(timeout=60)
