@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.support.smtp import free_port
-from tests.support.worker import _url_for
+from tests.support.worker import database_url_for
 
 CHROMIUM = "/usr/bin/chromium"
 SERVER_NAME = "kpihub-e2e-server"
@@ -29,7 +29,7 @@ def live_site(django_db_setup, django_db_blocker, acme):
     """The whole product on 127.0.0.1:<port>; tenant hosts resolve there too."""
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
-           "DATABASE_URL": _url_for(settings.DATABASES["default"], connection.settings_dict["NAME"])
+           "DATABASE_URL": database_url_for(settings.DATABASES["default"], connection.settings_dict["NAME"])
            + f"?application_name={SERVER_NAME}",
            # A queue no worker reads: what the browser does here (an answer queues a KPI
            # recompute) must not run later against the session tenants' committed rows.

@@ -61,10 +61,10 @@ def test_two_data_dirs_run_embedded_side_by_side_and_stop_when_done(tmp_path):
 def test_given_urls_are_used_and_nothing_is_started(tmp_path):
     import json
 
-    from tests.support.worker import _url_for
+    from tests.support.worker import database_url_for
 
     db = settings.DATABASES["default"]
-    url = _url_for(db, db["NAME"])
+    url = database_url_for(db, db["NAME"])
     env = clean_env(tmp_path, DATABASE_URL=url, REDIS_URL=settings.REDIS_URL)
     probe = run_probe(env)
     out, err = probe.communicate(timeout=60)

@@ -23,7 +23,7 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, la
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
         # The worker must see the test database, not the development one.
-        "DATABASE_URL": _url_for(db, connection.settings_dict["NAME"]),
+        "DATABASE_URL": database_url_for(db, connection.settings_dict["NAME"]),
         "REDIS_URL": settings.REDIS_URL,
         "KPIHUB_TEST_QUEUE": queue,
         **(extra_env or {}),
@@ -46,7 +46,7 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, la
                 process.kill()
 
 
-def _url_for(db: dict, name: str) -> str:
+def database_url_for(db: dict, name: str) -> str:
     from urllib.parse import quote
 
     host = quote(db.get("HOST") or "", safe="")
