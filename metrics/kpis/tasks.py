@@ -6,8 +6,10 @@ queues it), on demand (``POST /api/v1/kpis/recompute/`` with a Job) and nightly
 One recompute per tenant at a time: a Redis lock (``cache.add`` with an expiry) keyed
 by schema. A recompute that finds the lock taken does not wait in a worker: it queues
 itself again a little later, so it follows the running one and still sees data
-committed after that one started. Results are upserts, so a retried or repeated run is
-harmless. Afterwards the tenant's goals are re-evaluated (goals.md, "Jobs").
+committed after that one started. One follower is enough for any number of requests
+(ten imports in a row recompute twice, not ten times): a second flag marks that one is
+queued, and requests without a job to report on join it. Results are upserts, so a
+retried or repeated run is harmless. Afterwards the tenant's goals are re-evaluated (goals.md, "Jobs").
 """
 
 from __future__ import annotations
@@ -36,13 +38,21 @@ def lock_key(schema: str) -> str:
     return f"kpi-recompute-lock:{schema}"
 
 
+def follower_key(schema: str) -> str:
+    return f"kpi-recompute-follower:{schema}"
+
+
 @tenant_task()
-def recompute_kpis(job_id: str | None = None) -> dict:
+def recompute_kpis(job_id: str | None = None, following: bool = False) -> dict:
     schema = connection.schema_name
     token = uuid.uuid4().hex
     if not cache.add(lock_key(schema), token, LOCK_SECONDS):
-        recompute_kpis.apply_async(kwargs={"job_id": job_id}, countdown=FOLLOW_DELAY)
+        if not (job_id or following) and not cache.add(follower_key(schema), 1, LOCK_SECONDS):
+            return {"joined": True}  # the queued follower will see this request's data
+        recompute_kpis.apply_async(kwargs={"job_id": job_id, "following": True}, countdown=FOLLOW_DELAY)
         return {"followed": True}
+    # From here on, data committed later needs a recompute of its own: let one queue.
+    cache.delete(follower_key(schema))
     reporter = JobReporter(job_id) if job_id else None
     try:
         if reporter:

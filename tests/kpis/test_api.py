@@ -126,7 +126,8 @@ def test_a_recompute_follows_a_running_one_instead_of_overlapping(in_acme, monke
     cache.set(key, "someone else", 60)
     try:
         assert tasks.recompute_kpis.run(job_id=str(job.pk)) == {"followed": True}
-        assert followed == [{"kwargs": {"job_id": str(job.pk)}, "countdown": tasks.FOLLOW_DELAY}]
+        assert followed == [{"kwargs": {"job_id": str(job.pk), "following": True},
+                             "countdown": tasks.FOLLOW_DELAY}]
     finally:
         cache.delete(key)
     monkeypatch.setattr(tasks, "_evaluate_goals", lambda: None)
@@ -135,3 +136,22 @@ def test_a_recompute_follows_a_running_one_instead_of_overlapping(in_acme, monke
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.result == result and result["values"] > 0
     assert cache.get(key) is None  # released
+
+
+def test_many_requests_during_a_recompute_queue_one_follower(in_acme, monkeypatch):
+    """Ten imports in a row: the first request without a job queues a follower, the
+    others join it; the follower itself keeps following until the lock is free."""
+    followed = []
+    monkeypatch.setattr(tasks.recompute_kpis, "apply_async", lambda **kwargs: followed.append(kwargs))
+    schema = connection.schema_name
+    cache.set(tasks.lock_key(schema), "someone else", 60)
+    try:
+        results = [tasks.recompute_kpis.run() for _ in range(10)]
+        assert results == [{"followed": True}] + [{"joined": True}] * 9
+        assert tasks.recompute_kpis.run(following=True) == {"followed": True}  # still locked
+        assert len(followed) == 2
+    finally:
+        cache.delete(tasks.lock_key(schema))
+    monkeypatch.setattr(tasks, "_evaluate_goals", lambda: None)
+    assert "values" in tasks.recompute_kpis.run(following=True)
+    assert cache.get(tasks.follower_key(schema)) is None  # the next request queues anew
