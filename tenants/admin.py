@@ -30,7 +30,7 @@ class TenantAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("slug", "name")
     readonly_fields = ("schema_name", "created_at", "last_activity_at", "user_count")
-    fields = ("name", "slug", "status", "currency", "timezone", *readonly_fields)
+    fields = ("name", "slug", "status", "currency", "timezone", "locale", *readonly_fields)
     inlines = [DomainInline]
     actions = ["suspend", "reactivate"]
 

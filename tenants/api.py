@@ -15,6 +15,7 @@ class SignupRequest(serializers.Serializer):
     password = serializers.CharField()
     currency = serializers.CharField(required=False)
     timezone = serializers.CharField(required=False)
+    locale = serializers.CharField(required=False, help_text="Number format, e.g. en-US, de-DE, pt-PT")
 
 
 class SignupView(APIView):

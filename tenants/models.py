@@ -10,6 +10,15 @@ CURRENCIES = sorted(
     "USD EUR GBP RON BRL CHF CAD AUD JPY SEK NOK DKK PLN CZK HUF MXN INR ZAR NZD SGD HKD".split()
 )
 TIMEZONES = sorted(zoneinfo.available_timezones())
+# How numbers and money read on the company's pages (BCP 47 tags: Babel on the server,
+# Intl.NumberFormat in the browser's charts). The label shows the format itself.
+LOCALES = [
+    ("en-US", "English (US): 1,234.56"), ("en-GB", "English (UK): 1,234.56"),
+    ("de-DE", "Deutsch: 1.234,56"), ("es-ES", "Español: 1234,56"), ("fr-FR", "Français: 1 234,56"),
+    ("it-IT", "Italiano: 1.234,56"), ("nl-NL", "Nederlands: 1.234,56"),
+    ("pt-BR", "Português (Brasil): 1.234,56"), ("pt-PT", "Português (Portugal): 1234,56"),
+    ("ro-RO", "Română: 1.234,56"),
+]
 
 
 class Tenant(TenantMixin):
@@ -24,6 +33,8 @@ class Tenant(TenantMixin):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     currency = models.CharField(max_length=3, default="USD")
     timezone = models.CharField(max_length=64, default="UTC")
+    locale = models.CharField(max_length=10, choices=LOCALES, default="en-US",
+                              help_text="How numbers and money are written on the company's pages.")
     created_at = models.DateTimeField(auto_now_add=True)
     # Kept up to date by accounts.middleware, at most once a minute per tenant.
     last_activity_at = models.DateTimeField(null=True, blank=True)

@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import Member
 from accounts.services import add_member, check_new_password, issue_token
-from tenants.models import CURRENCIES, TIMEZONES, Domain, Tenant
+from tenants.models import CURRENCIES, LOCALES, TIMEZONES, Domain, Tenant
 from tenants.schema_script import current_script, install_schema
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
@@ -58,6 +58,8 @@ class SignupForm(forms.Form):
                                  initial="USD", help_text="Your reporting currency.")
     timezone = forms.ChoiceField(choices=[(t, t) for t in TIMEZONES], required=False,
                                  initial="UTC", help_text="Months are counted in this time zone.")
+    locale = forms.ChoiceField(choices=LOCALES, required=False, initial="en-US",
+                               help_text="How numbers and money are written.")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip()
@@ -87,6 +89,9 @@ class SignupForm(forms.Form):
     def clean_timezone(self) -> str:
         return self.cleaned_data.get("timezone") or "UTC"
 
+    def clean_locale(self) -> str:
+        return self.cleaned_data.get("locale") or "en-US"
+
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("email"):
@@ -111,11 +116,11 @@ class SignupResult:
 
 
 def sign_up(*, company_name: str, slug: str, email: str, password: str,
-            currency: str = "USD", timezone: str = "UTC") -> SignupResult:
+            currency: str = "USD", timezone: str = "UTC", locale: str = "en-US") -> SignupResult:
     """Create the tenant, its domain and its owner, all or nothing."""
     with schema_context("public"), transaction.atomic():
         tenant = Tenant(schema_name=schema_name_for(slug), slug=slug, name=company_name,
-                        currency=currency, timezone=timezone, user_count=1)
+                        currency=currency, timezone=timezone, locale=locale, user_count=1)
         script = current_script()
         if script is not None:
             tenant.auto_create_schema = False

@@ -1,34 +1,24 @@
-"""How a KPI value reads on a page, by unit and in the tenant's currency."""
-
-from decimal import Decimal
+"""``{% kpi_value value unit %}`` and ``{% kpi_change value unit %}``: a KPI value in
+the current company's currency and number format (metrics/formatting.py)."""
 
 from django import template
 
+from metrics import formatting
+
 register = template.Library()
-SUFFIX = {"percent": " %", "percent_points": "", "hours": " h", "months": " months", "ratio": "×"}
 
 
-@register.filter
-def kpi_value(value, unit: str, currency: str = ""):
-    if value is None or value == "":
-        return "—"
-    number = Decimal(str(value))
-    if unit == "money":
-        digits = 0 if abs(number) >= 1000 else 2
-        return f"{currency} {number:,.{digits}f}".strip()
-    if unit in ("count",):
-        return f"{number:,.0f}"
-    if unit == "score":
-        return f"{number:.0f}"
-    return f"{number:,.1f}{SUFFIX.get(unit, '')}"
+def _tenant_format(context) -> dict:
+    tenant = context.get("current_tenant")
+    return {"currency": getattr(tenant, "currency", "USD") or "USD",
+            "locale": getattr(tenant, "locale", "en-US") or "en-US"}
 
 
-@register.filter
-def kpi_change(value, unit: str):
-    """A signed change: +1.2 %, −USD 300 ..."""
-    if value is None:
-        return ""
-    number = Decimal(str(value))
-    sign = "+" if number > 0 else "−" if number < 0 else "±"
-    text = kpi_value(abs(number), "percent_points" if unit == "percent" else unit)
-    return f"{sign}{text}" + (" pts" if unit == "percent" else "")
+@register.simple_tag(takes_context=True)
+def kpi_value(context, value, unit: str) -> str:
+    return formatting.format_kpi(value, unit, **_tenant_format(context))
+
+
+@register.simple_tag(takes_context=True)
+def kpi_change(context, value, unit: str) -> str:
+    return formatting.format_change(value, unit, **_tenant_format(context))
