@@ -7,9 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
+
+from metrics.charts import DASHBOARD_CHARTS
 from metrics.kpis import selectors
 from metrics.kpis.periods import Month, add_months, month_range
 from metrics.kpis.registry import Category, Kpi, tenant_kpis
+from metrics.kpis.window import Window
 from metrics.models import Goal, KpiValue
 
 SPARK_MONTHS = 12
@@ -50,19 +54,35 @@ class Card:
 
 
 @dataclass
+class Group:
+    """A dashboard section: its charts (title, data URL), then its cards."""
+
+    name: str
+    cards: list[Card]
+    charts: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class Dashboard:
     month: Month | None
-    groups: list[tuple[str, list[Card]]] = field(default_factory=list)
-    months: list[Month] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
 
     @property
     def has_data(self) -> bool:
-        return any(card.value is not None for _, cards in self.groups for card in cards)
+        return any(card.value is not None for group in self.groups for card in group.cards)
 
 
-def build_dashboard(*, timezone: str, month: Month | None = None) -> Dashboard:
-    month = month or selectors.default_period(timezone)
-    covered = selectors.coverage()
+def charts_by_category() -> dict[str, list[tuple[str, str]]]:
+    charts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for chart in DASHBOARD_CHARTS:
+        charts[chart.category.value].append((chart.title, reverse("chart", args=[chart.slug])))
+    charts[Category.ACQUISITION.value].append(
+        ("Visitor conversion rate by channel", reverse("chart-conversion-by-channel")))
+    return charts
+
+
+def build_dashboard(window: Window) -> Dashboard:
+    month = window.month
     if month is None:
         return Dashboard(month=None)
     kpis = tenant_kpis()
@@ -87,7 +107,7 @@ def build_dashboard(*, timezone: str, month: Month | None = None) -> Dashboard:
         by_category[kpi.category.value].append(Card(
             kpi=kpi, value=item["value"], previous=item["previous_value"], change=item["change"],
             reason=reason, spark=spark, goal=goals.get(kpi.key)))
-    order = [category.value for category in Category]
-    groups = [(name, by_category[name]) for name in order if by_category.get(name)]
-    months = month_range(covered.first_month, covered.last_month) if covered and covered.first_month else []
-    return Dashboard(month=month, groups=groups, months=list(reversed(months)))
+    charts = charts_by_category()
+    groups = [Group(category.value, by_category[category.value], charts.get(category.value, []))
+              for category in Category if by_category.get(category.value)]
+    return Dashboard(month=month, groups=groups)

@@ -1,9 +1,10 @@
-"""Routes of imports and data on a tenant host (pages and API), included once from
-kpihub/urls_tenant.py."""
+"""Routes of KPI pages, charts, imports and data on a tenant host (pages and API),
+included once from kpihub/urls_tenant.py."""
 
 from django.urls import include, path
 
-from metrics.pages import data, imports
+from metrics import charts
+from metrics.pages import data, imports, kpi
 
 page_urls = [
     path("", imports.imports_page, name="imports"),
@@ -14,7 +15,19 @@ page_urls = [
     path("<uuid:pk>/retry/", imports.import_retry, name="import-retry"),
 ]
 
+kpi_urls = [
+    path("", kpi.kpi_page, name="kpi"),
+    path("chart/", charts.KpiSeriesChartView.as_view(), name="kpi-chart"),
+    path("breakdown/", kpi.kpi_breakdown, name="kpi-breakdown"),
+    path("records/", kpi.kpi_records, name="kpi-records"),
+    path("records.csv", kpi.kpi_records_csv, name="kpi-records-csv"),
+]
+
 urlpatterns = [
+    path("kpis/<slug:key>/", include(kpi_urls)),
+    path("charts/conversion-by-channel/", charts.ConversionByChannelChartView.as_view(),
+         name="chart-conversion-by-channel"),
+    path("charts/<slug:slug>/", charts.KpiChartView.as_view(), name="chart"),
     path("imports/", include(page_urls)),
     path("data/<str:kind>/", data.data_page, name="data"),
     path("data/<str:kind>/export.csv", data.data_export, name="data-export"),

@@ -3,7 +3,8 @@ from django.shortcuts import render
 
 from accounts.roles import member_required
 from metrics.dashboard import build_dashboard
-from metrics.kpis.periods import BadPeriod, parse_period
+from metrics.kpis.periods import format_period
+from metrics.kpis.window import window_from
 
 # What a brand-new company should do first, in order.
 GETTING_STARTED = [
@@ -18,16 +19,11 @@ GETTING_STARTED = [
 
 @member_required
 def home(request):
-    """The dashboard: KPI cards for the chosen month (the latest with data by default),
-    or the getting-started checklist while there is nothing to show."""
-    tenant = connection.tenant
-    month, error = None, ""
-    if request.GET.get("month"):
-        try:
-            month = parse_period(request.GET["month"], name="month")
-        except BadPeriod as exc:
-            error = str(exc)
-    dashboard = build_dashboard(timezone=tenant.timezone, month=month)
+    """The dashboard: KPI cards and charts for the chosen month (the latest with data
+    by default), or the getting-started checklist while there is nothing to show."""
+    window = window_from(request.GET, timezone=connection.tenant.timezone)
+    dashboard = build_dashboard(window)
     return render(request, "metrics/home.html", {
-        "dashboard": dashboard, "steps": GETTING_STARTED, "currency": tenant.currency, "month_error": error,
-    })
+        "dashboard": dashboard, "window": window, "steps": GETTING_STARTED,
+        "query": f"month={format_period(window.month)}&range={window.range}" if window.month else "",
+    }, status=400 if window.error else 200)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from metrics.data.browse import as_text
-from metrics.imports.kinds import STR, Kind
+from metrics.imports.kinds import Kind
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9.,]*$")
@@ -28,12 +28,15 @@ class _Line:
         return text
 
 
-def csv_lines(kind: Kind, rows: Iterable[dict]) -> Iterator[str]:
-    """Line by line, for a streaming response (memory flat in the number of rows)."""
+def csv_table(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """Line by line, for a streaming response (memory flat in the number of rows);
+    every text cell made safe to open in a spreadsheet."""
     writer = csv.writer(_Line())
-    yield writer.writerow(kind.column_names)
-    text_columns = {column.name for column in kind.columns if column.type == STR}
-    for record in rows:
-        row = as_text(kind, record)
-        yield writer.writerow([safe_cell(row[name]) if name in text_columns or isinstance(row[name], str)
-                               else row[name] for name in kind.column_names])
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([safe_cell(value) if isinstance(value, str) else value for value in row])
+
+
+def csv_lines(kind: Kind, rows: Iterable[dict]) -> Iterator[str]:
+    return csv_table(kind.column_names, ([text[name] for name in kind.column_names]
+                                         for text in (as_text(kind, record) for record in rows)))

@@ -41,6 +41,9 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
     last_month = (end or date.today()).replace(day=1)
     last_month = add_months(last_month, -1)  # the latest complete month
     first_month = add_months(last_month, -(months - 1))
+    # Nothing may fall after the latest complete month, or the dashboard would open on
+    # a month that has hardly begun (a churn effective on the 1st, a lead converted later).
+    data_end = end_of(last_month)
     rows: dict[str, list[dict]] = {kind: [] for kind in (
         "customers", "subscriptions", "invoices", "expenses", "traffic", "leads",
         "tickets", "survey_responses", "metric_values", "fx_rates")}
@@ -48,7 +51,7 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
     customer_seq = subscription_seq = invoice_seq = lead_seq = ticket_seq = 0
     active: list[dict] = []   # open subscriptions
     churned: list[dict] = []  # customers who left, candidates for a win-back
-    cash = 250_000.0
+    cash = 450_000.0
 
     for index in range(months):
         month = add_months(first_month, index)
@@ -91,7 +94,7 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
         still_active = []
         for sub in active:
             start = date.fromisoformat(sub["start_date"])
-            if start > month_end - timedelta(days=5):
+            if start > month_end - timedelta(days=5) or month_end == data_end:
                 still_active.append(sub)
                 continue
             roll = rng.random()
@@ -171,12 +174,13 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
         for _ in range(round(signups * rng.uniform(6, 8))):
             lead_seq += 1
             created = month + timedelta(days=rng.randrange(days))
-            converted = rng.random() < 0.12
+            converted_on = created + timedelta(days=rng.randint(2, 20))
+            converted = rng.random() < 0.12 and converted_on <= data_end
             qualified = converted or rng.random() < 0.35
             rows["leads"].append({
                 "lead_id": f"L{lead_seq:06d}", "created_date": created.isoformat(),
                 "channel": rng.choice(list(CHANNELS)), "qualified": "true" if qualified else "false",
-                "converted_date": (created + timedelta(days=rng.randint(2, 20))).isoformat() if converted else "",
+                "converted_date": converted_on.isoformat() if converted else "",
                 "customer_id": ""})
 
         # --- Support and surveys -------------------------------------------------------------------
@@ -195,6 +199,15 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
                 "resolved_at": resolved.isoformat(timespec="minutes") + "Z" if resolved.date() <= month_end else "",
                 "channel": rng.choice(["email", "chat", "phone"]),
                 "priority": rng.choice(["low", "normal", "normal", "high"])})
+            # A CSAT survey after some resolved tickets; faster teams get better scores.
+            answered_at = resolved + timedelta(hours=rng.randint(1, 12))
+            if customer and rng.random() < 0.3 and answered_at.date() <= month_end:
+                satisfied = 0.55 + 0.3 * maturity
+                rows["survey_responses"].append({
+                    "response_id": f"CSAT-T{ticket_seq:06d}", "survey_type": "csat",
+                    "score": rng.choices(range(1, 6), weights=[1, 2, 5, 20 * satisfied, 20 * satisfied])[0],
+                    "responded_at": answered_at.isoformat(timespec="minutes") + "Z", "email": "",
+                    "customer_id": customer, "comment": ""})
         for _ in range(round(len(active) * 0.08)):
             customer = rng.choice(active)
             when = datetime.combine(month + timedelta(days=rng.randrange(days)), datetime.min.time()) \

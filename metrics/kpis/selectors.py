@@ -17,10 +17,11 @@ def coverage() -> KpiCoverage | None:
     return KpiCoverage.objects.filter(pk=1).first()
 
 
-def default_period(timezone: str) -> Month | None:
+def default_period(timezone: str, *, covered: KpiCoverage | None = ...) -> Month | None:
     """The latest month with data: this month, or the last covered month when the data
-    ends earlier, or the first one when it all lies ahead."""
-    covered = coverage()
+    ends earlier, or the first one when it all lies ahead. ``covered`` saves the read
+    for a caller that has it already."""
+    covered = coverage() if covered is ... else covered
     if not covered or not covered.first_month:
         return None
     return min(max(current_month(timezone), covered.first_month), covered.last_month)

@@ -3,7 +3,8 @@
    scripts or handlers anywhere; behaviour hangs off data-* attributes.
 
    - [data-dismiss] inside a flash message: shown only when JS runs; removes the message.
-   - form[data-confirm="Question?"]: asks before submitting (e.g. "Remove member"). */
+   - form[data-confirm="Question?"]: asks before submitting (e.g. "Remove member").
+   - .segmented links loading a fragment with htmx: the clicked one becomes current. */
 (function () {
   "use strict";
 
@@ -33,6 +34,15 @@
     // Keep keyboard focus somewhere sensible instead of falling back to <body>.
     var target = (next && next.querySelector("[data-dismiss]")) || document.getElementById("main");
     if (target) target.focus();
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".segmented a[hx-get]");
+    if (!link) return;
+    link.parentElement.querySelectorAll("a").forEach(function (other) {
+      other.removeAttribute("aria-current");
+    });
+    link.setAttribute("aria-current", "true");
   });
 
   document.addEventListener("submit", function (event) {

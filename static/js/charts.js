@@ -1,16 +1,46 @@
 // Draws every <canvas data-chart-url="..."> with Chart.js from the JSON its URL returns
-// ({labels, datasets}), and writes a short text summary beside it for screen readers.
+// ({labels, datasets, axes}: a django-chartjs view), writes numbers in the company's
+// format (<body data-locale data-currency>) and puts a short text summary beside the
+// chart for screen readers.
 (function () {
   "use strict";
+
+  const body = document.body.dataset;
+  const locale = body.locale || "en-US";
+  const currency = body.currency || "USD";
+  const SUFFIX = { percent: " %", hours: " h", months: " mo", ratio: "×" };
+
+  function formatter(unit, compact) {
+    const options = unit === "money"
+      ? { style: "currency", currency, maximumFractionDigits: compact ? 1 : 0 }
+      : { maximumFractionDigits: unit === "count" || unit === "score" ? 0 : unit === "ratio" ? 2 : 1 };
+    if (compact) options.notation = "compact";
+    const format = new Intl.NumberFormat(locale, options);
+    return (value) => (value === null || value === undefined ? "—" : format.format(value) + (SUFFIX[unit] || ""));
+  }
+
+  function scales(axes) {
+    const result = { x: { stacked: Object.values(axes).some((axis) => axis.stacked) } };
+    Object.entries(axes).forEach(([id, axis]) => {
+      const ticks = formatter(axis.unit, true);
+      result[id] = {
+        position: axis.position || "left", stacked: !!axis.stacked,
+        grid: { drawOnChartArea: id === "y" }, ticks: { callback: (value) => ticks(value) },
+      };
+    });
+    return result;
+  }
 
   function summarise(canvas, data) {
     const target = document.getElementById(canvas.dataset.summary || "");
     if (!target) return;
+    const last = data.labels[data.labels.length - 1];
     const parts = data.datasets.map((set) => {
       const values = set.data.filter((v) => v !== null && v !== undefined);
-      return values.length ? `${set.label}: latest ${values[values.length - 1]}` : `${set.label}: no data`;
+      const format = formatter(set.unit || "count", false);
+      return values.length ? `${set.label}: ${format(values[values.length - 1])}` : `${set.label}: no data`;
     });
-    target.textContent = parts.join("; ") + ".";
+    target.textContent = (last ? `Latest (${last}): ` : "") + parts.join("; ") + ".";
   }
 
   async function draw(canvas) {
@@ -18,10 +48,20 @@
       const response = await fetch(canvas.dataset.chartUrl, { credentials: "same-origin" });
       if (!response.ok) throw new Error(response.status);
       const data = await response.json();
+      const axes = data.axes || {};
+      const byUnit = data.datasets.map((set) => formatter(set.unit || (axes[set.yAxisID || "y"] || {}).unit, false));
       new window.Chart(canvas, {
-        type: canvas.dataset.chartType || "line",
-        data,
-        options: { responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false } },
+        type: data.datasets.some((set) => set.type === "bar") ? "bar" : "line",
+        data: { labels: data.labels, datasets: data.datasets },
+        options: {
+          responsive: true, maintainAspectRatio: false,
+          interaction: { mode: "index", intersect: false },
+          scales: Object.keys(axes).length ? scales(axes) : undefined,
+          plugins: {
+            legend: { labels: { boxWidth: 12 } },
+            tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${byUnit[item.datasetIndex](item.raw)}` } },
+          },
+        },
       });
       canvas.dataset.drawn = "true";
       summarise(canvas, data);
