@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from metrics.kpis.periods import add_months
@@ -16,13 +15,6 @@ from metrics.models import Goal, KpiCoverage, KpiValue
 def store(kpi: str, values: dict[date, str]) -> None:
     KpiValue.objects.bulk_create([KpiValue(kpi=kpi, month=m, value=Decimal(v), computed_at=timezone.now())
                                   for m, v in values.items()])
-
-
-@pytest.fixture
-def owner(acme, db) -> Client:
-    client = Client(HTTP_HOST=acme.host)
-    client.post("/accounts/login/", {"username": acme.owner_email, "password": acme.password})
-    return client
 
 
 @pytest.fixture
