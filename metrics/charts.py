@@ -117,6 +117,7 @@ class Plot:
     axis: str = "y"  # "y1" is the right-hand axis, for a second unit
     below_zero: bool = False  # drawn downwards: MRR lost (contraction, churn)
     stack: str = ""  # bars with the same stack pile up
+    colour: str = ""  # default: the next of SERIES_COLOURS
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,15 @@ class KpiChart:
 
 MOVEMENT = "movements"
 DASHBOARD_CHARTS = (
+    # Gains in blues and green, losses in orange and red, the lines dark.
     KpiChart("mrr", "MRR and its movements", (
-        Plot("new_mrr", "bar", stack=MOVEMENT), Plot("expansion_mrr", "bar", stack=MOVEMENT),
-        Plot("reactivation_mrr", "bar", stack=MOVEMENT),
-        Plot("contraction_mrr", "bar", below_zero=True, stack=MOVEMENT),
-        Plot("churned_mrr", "bar", below_zero=True, stack=MOVEMENT),
-        Plot("net_new_mrr", stack="net"), Plot("mrr", axis="y1")), Category.REVENUE),
+        Plot("new_mrr", "bar", stack=MOVEMENT, colour="#0072b2"),
+        Plot("expansion_mrr", "bar", stack=MOVEMENT, colour="#009e73"),
+        Plot("reactivation_mrr", "bar", stack=MOVEMENT, colour="#56b4e9"),
+        Plot("contraction_mrr", "bar", below_zero=True, stack=MOVEMENT, colour="#e69f00"),
+        Plot("churned_mrr", "bar", below_zero=True, stack=MOVEMENT, colour="#d55e00"),
+        Plot("net_new_mrr", stack="net", colour="#1b1f3b"), Plot("mrr", axis="y1", colour="#cc79a7")),
+        Category.REVENUE),
     KpiChart("revenue", "Revenue and gross margin", (
         Plot("revenue", "bar"), Plot("gross_margin", axis="y1")), Category.REVENUE),
     KpiChart("customers", "Customers and churn rate", (
@@ -194,7 +198,7 @@ class KpiChartView(WindowChartView):
             sign = -1 if plot.below_zero else 1
             values = [None if stored.get((plot.kpi, m)) is None else sign * stored[(plot.kpi, m)]
                       for m in months]
-            colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+            colour = plot.colour or SERIES_COLOURS[index % len(SERIES_COLOURS)]
             options = {"type": plot.type, "yAxisID": plot.axis, "borderColor": colour,
                        "backgroundColor": colour, "spanGaps": True, "kpi": plot.kpi,
                        "unit": kpi.unit, "order": 0 if plot.type == "line" else 1}
