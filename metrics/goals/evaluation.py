@@ -171,25 +171,43 @@ def probability_of_meeting(terms: GoalTerms, line: Line, x_deadline: float) -> f
 
 # --- Achievability ----------------------------------------------------------------------
 
-def achievability(terms: GoalTerms, series: dict[Month, float | None],
-                  baseline_period: Month) -> Achievability:
-    """Compare the change per month the goal needs with the KPI's own month-over-month
-    changes in the 12 months ending at the baseline's period (goals.md)."""
+@dataclass(frozen=True)
+class Pace:
+    """The change per month a goal needs against the KPI's own recent changes (both in
+    the goal's direction: positive is progress)."""
+
+    needed: float
+    typical: float  # mean month-over-month change in the 12 months to the baseline
+    spread: float  # their standard deviation
+
+
+def pace_against_history(terms: GoalTerms, series: dict[Month, float | None],
+                         baseline_period: Month) -> Pace | None:
+    """None when the history is too short to judge (goals.md)."""
     values = [(month, series.get(month)) for month in
               (add_months(baseline_period, -back) for back in range(ACHIEVABILITY_WINDOW - 1, -1, -1))]
     known = [(month, value) for month, value in values if value is not None]
     if len(known) < MIN_ACHIEVABILITY_POINTS:
-        return Achievability.UNKNOWN
+        return None
     changes = [terms.sign * (later - earlier)
                for (m1, earlier), (m2, later) in zip(known, known[1:]) if months_between(m1, m2) == 1]
     if len(changes) < 2:
-        return Achievability.UNKNOWN
+        return None
     months = max(months_between(baseline_period, month_of(terms.deadline)), 1)
-    needed = abs(terms.target - terms.baseline) / months
-    mean, spread = statistics.fmean(changes), statistics.stdev(changes)
-    if needed <= mean:
+    return Pace(needed=abs(terms.target - terms.baseline) / months,
+                typical=statistics.fmean(changes), spread=statistics.stdev(changes))
+
+
+def achievability(terms: GoalTerms, series: dict[Month, float | None],
+                  baseline_period: Month) -> Achievability:
+    """Compare the change per month the goal needs with the KPI's own month-over-month
+    changes in the 12 months ending at the baseline's period (goals.md)."""
+    pace = pace_against_history(terms, series, baseline_period)
+    if pace is None:
+        return Achievability.UNKNOWN
+    if pace.needed <= pace.typical:
         return Achievability.REALISTIC
-    if needed <= mean + 2 * spread:
+    if pace.needed <= pace.typical + 2 * pace.spread:
         return Achievability.AMBITIOUS
     return Achievability.UNREALISTIC
 

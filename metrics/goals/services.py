@@ -4,7 +4,7 @@ Celery jobs call these."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -68,6 +68,36 @@ def _settle(*, kpi_key: str, target: Decimal | None, baseline: Decimal | None,
 
 def achievability_of(goal: Goal, series: dict) -> str:
     return str(ev.achievability(terms_of(goal), series, ev.period_of(goal.start_date)))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a goal would be, before it is saved: the form shows it as the person types."""
+
+    errors: dict[str, list[str]]
+    achievability: str = ""
+    pace: ev.Pace | None = None
+    baseline: Decimal | None = None
+    unit: str = ""
+
+
+def preview_goal(*, kpi: str, target_value: Decimal | None, deadline: date | None,
+                 start_date: date | None = None, baseline_value: Decimal | None = None,
+                 today: date | None = None) -> Preview:
+    today = today or timezone.localdate()
+    start_date = start_date or today
+    series = kpi_series(kpi)
+    try:
+        baseline = _settle(kpi_key=kpi, target=target_value, baseline=baseline_value,
+                           start_date=start_date, deadline=deadline, today=today, series=series)
+    except ValidationError as error:
+        return Preview(errors=error.message_dict)
+    terms = ev.GoalTerms(baseline=float(baseline), target=float(target_value), start_date=start_date,
+                         deadline=deadline)
+    period = ev.period_of(start_date)
+    return Preview(errors={}, achievability=str(ev.achievability(terms, series, period)),
+                   pace=ev.pace_against_history(terms, series, period), baseline=baseline,
+                   unit=find_kpi(kpi).unit)
 
 
 @transaction.atomic

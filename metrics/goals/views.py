@@ -72,6 +72,32 @@ def goal_create(request):
     return render(request, "metrics/goals/form.html", {"form": form})
 
 
+ACHIEVABILITY_TEXT = {
+    "realistic": "Looks realistic: the KPI has moved this fast on its own.",
+    "ambitious": "Ambitious: faster than the KPI usually moves, but within its ups and downs.",
+    "unrealistic": "Looks unrealistic: far faster than the KPI has ever moved in a year.",
+    "unknown": "Not enough history (three months or more) to judge how realistic it is.",
+}
+
+
+@member_required
+@require_POST
+def goal_preview(request):
+    """htmx, as the goal form is filled in: the SMART rules it still breaks, or how
+    realistic it looks against the KPI's own history. Saves nothing."""
+    form = GoalForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    if not (data.get("kpi") and data.get("target_value") is not None and data.get("deadline")):
+        return render(request, "metrics/goals/_preview.html", {"incomplete": True})
+    preview = services.preview_goal(kpi=data["kpi"], target_value=data["target_value"],
+                                    deadline=data["deadline"], start_date=data.get("start_date"),
+                                    baseline_value=data.get("baseline_value"))
+    return render(request, "metrics/goals/_preview.html", {
+        "preview": preview, "verdict": ACHIEVABILITY_TEXT.get(preview.achievability, ""),
+        "errors": [message for messages_ in preview.errors.values() for message in messages_]})
+
+
 @member_required
 def goal_detail(request, pk: int):
     goal = get_object_or_404(Goal.objects.select_related("owner"), pk=pk)

@@ -109,3 +109,31 @@ def test_notifications_page_lists_and_marks_read(owner_browser, acme):
     assert "<title>Notifications" in page and page.count("Weekly goals digest") == 1
     connection.set_tenant(acme.tenant)
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def preview(client, **fields):
+    response = client.post("/goals/new/preview/", {"kpi": "customer_churn_rate", "baseline_value": "6.2",
+                                                   **fields}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_form_says_at_once_how_realistic_the_goal_looks_and_saves_nothing(owner_browser, acme):
+    """Churn fell 0.2 points a month for seven months: 5.5 % in five months is within
+    that; 4 % would need 0.44 points a month."""
+    form = owner_browser.get("/goals/new/?kpi=customer_churn_rate").content.decode()
+    assert 'hx-post="/goals/new/preview/"' in form and 'id="goal-preview"' in form
+    realistic = preview(owner_browser, target_value="5.5", deadline=deadline())
+    assert "Looks realistic" in realistic and "It needs 0.1 % a month from 6.2 %" in realistic
+    assert "moved 0.2 % a month your way" in realistic
+    assert "Looks unrealistic" in preview(owner_browser, target_value="4", deadline=deadline())
+    assert "Choose a KPI, a target and a deadline" in preview(owner_browser, target_value="", deadline=deadline())
+    past = preview(owner_browser, target_value="5", deadline="2020-01-31")
+    assert "Time-bound: the deadline must be in the future." in past
+    connection.set_tenant(acme.tenant)
+    assert not Goal.objects.exists()
+
+
+def test_the_preview_is_for_members_only(client, acme, db):
+    response = client.post("/goals/new/preview/", {"kpi": "mrr"}, HTTP_HOST=acme.host)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
