@@ -118,7 +118,8 @@ def goal_detail(request, pk: int):
                 return redirect("goal-detail", pk=goal.pk)
     kpi = find_kpi(goal.kpi)
     return render(request, "metrics/goals/detail.html", {
-        "goal": goal, "result": result, "kpi": kpi, "chip": STATUS_CHIP[str(result.status)],
+        "goal": goal, "result": result, "kpi": kpi, "unit": kpi.unit if kpi else "count",
+        "chip": STATUS_CHIP[str(result.status)],
         "status_label": Goal.Status(str(result.status)).label,
         "changes": goal.status_changes.all()[:20], "edit_form": edit_form,
         "can_change": services.can_change(request.user, goal),
