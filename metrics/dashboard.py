@@ -17,12 +17,16 @@ from metrics.kpis.window import Window
 from metrics.models import Goal, KpiValue
 
 SPARK_MONTHS = 12
-# Where a KPI's numbers come from, for the card of a KPI without data.
+# Where a KPI's numbers come from, for the card of a KPI without data: what to import,
+# and the import kind the link opens.
 SOURCE_BY_CATEGORY = {
-    Category.REVENUE: "subscriptions and invoices", Category.CUSTOMERS: "customers and subscriptions",
-    Category.ACQUISITION: "traffic, leads and marketing expenses", Category.SATISFACTION: "survey answers",
-    Category.SUPPORT: "support tickets", Category.FINANCE: "invoices, expenses and cash balance",
-    Category.CUSTOM: "metric values",
+    Category.REVENUE: ("subscriptions and invoices", "subscriptions"),
+    Category.CUSTOMERS: ("customers and subscriptions", "customers"),
+    Category.ACQUISITION: ("traffic, leads and marketing expenses", "traffic"),
+    Category.SATISFACTION: ("survey answers", "survey_responses"),
+    Category.SUPPORT: ("support tickets", "tickets"),
+    Category.FINANCE: ("invoices, expenses and cash balance", "expenses"),
+    Category.CUSTOM: ("metric values", "metric_values"),
 }
 
 
@@ -46,7 +50,11 @@ class Card:
 
     @property
     def needs(self) -> str:
-        return SOURCE_BY_CATEGORY.get(self.kpi.category, "data")
+        return SOURCE_BY_CATEGORY.get(self.kpi.category, ("data", ""))[0]
+
+    @property
+    def import_kind(self) -> str:
+        return SOURCE_BY_CATEGORY.get(self.kpi.category, ("data", ""))[1]
 
     @property
     def spark_data(self) -> str:

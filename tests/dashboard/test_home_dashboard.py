@@ -44,7 +44,7 @@ def test_cards_show_value_change_in_the_kpis_direction_and_benchmark(owner, comp
     assert "healthy" in churn.lower()  # the catalog's band
     assert "Set a goal" in churn and "?kpi=customer_churn_rate" in churn
     revenue = page.split(">Revenue<", 1)[1]
-    assert "No data yet: <a href=\"/imports/\">import" in revenue  # KPIs without data say what to import
+    assert "No data yet: <a href=\"/imports/?kind=subscriptions\">import" in revenue  # KPIs without data say what to import
 
 
 def test_month_picker_and_bad_month(owner, computed):
