@@ -82,6 +82,13 @@ def month_figures(kpi: Kpi, month: Month) -> dict:
             "explanation": explain(kpi, current.inputs if current else {}, **tenant_format())}
 
 
+def fragment(request, template: str, context: dict):
+    """The fragment alone for htmx, or inside a page of its own for a plain link."""
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "metrics/kpi/fragment_page.html", {**context, "fragment": template})
+
+
 def chosen_month(kpi: Kpi, request) -> Window:
     window = window_from(request.GET, timezone=connection.tenant.timezone)
     if window.error:
@@ -105,9 +112,8 @@ def kpi_breakdown(request, key):
     table = [{"group": row["group"], "value": format_kpi(row["value"], kpi.unit, **tenant_format()),
               "share": round(float(abs(row["value"]) / largest * 100), 1) if largest and row["value"] is not None else 0}
              for row in rows]
-    template = "metrics/kpi/_breakdown.html" if request.htmx else "metrics/kpi/breakdown_page.html"
-    return render(request, template, {"kpi": kpi, "window": window, "by": by, "rows": table,
-                                      "query": f"month={format_period(window.month)}"})
+    return fragment(request, "metrics/kpi/_breakdown.html", {
+        "kpi": kpi, "window": window, "by": by, "rows": table, "query": f"month={format_period(window.month)}"})
 
 
 def record_set(kpi: Kpi, movement: str, month: Month) -> records.RecordSet:
@@ -153,8 +159,7 @@ def kpi_records(request, key):
     headers = [(column.replace("_", " ").capitalize(), is_number(value)) for column, value in rows[0].items()] if rows else []
     table = [[(cell_text(value, locale), heading, numeric) for value, (heading, numeric) in zip(row.values(), headers)]
              for row in rows]
-    template = "metrics/kpi/_records.html" if request.htmx else "metrics/kpi/records_page.html"
-    return render(request, template, {
+    return fragment(request, "metrics/kpi/_records.html", {
         "kpi": kpi, "window": window, "movement": movement, "movement_label": MOVEMENT_LABELS.get(movement, movement),
         "page": page, "headers": headers, "table": table,
         "query": f"month={format_period(window.month)}&movement={movement}"})

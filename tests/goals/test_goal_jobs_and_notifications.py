@@ -1,7 +1,6 @@
 """Goals are re-evaluated by Celery, and a status change reaches the owner in the app
 and by e-mail."""
 
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from metrics.goals import services
 from metrics.goals.evaluation import add_months, end_of, month_of
 from metrics.models import Goal, GoalEvaluation, KpiValue
 from tests.support.smtp import html_of, text_of
+from tests.support.waiting import wait_until
 
 THIS_MONTH = month_of(timezone.localdate())
 
@@ -71,10 +71,8 @@ def test_daily_job_reevaluates_goals_of_every_active_tenant_in_a_worker(worker, 
         connection.set_schema_to_public()
         assert evaluate_goals_for_every_tenant.apply().get() >= 2  # acme and globex at least
         connection.set_tenant(acme.tenant)
-        deadline = time.monotonic() + 20
-        while not GoalEvaluation.objects.filter(goal=goal).exists():
-            assert time.monotonic() < deadline, "the worker never evaluated the goal"
-            time.sleep(0.2)
+        wait_until(GoalEvaluation.objects.filter(goal=goal).exists, timeout=20,
+                   what="the worker to evaluate the goal")
     finally:
         connection.set_tenant(acme.tenant)
         Goal.objects.filter(pk=goal.pk).delete()

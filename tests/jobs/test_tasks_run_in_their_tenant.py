@@ -1,26 +1,15 @@
 """A real worker process runs tenant tasks in the schema they were sent from, and
 reports on the job record that the API serves."""
 
-import time
 
 import pytest
 from django.db import connection
 
 from jobs.models import Job
 from tests.support import tasks
+from tests.support.waiting import wait_for_job
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(job_id, schema_tenant, timeout=20.0) -> Job:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        connection.set_tenant(schema_tenant)
-        job = Job.objects.get(pk=job_id)
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish: {job.status}")
 
 
 def test_task_runs_in_the_senders_schema_and_reports_progress(worker, acme, globex, committed_db):
@@ -32,7 +21,7 @@ def test_task_runs_in_the_senders_schema_and_reports_progress(worker, acme, glob
         jobs[handle.schema] = (job.pk, handle.tenant)
     try:
         for schema, (job_id, tenant) in jobs.items():
-            job = wait_for(job_id, tenant)
+            job = wait_for_job(job_id, tenant)
             assert job.status == Job.Status.SUCCEEDED
             assert job.result == {"schema": schema}
             assert (job.progress_done, job.progress_total, job.progress) == (4, 4, 100.0)
@@ -47,7 +36,7 @@ def test_a_failing_task_marks_its_job_failed_with_the_reason(worker, acme, commi
     job = Job.objects.create(kind="probe")
     try:
         tasks.fail_plainly.delay(str(job.pk))
-        job = wait_for(job.pk, acme.tenant)
+        job = wait_for_job(job.pk, acme.tenant)
         assert job.status == Job.Status.FAILED
         assert job.error == "ValueError: the input had no header row"
     finally:

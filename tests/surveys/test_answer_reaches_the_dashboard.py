@@ -5,7 +5,6 @@ recomputes the KPIs, and the NPS card, the KPI page and the survey page show it.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 import pytest
@@ -18,6 +17,7 @@ from tenants.services import drop_tenant
 from tenants.signup import sign_up, tenant_domain
 from tests.conftest import host_client
 from tests.support.smtp import text_of
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.worker
 PASSWORD = "correct-horse-battery-staple"
@@ -34,16 +34,6 @@ def company(committed_db):
     drop_tenant(result.tenant)
 
 
-def wait_until(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def test_an_answer_shows_on_the_nps_card_the_kpi_page_and_the_survey_page(worker, worker_mailbox, company):
     tenant, host = company.tenant, tenant_domain(company.tenant.slug)
     connection.set_tenant(tenant)
@@ -58,7 +48,8 @@ def test_an_answer_shows_on_the_nps_card_the_kpi_page_and_the_survey_page(worker
     survey_id = created.json()["id"]
     assert api.post(f"/api/v1/surveys/{survey_id}/send/").status_code == 202
 
-    message = wait_until(lambda: next((m for m in worker_mailbox.messages if m["To"] == email), None))
+    message = wait_until(lambda: next((m for m in worker_mailbox.messages if m["To"] == email), None),
+                         what="the invitation e-mail")
     link = re.search(r"https?://[^/\s]+(/s/[^\s?]+/)\?score=10", text_of(message))
     assert link, text_of(message)
     customer = Client(HTTP_HOST=host)
@@ -76,7 +67,7 @@ def test_an_answer_shows_on_the_nps_card_the_kpi_page_and_the_survey_page(worker
         connection.set_schema_to_public()
         return row
 
-    assert wait_until(nps_stored).value == 100  # the worker recomputed after the answer
+    assert wait_until(nps_stored, what="the recompute after the answer").value == 100  # the worker recomputed after the answer
 
     owner = Client(HTTP_HOST=host)
     owner.post("/accounts/login/", {"username": f"owner@{tenant.slug}.example", "password": PASSWORD})

@@ -20,20 +20,10 @@ from surveys.delivery import INTERRUPTED
 from surveys.models import Survey, SurveyRecipient
 from tests.conftest import host_client
 from tests.support.smtp import Sink, SmtpSink
+from tests.support.waiting import wait_for_job, wait_until
 
 pytestmark = pytest.mark.worker
 Status = SurveyRecipient.Status
-
-
-def wait_for_job(job_id, tenant, timeout=30.0) -> Job:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        connection.set_tenant(tenant)
-        job = Job.objects.get(pk=job_id)
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish: {job.status}")
 
 
 @pytest.fixture
@@ -169,12 +159,10 @@ def test_a_worker_killed_in_the_middle_of_a_batch_sends_nobody_twice(acme, commi
 
 def wait_for_lock_release(survey_id: int, timeout: float = 10) -> None:
     """The dead worker's database session ends, and its advisory lock with it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def released() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
                            [survey_id])
-            if cursor.fetchone()[0] == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError("the killed worker's lock was not released")
+            return cursor.fetchone()[0] == 0
+
+    wait_until(released, timeout=timeout, what="the killed worker's lock to be released")
