@@ -6,6 +6,9 @@ pipeline as any company's files, and its KPIs come from the real engine."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django_tenants.utils import tenant_context
@@ -52,4 +55,21 @@ def fill_demo_data(tenant: Tenant) -> dict[str, int]:
                 raise DemoImportFailed(f"demo {kind}: {record.status} {record.errors[:3]}")
             imported[kind] = record.rows_created + record.rows_updated + record.rows_unchanged
         recompute_kpis()
+        set_demo_goals(owner)
     return imported
+
+
+def set_demo_goals(owner) -> None:
+    """Two goals set at the start of the data's last quarter, so the Goals page and the
+    cards show progress, pace and a forecast from the first visit."""
+    from metrics.goals.evaluation import add_months, end_of
+    from metrics.goals.services import create_goal, kpi_series
+
+    mrr = kpi_series("mrr")
+    last = add_months(date.today().replace(day=1), -1)  # the data's last month (generate.py)
+    start, deadline = add_months(last, -2), end_of(add_months(last, 4))
+    for kpi, target, why in (
+            ("customer_churn_rate", Decimal("2.5"), "Keep more of the customers we win."),
+            ("mrr", Decimal(round(mrr[last] * 1.25, -3)), "Fund two more engineers next year.")):
+        create_goal(by=owner, kpi=kpi, target_value=target, deadline=deadline, start_date=start, why=why,
+                    today=start)

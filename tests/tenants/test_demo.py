@@ -1,10 +1,12 @@
 """The demo company: sample data through the real import pipeline, KPIs from the real
 engine, so a newcomer sees a full dashboard at once."""
 
+from datetime import date
+
 from django.db import connection
 from django.test import Client
 
-from metrics.models import Customer, KpiValue
+from metrics.models import Customer, Goal, Invoice, KpiCoverage, KpiValue
 from tenants.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_tenant
 
 
@@ -16,6 +18,12 @@ def test_demo_tenant_is_filled_and_its_dashboard_shows_kpis(db):
     mrr = KpiValue.objects.filter(kpi="mrr", value__isnull=False).count()
     assert mrr >= 24  # two years of months with MRR
     assert KpiValue.objects.filter(kpi="nps", value__isnull=False).exists()
+    assert KpiValue.objects.filter(kpi="csat", value__isnull=False).count() >= 23
+    assert set(Goal.objects.values_list("kpi", flat=True)) == {"customer_churn_rate", "mrr"}
+    # Nothing falls after the latest complete month: the dashboard opens on a full month.
+    coverage = KpiCoverage.objects.get()
+    assert coverage.last_month <= date.today().replace(day=1)
+    assert not Invoice.objects.filter(date__gte=date.today().replace(day=1)).exists()
     connection.set_schema_to_public()
 
     client = Client(HTTP_HOST="demo.localhost")
