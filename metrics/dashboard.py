@@ -3,6 +3,7 @@ stored KPI values in a fixed number of queries whatever the data size."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -89,7 +90,19 @@ def charts_by_category() -> dict[str, list[tuple[str, str]]]:
     return charts
 
 
-def build_dashboard(window: Window) -> Dashboard:
+def open_goals() -> list[Goal]:
+    return list(Goal.objects.filter(archived_at__isnull=True).order_by("deadline"))
+
+
+def cards_cache_key(window: Window, goals: list[Goal], *, locale: str, currency: str) -> str:
+    """What the rendered cards depend on: the month and range, the stored values'
+    version (every recompute changes it), the goals shown on the cards, and the number
+    format. The cache adds the tenant's schema to every key (django_tenants.cache)."""
+    goal_states = hashlib.sha1(repr([(g.pk, g.kpi, g.status, g.deadline) for g in goals]).encode()).hexdigest()
+    return f"dashboard:{window.month}:{window.range}:{window.computed_at}:{locale}:{currency}:{goal_states}"
+
+
+def build_dashboard(window: Window, goals: list[Goal]) -> Dashboard:
     month = window.month
     if month is None:
         return Dashboard(month=None)
@@ -100,9 +113,9 @@ def build_dashboard(window: Window) -> Dashboard:
     for key, when, value in KpiValue.objects.filter(month__gte=first, month__lte=month).values_list(
             "kpi", "month", "value"):
         values[key][when] = value
-    goals = {}
-    for goal in Goal.objects.filter(archived_at__isnull=True).order_by("deadline"):
-        goals.setdefault(goal.kpi, goal)
+    goal_of = {}
+    for goal in goals:
+        goal_of.setdefault(goal.kpi, goal)
     spark_months = month_range(first, month)
     by_category: dict[str, list[Card]] = defaultdict(list)
     for kpi in kpis:
@@ -114,7 +127,7 @@ def build_dashboard(window: Window) -> Dashboard:
         reason = item["reason"] if month in values[kpi.key] else None
         by_category[kpi.category.value].append(Card(
             kpi=kpi, value=item["value"], previous=item["previous_value"], change=item["change"],
-            reason=reason, spark=spark, goal=goals.get(kpi.key)))
+            reason=reason, spark=spark, goal=goal_of.get(kpi.key)))
     charts = charts_by_category()
     groups = [Group(category.value, by_category[category.value], charts.get(category.value, []))
               for category in Category if by_category.get(category.value)]

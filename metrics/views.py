@@ -1,8 +1,11 @@
+from django.core.cache import cache
 from django.db import connection
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from accounts.roles import member_required
-from metrics.dashboard import build_dashboard
+from metrics.dashboard import build_dashboard, cards_cache_key, open_goals
 from metrics.kpis.periods import format_period
 from metrics.kpis.window import window_from
 
@@ -15,15 +18,30 @@ GETTING_STARTED = [
     ("traffic", "Import web traffic and leads", "for conversion rates"),
     ("tickets", "Import support tickets", "for response and resolution times"),
 ]
+# The rendered cards change only with a recompute, a goal's status or the number
+# format, all in the cache key; the expiry just bounds what old versions keep.
+CARDS_CACHE_SECONDS = 24 * 3600
 
 
 @member_required
 def home(request):
-    """The dashboard: KPI cards and charts for the chosen month (the latest with data
-    by default), or the getting-started checklist while there is nothing to show."""
-    window = window_from(request.GET, timezone=connection.tenant.timezone)
-    dashboard = build_dashboard(window)
+    """The dashboard: charts and KPI cards for the chosen month (the latest complete
+    month with data by default), or the getting-started checklist while there is
+    nothing to show. The cards are rendered once per version of the stored values."""
+    tenant = connection.tenant
+    window = window_from(request.GET, timezone=tenant.timezone)
+    query = f"month={format_period(window.month)}&range={window.range}" if window.month else ""
+    goals = open_goals()
+    key = cards_cache_key(window, goals, locale=tenant.locale, currency=tenant.currency)
+    cached = cache.get(key)
+    if cached is None:
+        dashboard = build_dashboard(window, goals)
+        sections = render_to_string("metrics/_dashboard_sections.html", {
+            "dashboard": dashboard, "window": window, "query": query}, request=request)
+        cached = (dashboard.has_data, str(sections))
+        cache.set(key, cached, CARDS_CACHE_SECONDS)
+    has_data, sections = cached
     return render(request, "metrics/home.html", {
-        "dashboard": dashboard, "window": window, "steps": GETTING_STARTED,
-        "query": f"month={format_period(window.month)}&range={window.range}" if window.month else "",
+        "has_data": has_data, "sections": mark_safe(sections),  # rendered by our own template
+        "window": window, "steps": GETTING_STARTED, "query": query,
     }, status=400 if window.error else 200)

@@ -348,7 +348,8 @@ def tenant_kpis() -> list[Kpi]:
     from metrics.models import CustomMetric, MetricValue
 
     settings = {metric.slug: metric for metric in CustomMetric.objects.all()}
-    slugs = set(settings) | set(MetricValue.objects.values_list("metric", flat=True).distinct())
+    # order_by: the model orders by (metric, date), which DISTINCT would otherwise keep.
+    slugs = set(settings) | set(MetricValue.objects.order_by("metric").values_list("metric", flat=True).distinct())
     custom = []
     for slug in sorted(slugs - RESERVED_METRICS - set(BY_KEY)):
         metric = settings.get(slug)

@@ -28,6 +28,7 @@ class Window:
     first_with_data: Month | None = None
     last_with_data: Month | None = None
     month_under_way: Month | None = None
+    computed_at: str = ""  # when the stored values last changed: a cache version
     error: str = ""
 
     @property
@@ -73,4 +74,5 @@ def window_from(query, *, timezone: str) -> Window:
         errors.append(f"range must be one of {', '.join(RANGES)}, not {chosen_range!r}.")
         chosen_range = DEFAULT_RANGE
     return Window(month=month, range=chosen_range, first_with_data=first, last_with_data=last,
-                  month_under_way=this_month, error=" ".join(errors))
+                  month_under_way=this_month, error=" ".join(errors),
+                  computed_at=covered.computed_at.isoformat() if covered and covered.computed_at else "")

@@ -87,3 +87,44 @@ def test_dashboard_queries_do_not_grow_with_data(owner, computed, acme):
                                    owner=owner_user) for i in range(30)])
     connection.set_schema_to_public()
     assert queries() == before <= 20
+
+
+def test_cards_are_rendered_once_per_version_of_the_values_goals_and_format(owner, computed, acme):
+    from django.contrib.auth import get_user_model
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(db) as captured:
+            response = owner.get("/")
+        return response.content.decode(), len(captured.captured_queries)
+
+    first, uncached = page()
+    again, cached = page()
+    main = first.split("<main", 1)[1]  # (the header carries a per-request CSRF token)
+    assert again.split("<main", 1)[1] == main and cached < uncached  # the second view reads the rendered cards
+
+    connection.set_tenant(acme.tenant)
+    KpiValue.objects.filter(kpi="mrr", month=computed).update(value=Decimal("9999"))
+    KpiCoverage.objects.update(computed_at=timezone.now())  # what every recompute does
+    connection.set_schema_to_public()
+    assert "$9,999" in page()[0]
+
+    connection.set_tenant(acme.tenant)
+    goal = Goal.objects.create(title="Churn below 4", kpi="customer_churn_rate", target_value=4, baseline_value=6,
+                               start_date=date(2025, 11, 1), deadline=date(2026, 12, 31), status="on_track",
+                               owner=get_user_model().objects.get(username=acme.owner_email))
+    connection.set_schema_to_public()
+    assert "Goal: On track" in page()[0]
+    connection.set_tenant(acme.tenant)
+    Goal.objects.filter(pk=goal.pk).update(status="at_risk")  # an evaluation changed it
+    connection.set_schema_to_public()
+    assert "Goal: At risk" in page()[0]
+
+    acme.tenant.locale = "de-DE"
+    acme.tenant.save(update_fields=["locale"])
+    try:
+        assert "9.999\u00a0$" in page()[0]
+    finally:
+        acme.tenant.locale = "en-US"
+        acme.tenant.save(update_fields=["locale"])
