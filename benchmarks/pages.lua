@@ -1,7 +1,16 @@
 -- wrk script for benchmarks/pages.py: counts every status (so a redirect to the login
 -- page counts as a failure, which wrk's own "Non-2xx or 3xx" does not) and prints one
 -- JSON line with the latency percentiles (microseconds) and the totals.
+-- With PAGES_THINK_MS set, each connection waits about that long (0.5x to 1.5x, at
+-- random) before each request: users who read the page, not a saturating loop.
 local threads = {}
+local think = tonumber(os.getenv("PAGES_THINK_MS") or "0") or 0
+
+if think > 0 then
+  function delay()
+    return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
+  end
+end
 
 function setup(thread)
   table.insert(threads, thread)

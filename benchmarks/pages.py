@@ -28,6 +28,8 @@ Needs ``wrk`` (``apt-get install -y wrk``); it installs nothing itself.
    under the target; stops gunicorn. wrk's keep-alive connections stay with the worker
    that accepted them, often unevenly (e.g. 18/2): the split is printed per URL;
    ``--close`` makes a connection per request instead, as nginx proxies by default.
+   ``--think-ms N`` makes each client wait about N ms before each request (users
+   reading pages) instead of keeping a request in flight all the time.
 
 Exits 1 when any request failed (connection errors, timeouts, or any status but 200,
 so a redirect to the login page counts as a failure), 2 when it could not run.
@@ -106,16 +108,22 @@ def loadavg() -> str:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: set[int]) -> float:
-    """User + system CPU seconds the processes have used so far (gone ones count 0)."""
-    total = 0
+def cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds each live process has used so far."""
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
         except (OSError, IndexError, ValueError):
             pass
-    return total / CLOCK_TICKS
+    return found
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings, by processes alive at the second one
+    (one that started meanwhile counts whole; one that ended is lost, never negative)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def children_of(parent: int) -> set[int]:
@@ -168,8 +176,10 @@ class CpuMeter:
 
     def stop(self) -> dict[str, float]:
         backends = self.backends | database_backends()  # connections opened meanwhile too
-        server = cpu_seconds(self.workers) - self.started[0]
-        database = cpu_seconds(backends) - self.started[1]
+        server = cpu_used(self.started[0], cpu_seconds(self.workers))
+        # Django closes a connection after CONN_MAX_AGE (60 s), so a backend can end
+        # during the run and take its last seconds with it: a lower bound, then.
+        database = cpu_used(self.started[1], cpu_seconds(backends))
         wrk_cpu = self.wrk_seconds() - self.started[2]
         busy, total = machine_busy_seconds()
         busy -= self.started[3]
@@ -330,14 +340,15 @@ def wait_until_serving(process: subprocess.Popen, port: int, headers: dict[str, 
 
 
 def wrk(port: int, path: str, headers: dict[str, str], connections: int, threads: int,
-        seconds: int, workers: set[int] | None = None) -> dict:
+        seconds: int, workers: set[int] | None = None, think_ms: int = 0) -> dict:
     """One wrk run; with ``workers``, also how its connections spread over them."""
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
                "--timeout", "10s", "-s", str(LUA)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://127.0.0.1:{port}{path}")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PAGES_THINK_MS": str(think_ms)})
     spread = None
     if workers:
         time.sleep(min(2.0, seconds / 4))
@@ -381,6 +392,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured seconds per URL first")
     parser.add_argument("--wrk-threads", type=int, default=1,
                         help="wrk's threads (1 is plenty here and leaves the cores to the server)")
+    parser.add_argument("--think-ms", type=int, default=0,
+                        help="each client waits about this long before each request (0: "
+                             "none, every client always has a request in flight)")
     parser.add_argument("--close", action="store_true",
                         help="a new connection per request (Connection: close), as nginx's "
                              "default proxying does, instead of keep-alive")
@@ -421,9 +435,12 @@ def main() -> int:
     log = data_dir / "pages-gunicorn.log"
     print(f"gunicorn: kpihub.wsgi, {args.workers} workers x {args.threads} threads (gthread), "
           f"settings {SETTINGS} (production, DEBUG off), log {log}", flush=True)
+    pacing = (f"each waits {args.think_ms // 2}-{args.think_ms * 3 // 2} ms before a request"
+              if args.think_ms else "no think time")
     print(f"wrk: {args.connections} connections "
-          f"({'a new one per request' if args.close else 'keep-alive'}), {args.wrk_threads} "
-          f"thread(s), {args.warmup} s warm-up + {args.duration} s per URL", flush=True)
+          f"({'a new one per request' if args.close else 'keep-alive'}, {pacing}), "
+          f"{args.wrk_threads} thread(s), {args.warmup} s warm-up + {args.duration} s per URL",
+          flush=True)
     server = start_gunicorn(args.port, args.workers, args.threads, log)
     results = {}
     try:
@@ -436,10 +453,11 @@ def main() -> int:
                 return 2
         for name, path, _ in PAGES:
             load_before = loadavg()
-            wrk(args.port, path, headers, args.connections, args.wrk_threads, args.warmup)
+            wrk(args.port, path, headers, args.connections, args.wrk_threads, args.warmup,
+                think_ms=args.think_ms)
             meter = CpuMeter(server.pid)
             figures = wrk(args.port, path, headers, args.connections, args.wrk_threads,
-                          args.duration, workers=meter.workers - {server.pid})
+                          args.duration, workers=meter.workers - {server.pid}, think_ms=args.think_ms)
             figures["cpu"] = meter.stop()
             figures["load"] = f"{load_before} -> {loadavg()}"
             results[path] = figures
