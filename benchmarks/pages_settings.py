@@ -5,10 +5,6 @@ benchmark on one machine needs:
 * ROOT_URLCONF adds one trivial view (benchmarks/pages_urls.py) beside the tenant URLs,
   the floor every page is compared against;
 * static files are collected under KPIHUB_DATA_DIR, not into the checkout;
-* static files without the manifest (whitenoise's CompressedStaticFilesStorage): the
-  production storage's collectstatic stops on static/vendor/chartjs/chart.umd.min.js,
-  whose last line names a source map that is not vendored (MissingFileError). Serving
-  is the same whitenoise middleware; ``{% static %}`` skips one dictionary lookup;
 * nothing else: the client sends ``X-Forwarded-Proto: https`` as the TLS proxy in
   front of production would, so SECURE_SSL_REDIRECT stays on.
 """
@@ -17,5 +13,3 @@ from kpihub.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.pages_urls"
 STATIC_ROOT = DATA_DIR / "staticfiles"  # noqa: F405
-STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
-    "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
