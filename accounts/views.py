@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.backends import MEMBER_BACKEND
 from accounts.forms import AcceptInvitationForm, InviteForm
 from accounts.models import Invitation, Member
 from accounts.roles import admin_required, member_required
@@ -29,7 +30,7 @@ def welcome(request, handoff: str):
     if data.get("s") != connection.schema_name or not cache.add(f"handoff:{handoff[-40:]}", 1, 600):
         raise Http404("This link has expired. Please log in.")
     user = get_object_or_404(get_user_model(), pk=data["u"])
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=MEMBER_BACKEND)
     messages.success(request, f"Welcome to KPI Hub, {connection.tenant.name}!")
     return redirect("home")
 
@@ -47,7 +48,7 @@ def accept_invitation(request, token: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=MEMBER_BACKEND)
             messages.success(request, "Your account is ready.")
             return redirect("home")
     return render(request, "accounts/accept_invitation.html",

@@ -9,12 +9,12 @@ Needs ``wrk`` (``apt-get install -y wrk``); it installs nothing itself.
 
 1. Prepares the database the way ``make run`` does (``kpihub.launcher.prepare``:
    migrations, public site, tenant template, static files, and the ``demo`` tenant with
-   two years of sample data and its computed KPIs). A database that has them already
-   is reused as it is.
+   two years of sample data and its computed KPIs). The database is created when it
+   does not exist; one that has them already is reused as it is.
 2. Logs the demo owner in (a session row made in Django, the same as the login form
    makes) and counts each URL's SQL queries once, in process, with Django's test client.
-3. Starts gunicorn as the launcher does (``kpihub.wsgi``, same ``--workers`` and
-   ``--threads``) with production settings (DEBUG off; benchmarks/pages_settings.py
+3. Starts gunicorn as the launcher does (``kpihub.wsgi``, the same sync workers)
+   with production settings (DEBUG off; benchmarks/pages_settings.py
    adds the trivial view ``/bench/trivial/`` and keeps static files in the data dir).
    No Celery worker or beat: none of the pages needs them.
 4. For each URL: a warm-up, then ``wrk`` with 20 connections for ``--duration``
@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+from importlib import import_module
 import json
 import os
 import platform
@@ -65,13 +66,6 @@ PAGES = [
     ("KPI page", "/kpis/customer_churn_rate/", "customer_churn_rate"),
     ("chart (JSON)", "/charts/mrr/", '"datasets"'),
 ]
-
-
-def launcher_gunicorn_options() -> tuple[int, int]:
-    """The ``--workers`` and ``--threads`` kpihub/launcher.py starts gunicorn with."""
-    source = (ROOT / "kpihub" / "launcher.py").read_text()
-    found = re.search(r'"--workers",\s*"(\d+)",\s*"--threads",\s*"(\d+)"', source)
-    return (int(found[1]), int(found[2])) if found else (2, 4)
 
 
 def machine() -> dict[str, str]:
@@ -245,22 +239,22 @@ def demo_session() -> tuple[str, dict[str, int]]:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django_tenants.utils import tenant_context
 
+    from accounts.backends import MEMBER_BACKEND
     from metrics.models import Customer, Invoice, KpiValue, Subscription
     from tenants.demo import DEMO_EMAIL
     from tenants.models import Tenant
 
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db", settings.SESSION_ENGINE
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     connection.set_schema_to_public()
     tenant = Tenant.objects.get(slug="demo")
     with tenant_context(tenant):
         user = get_user_model().objects.get(username=DEMO_EMAIL)
         session = SessionStore()
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = MEMBER_BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         sizes = {model._meta.verbose_name_plural: model.objects.count()
@@ -384,7 +378,8 @@ def failures(figures: dict) -> int:
 
 
 def main() -> int:
-    workers, threads = launcher_gunicorn_options()
+    from kpihub.launcher import web_workers
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8311")))
     parser.add_argument("--connections", type=int, default=20, help="concurrent clients")
@@ -398,8 +393,9 @@ def main() -> int:
     parser.add_argument("--close", action="store_true",
                         help="a new connection per request (Connection: close), as nginx's "
                              "default proxying does, instead of keep-alive")
-    parser.add_argument("--workers", type=int, default=workers, help="gunicorn workers (launcher's)")
-    parser.add_argument("--threads", type=int, default=threads, help="threads per worker (launcher's)")
+    parser.add_argument("--workers", type=int, default=web_workers(), help="gunicorn workers (the launcher's)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; 1 (the launcher's) means sync workers, more gthread")
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -409,9 +405,10 @@ def main() -> int:
     # Production settings want a real secret; one per run is enough (sessions are made
     # in this run, by this process and the server alike).
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+    from scratch_database import ensure_database
     from kpihub import devservices
 
-    devservices.ensure_service_urls()
+    ensure_database()
     data_dir = devservices.data_dir()
     domain = os.environ.get("KPIHUB_BASE_DOMAIN", "localhost")
     host = f"demo.{domain}"
@@ -433,7 +430,8 @@ def main() -> int:
     if args.close:
         headers["Connection"] = "close"
     log = data_dir / "pages-gunicorn.log"
-    print(f"gunicorn: kpihub.wsgi, {args.workers} workers x {args.threads} threads (gthread), "
+    kind = f"x {args.threads} threads (gthread)" if args.threads > 1 else "(sync)"
+    print(f"gunicorn: kpihub.wsgi, {args.workers} workers {kind}, "
           f"settings {SETTINGS} (production, DEBUG off), log {log}", flush=True)
     pacing = (f"each waits {args.think_ms // 2}-{args.think_ms * 3 // 2} ms before a request"
               if args.think_ms else "no think time")

@@ -31,3 +31,18 @@ def drop_database(url: str, bench: str) -> None:
     connections.close_all()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {bench} WITH (FORCE)")
+
+
+def ensure_database() -> None:
+    """Create the database DATABASE_URL names when it does not exist yet (a benchmark
+    that reuses its prepared data between runs)."""
+    import psycopg
+
+    from kpihub import devservices
+
+    devservices.ensure_service_urls()
+    base, _, name = os.environ["DATABASE_URL"].rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')

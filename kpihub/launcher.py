@@ -35,11 +35,19 @@ def prepare() -> list[str]:
     return lines
 
 
+def web_workers() -> int:
+    """gunicorn's sync workers, 2 x cores + 1 as gunicorn advises. Not threads: a
+    threaded worker keeps every keep-alive connection it accepted, and under load one
+    worker ended up with most of them (20 clients split 15/5) while the other idled,
+    doubling the dashboard's p95 (docs/benchmarks.md, "Pages")."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 def start_processes(port: int, data_dir) -> dict[str, subprocess.Popen]:
     celery = [PYTHON, "-m", "celery", "-A", "kpihub"]
     commands = {
         "web": [PYTHON, "-m", "gunicorn", "kpihub.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", "2", "--threads", "4", "--access-logfile", "-"],
+                "--workers", str(web_workers()), "--access-logfile", "-"],
         "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
         "beat": [*celery, "beat", "--loglevel", "INFO",
                  "--schedule", str(data_dir / "celerybeat-schedule"),

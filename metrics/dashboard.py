@@ -91,15 +91,19 @@ def charts_by_category() -> dict[str, list[tuple[str, str]]]:
 
 
 def open_goals() -> list[Goal]:
-    return list(Goal.objects.filter(archived_at__isnull=True).order_by("deadline"))
+    """What the cards show of the open goals (their link and status chip), no more."""
+    return list(Goal.objects.filter(archived_at__isnull=True).order_by("deadline")
+                .only("pk", "kpi", "status", "deadline"))
 
 
 def cards_cache_key(window: Window, goals: list[Goal], *, locale: str, currency: str) -> str:
-    """What the rendered cards depend on: the month and range, the stored values'
-    version (every recompute changes it), the goals shown on the cards, and the number
-    format. The cache adds the tenant's schema to every key (django_tenants.cache)."""
+    """What the rendered cards and month picker depend on: the month and range, the
+    stored values' version (every recompute changes it), the month under way (marked
+    "to date"), the goals shown on the cards, and the number format. The cache adds the
+    tenant's schema to every key (django_tenants.cache)."""
     goal_states = hashlib.sha1(repr([(g.pk, g.kpi, g.status, g.deadline) for g in goals]).encode()).hexdigest()
-    return f"dashboard:{window.month}:{window.range}:{window.computed_at}:{locale}:{currency}:{goal_states}"
+    return (f"dashboard:{window.month}:{window.range}:{window.computed_at}:{window.month_under_way}:"
+            f"{locale}:{currency}:{goal_states}")
 
 
 def build_dashboard(window: Window, goals: list[Goal]) -> Dashboard:

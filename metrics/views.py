@@ -27,7 +27,8 @@ CARDS_CACHE_SECONDS = 24 * 3600
 def home(request):
     """The dashboard: charts and KPI cards for the chosen month (the latest complete
     month with data by default), or the getting-started checklist while there is
-    nothing to show. The cards are rendered once per version of the stored values."""
+    nothing to show. The month picker and the cards are rendered once per version of
+    the stored values."""
     tenant = connection.tenant
     window = window_from(request.GET, timezone=tenant.timezone)
     query = f"month={format_period(window.month)}&range={window.range}" if window.month else ""
@@ -36,12 +37,14 @@ def home(request):
     cached = cache.get(key)
     if cached is None:
         dashboard = build_dashboard(window, goals)
-        sections = render_to_string("metrics/_dashboard_sections.html", {
-            "dashboard": dashboard, "window": window, "query": query}, request=request)
-        cached = (dashboard.has_data, str(sections))
+        context = {"dashboard": dashboard, "window": window, "query": query}
+        cached = (dashboard.has_data,
+                  str(render_to_string("metrics/kpi/_month_picker.html", context)),
+                  str(render_to_string("metrics/_dashboard_sections.html", context, request=request)))
         cache.set(key, cached, CARDS_CACHE_SECONDS)
-    has_data, sections = cached
+    has_data, month_picker, sections = cached
     return render(request, "metrics/home.html", {
-        "has_data": has_data, "sections": mark_safe(sections),  # rendered by our own template
+        # rendered by our own templates
+        "has_data": has_data, "month_picker": mark_safe(month_picker), "sections": mark_safe(sections),
         "window": window, "steps": GETTING_STARTED, "query": query,
     }, status=400 if window.error else 200)

@@ -148,6 +148,10 @@ def caches_for(redis_url: str) -> dict:
 
 
 CACHES = caches_for(REDIS_URL) if REDIS_URL else {}
+if REDIS_URL:
+    # Sessions read from Redis, written through to the tenant's schema. Only with a
+    # shared cache: a per-process one would keep a logged-out session alive elsewhere.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 CELERY_RESULT_BACKEND = None  # job state lives in jobs.Job, readable per tenant
@@ -173,7 +177,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Auth ---------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.MemberBackend",  # ModelBackend, with the membership in one query
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,11 +13,22 @@ a link copied from one opens the same months in another."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.utils.dates import MONTHS
 
 from metrics.kpis import selectors
-from metrics.kpis.periods import BadPeriod, Month, add_months, current_month, month_range, parse_period
+from metrics.kpis.periods import (
+    BadPeriod, Month, add_months, current_month, format_period, month_range, parse_period,
+)
 
 RANGES = {"12": 12, "24": 24, "all": None}
+
+
+class MonthChoice(NamedTuple):
+    value: str  # YYYY-MM
+    label: str  # "March 2026", "November 2026 (to date)"
+    selected: bool
 DEFAULT_RANGE = "12"
 
 
@@ -50,6 +61,15 @@ class Window:
         if not self.first_with_data:
             return []
         return list(reversed(month_range(self.first_with_data, self.last_with_data)))
+
+    @property
+    def month_choices(self) -> list[MonthChoice]:
+        """The month picker's options, newest first. Labelled here rather than with the
+        ``date`` filter in the template: two filters per option were a seventh of the
+        dashboard's time on the server."""
+        return [MonthChoice(format_period(m), f"{MONTHS[m.month]} {m.year}"
+                            + (" (to date)" if m == self.month_under_way else ""), m == self.month)
+                for m in self.months_with_data]
 
 
 def window_from(query, *, timezone: str) -> Window:
