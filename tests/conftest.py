@@ -18,12 +18,22 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The test database, then the platform's public and template tenants. Set up
+    here rather than by pytest-django's own fixture, which makes the database only
+    when a collected test asks for ``db``: a worker test run on its own asks for
+    ``committed_db`` and would have reached the development database's name."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.platform import ensure_public_tenant, ensure_template_tenant
 
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         ensure_public_tenant()
         ensure_template_tenant()
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=0)
 
 
 @pytest.fixture(scope="session")

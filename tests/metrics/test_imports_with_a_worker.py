@@ -16,6 +16,7 @@ from django.db import connection
 from jobs.models import Job
 from metrics.imports import services, tasks
 from metrics.models import DataImport, Invoice, KpiCoverage, KpiValue
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.worker
 ROWS = 300_000
@@ -26,16 +27,6 @@ def big_invoices(tag: str) -> bytes:
     lines += [f"kill-{tag}-{n},2024-{n % 12 + 1:02d}-{n % 28 + 1:02d},{n % 5000}.{n % 100:02d},paid"
               for n in range(ROWS)]
     return ("\n".join(lines) + "\n").encode()
-
-
-def wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -71,7 +62,7 @@ def test_a_worker_killed_mid_import_leaves_the_data_as_before_and_a_rerun_is_saf
             job = Job.objects.get(pk=record.job_id)
             return job.status == "running" and job.progress_total and job.progress_done >= job.progress_total
 
-        wait_until(staged_everything, 60, "the rows to be staged")
+        wait_until(staged_everything, timeout=60, what="the rows to be staged")
         time.sleep(0.4)  # inside the checking and writing transaction
         os.kill(doomed.pid, signal.SIGKILL)
         doomed.wait(timeout=10)
@@ -85,7 +76,7 @@ def test_a_worker_killed_mid_import_leaves_the_data_as_before_and_a_rerun_is_saf
         services.notice_abandoned(fresh)
         return fresh if fresh.status == "failed" else None
 
-    failed = wait_until(noticed_as_failed, 30, "the import to be noticed as abandoned")
+    failed = wait_until(noticed_as_failed, timeout=30, what="the import to be noticed as abandoned")
     assert failed.reason == services.ABANDONED
     assert not Invoice.objects.filter(invoice_id__startswith=f"kill-{tagged}-").exists()
 
@@ -101,8 +92,8 @@ def test_a_worker_killed_mid_import_leaves_the_data_as_before_and_a_rerun_is_saf
             fresh = DataImport.objects.select_related("job").get(pk=record.pk)
             return fresh if fresh.is_finished else None
 
-        done = wait_until(finished, 60, "the rerun to finish")
-        wait_until(KpiCoverage.objects.exists, 30, "the recompute queued after the import")
+        done = wait_until(finished, timeout=60, what="the rerun to finish")
+        wait_until(KpiCoverage.objects.exists, timeout=30, what="the recompute queued after the import")
     assert done.status == "succeeded", done.reason
     assert (done.rows_total, done.rows_created, done.rows_rejected) == (ROWS, ROWS, 0)
     connection.set_tenant(acme.tenant)
