@@ -67,9 +67,18 @@ class Window:
         """The month picker's options, newest first. Labelled here rather than with the
         ``date`` filter in the template: two filters per option were a seventh of the
         dashboard's time on the server."""
-        return [MonthChoice(format_period(m), f"{MONTHS[m.month]} {m.year}"
-                            + (" (to date)" if m == self.month_under_way else ""), m == self.month)
+        return [MonthChoice(format_period(m), month_label(m) + (" (to date)" if m == self.month_under_way else ""),
+                            m == self.month)
                 for m in self.months_with_data]
+
+    @property
+    def month_label(self) -> str:
+        return month_label(self.month) if self.month else ""
+
+
+def month_label(month: Month) -> str:
+    """"March 2026", in the active language."""
+    return f"{MONTHS[month.month]} {month.year}"
 
 
 def window_from(query, *, timezone: str) -> Window:

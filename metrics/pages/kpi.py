@@ -60,6 +60,7 @@ def kpi_page(request, key):
     kpi = kpi_or_404(key)
     window = window_from(request.GET, timezone=connection.tenant.timezone)
     context = {"kpi": kpi, "window": window, "ranges": list(RANGES),
+               "breakdown_choices": [(by, f"By {by}") for by in kpi.breakdowns],
                "movements": [(movement, MOVEMENT_LABELS.get(movement, movement)) for movement in kpi.movements],
                "goal": Goal.objects.filter(kpi=kpi.key, archived_at__isnull=True).order_by("deadline").first()}
     if window.month is not None:

@@ -30,6 +30,7 @@ def test_the_page_shows_the_month_its_change_the_formula_and_the_inputs_in_words
     assert 'data-chart-url="/kpis/customer_churn_rate/chart/?month=2025-03&amp;range=12"' in page
     assert "Lower is better." in page
     # Breakdowns and records load after the page (htmx), with plain links without JS.
+    assert "<h2 id=\"breakdown-title\">Breakdown for March 2025</h2>" in page
     assert 'hx-get="/kpis/customer_churn_rate/breakdown/?month=2025-03"' in page
     assert 'href="/kpis/customer_churn_rate/records/?month=2025-03&amp;movement=churn"' in page
 
