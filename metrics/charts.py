@@ -93,7 +93,9 @@ class GoalChartView(MemberChartView):
             forecast[self.months.index(deadline)] = round(result.forecast_value, 4)
         line = {"fill": False, "tension": 0}
         return [
-            ("Actual", [values.get(month) for month in self.months],
+            # Through the evaluated month only: the month under way is partly in, and
+            # plotting it would show a fall (or a jump) that is not there.
+            ("Actual", [values.get(month) if month <= result.period else None for month in self.months],
              {**line, "borderColor": PALETTE["actual"], "backgroundColor": PALETTE["actual"]}),
             ("Pace", [round(terms.pace_value(end_of(month)), 4) if month >= start else None
                       for month in self.months],

@@ -65,6 +65,9 @@ class GoalOutput(serializers.Serializer):
     achievability = serializers.ChoiceField(choices=Goal.Achievability.choices)
     archived = serializers.BooleanField()
     created_at = serializers.DateTimeField()
+    warnings = serializers.ListField(child=serializers.CharField(), help_text=(
+        "What to know about the terms, never blocking: e.g. a goal against the KPI's own "
+        "direction (goals.md)"))
     period = serializers.CharField(help_text="YYYY-MM: the latest complete month as of the date")
     current_value = serializers.FloatField(allow_null=True)
     time_elapsed_pct = serializers.FloatField()
@@ -89,6 +92,7 @@ def goal_payload(goal: Goal, as_of: date, result=None) -> dict:
         "start_date": goal.start_date, "deadline": goal.deadline, "why": goal.why,
         "owner": goal.owner.email, "achievability": goal.achievability,
         "archived": goal.archived_at is not None, "created_at": goal.created_at,
+        "warnings": services.goal_warnings(goal),
         **services.evaluation_payload(result or services.evaluate_goal(goal, as_of=as_of)),
     }
 

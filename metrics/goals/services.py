@@ -66,6 +66,31 @@ def _settle(*, kpi_key: str, target: Decimal | None, baseline: Decimal | None,
     return baseline
 
 
+def direction_warning(*, kpi_key: str, baseline, target) -> str:
+    """goals.md allows a goal against the KPI's own direction ("increase churn") with a
+    warning: this is it, or "" when the goal goes the KPI's good way."""
+    kpi = find_kpi(kpi_key)
+    if kpi is None or baseline is None or target is None or Decimal(str(target)) == Decimal(str(baseline)):
+        return ""
+    wants_up = Decimal(str(target)) > Decimal(str(baseline))
+    if wants_up == (kpi.direction == "up"):
+        return ""
+    better, moves = ("higher", "lowers") if kpi.direction == "up" else ("lower", "raises")
+    return (f"Against the KPI's direction: a {better} {kpi.name[:1].lower() + kpi.name[1:]} is better, "
+            f"and this goal {moves} it (from {_plain(baseline)} to {_plain(target)}). "
+            "It is allowed; check the target is what you mean.")
+
+
+def _plain(value) -> str:
+    return f"{Decimal(str(value)).quantize(Decimal('0.01')).normalize():f}"
+
+
+def goal_warnings(goal: Goal) -> list[str]:
+    """What a person should know about a saved goal's terms (shown, never blocking)."""
+    warning = direction_warning(kpi_key=goal.kpi, baseline=goal.baseline_value, target=goal.target_value)
+    return [warning] if warning else []
+
+
 def achievability_of(goal: Goal, series: dict) -> str:
     return str(ev.achievability(terms_of(goal), series, ev.period_of(goal.start_date)))
 
@@ -79,6 +104,7 @@ class Preview:
     pace: ev.Pace | None = None
     baseline: Decimal | None = None
     unit: str = ""
+    warning: str = ""
 
 
 def preview_goal(*, kpi: str, target_value: Decimal | None, deadline: date | None,
@@ -97,7 +123,8 @@ def preview_goal(*, kpi: str, target_value: Decimal | None, deadline: date | Non
     period = ev.period_of(start_date)
     return Preview(errors={}, achievability=str(ev.achievability(terms, series, period)),
                    pace=ev.pace_against_history(terms, series, period), baseline=baseline,
-                   unit=find_kpi(kpi).unit)
+                   unit=find_kpi(kpi).unit,
+                   warning=direction_warning(kpi_key=kpi, baseline=baseline, target=target_value))
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Goal pages: thin adapters over metrics.goals.services."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,10 +52,11 @@ def goal_list(request):
 def goal_create(request):
     key = request.GET.get("kpi", "")
     initial = {"kpi": key}
-    if key:  # pre-fill where the KPI stands now, the natural baseline
+    if key:  # pre-fill where the KPI stands now, the natural baseline, as people write it
         current = services.kpi_series(key).get(period_of(timezone.localdate()))
         if current is not None:
-            initial["baseline_value"] = Decimal(str(current)).normalize()
+            initial["baseline_value"] = Decimal(str(current)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
     form = GoalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,6 +123,7 @@ def goal_detail(request, pk: int):
         "chip": STATUS_CHIP[str(result.status)],
         "status_label": Goal.Status(str(result.status)).label,
         "changes": goal.status_changes.all()[:20], "edit_form": edit_form,
+        "warnings": services.goal_warnings(goal),
         "can_change": services.can_change(request.user, goal),
     })
 

@@ -31,16 +31,20 @@
     return result;
   }
 
-  function summarise(canvas, data) {
+  // "Latest (2027-03): Actual: 3.0 % (2026-10); Target: 4.0 %.": each series' latest
+  // value in its own unit, with its month when that is not the chart's last.
+  function summarise(canvas, data, formats) {
     const target = document.getElementById(canvas.dataset.summary || "");
     if (!target) return;
-    const last = data.labels[data.labels.length - 1];
-    const parts = data.datasets.map((set) => {
-      const values = set.data.filter((v) => v !== null && v !== undefined);
-      const format = formatter(set.unit || "count", false);
-      return values.length ? `${set.label}: ${format(values[values.length - 1])}` : `${set.label}: no data`;
+    const lastIndex = data.labels.length - 1;
+    const parts = data.datasets.map((set, index) => {
+      let at = set.data.length - 1;
+      while (at >= 0 && (set.data[at] === null || set.data[at] === undefined)) at -= 1;
+      if (at < 0) return `${set.label}: no data`;
+      const when = at === lastIndex ? "" : ` (${data.labels[at]})`;
+      return `${set.label}: ${formats[index](set.data[at])}${when}`;
     });
-    target.textContent = (last ? `Latest (${last}): ` : "") + parts.join("; ") + ".";
+    target.textContent = (lastIndex >= 0 ? `Latest (${data.labels[lastIndex]}): ` : "") + parts.join("; ") + ".";
   }
 
   async function draw(canvas) {
@@ -64,7 +68,7 @@
         },
       });
       canvas.dataset.drawn = "true";
-      summarise(canvas, data);
+      summarise(canvas, data, byUnit);
     } catch (error) {
       canvas.insertAdjacentText("afterend", "The chart could not be loaded.");
     }

@@ -63,6 +63,41 @@ def test_set_a_goal_prefilled_from_a_kpi_then_see_it(owner_browser, acme):
     assert goal.title in listing and "<progress" in listing
 
 
+def test_the_chart_stops_at_the_evaluated_month_and_the_form_rounds_the_baseline(owner_browser, acme):
+    """The month under way is partly in (churn 0 % so far): the goal's chart does not
+    plot it as if it were a fall, and the form pre-fills a baseline people would write."""
+    connection.set_tenant(acme.tenant)
+    KpiValue.objects.create(kpi="customer_churn_rate", month=THIS_MONTH, value=Decimal("0"),
+                            computed_at=timezone.now())
+    KpiValue.objects.filter(kpi="customer_churn_rate", month=add_months(THIS_MONTH, -1)).update(
+        value=Decimal("6.2379746835"))
+    connection.set_schema_to_public()
+    form = owner_browser.get("/goals/new/?kpi=customer_churn_rate").content
+    assert b'name="baseline_value" value="6.24"' in form
+
+    owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4",
+                                       "deadline": deadline()})
+    connection.set_tenant(acme.tenant)
+    goal = Goal.objects.get()
+    connection.set_schema_to_public()
+    chart = owner_browser.get(f"/goals/{goal.pk}/chart/").json()
+    actual = chart["datasets"][0]["data"]
+    this_month = chart["labels"].index(THIS_MONTH.strftime("%Y-%m"))
+    assert actual[this_month - 1] == pytest.approx(6.2379746835)
+    assert actual[this_month:] == [None] * (len(actual) - this_month)
+
+
+def test_a_goal_against_the_kpis_direction_is_saved_with_a_warning(owner_browser, acme):
+    warned = preview(owner_browser, target_value="8", deadline=deadline())
+    assert "Against the KPI&#x27;s direction" in warned and "lower customer churn rate is better" in warned
+    assert "Against the KPI" not in preview(owner_browser, target_value="5.5", deadline=deadline())
+
+    page = owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "8",
+                                              "deadline": deadline()}, follow=True).content.decode()
+    assert "Increase customer churn rate to 8 %" in page
+    assert "Against the KPI&#x27;s direction" in page
+
+
 def test_broken_rule_shows_in_the_form(owner_browser):
     response = owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4",
                                                   "deadline": "2020-01-01"})

@@ -50,6 +50,23 @@ def test_reduce_churn_goal_takes_baseline_from_the_kpi_and_titles_itself(acme_ow
         assert field in goal
 
 
+def test_a_goal_against_the_kpis_direction_is_allowed_with_a_warning(acme_owner, churn_history):
+    """goals.md: "increase churn" is allowed, with a warning."""
+    response = acme_owner.post("/api/v1/goals/", {"kpi": "customer_churn_rate", "target_value": "8",
+                                                  "deadline": deadline_in(8)}, format="json")
+    assert response.status_code == 201, response.content
+    goal = response.json()
+    assert goal["title"].startswith("Increase customer churn rate to 8 %")
+    [warning] = goal["warnings"]
+    assert "Against the KPI's direction" in warning and "lower customer churn rate is better" in warning
+    assert "from 6 to 8" in warning
+    assert acme_owner.get(f"/api/v1/goals/{goal['id']}/").json()["warnings"] == [warning]
+
+    good_way = acme_owner.post("/api/v1/goals/", {"kpi": "customer_churn_rate", "target_value": "4",
+                                                  "deadline": deadline_in(8)}, format="json").json()
+    assert good_way["warnings"] == []
+
+
 @pytest.mark.parametrize(("payload", "field", "fragment"), [
     ({"kpi": "nope", "target_value": "1"}, "kpi", "Unknown KPI"),
     ({"kpi": "customer_churn_rate", "target_value": "6"}, "target_value", "differ from the baseline"),
