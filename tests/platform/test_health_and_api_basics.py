@@ -41,6 +41,11 @@ def test_security_headers_and_content_security_policy(acme, db):
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+    # The public host's forms may end on a tenant host (sign-up redirects there);
+    # a tenant host's forms stay on it.
+    assert "form-action 'self' http://*.localhost;" in csp
+    tenant_csp = Client(HTTP_HOST=acme.host).get("/accounts/login/")["Content-Security-Policy"]
+    assert "form-action 'self';" in tenant_csp
 
 
 def test_landing_page_links_to_signup(db):
