@@ -34,6 +34,16 @@ def series_by_kpi(keys) -> dict[str, dict[date, float | None]]:
     return series
 
 
+def kpis_with_goals() -> list[tuple[str, str]]:
+    """(key, name) of every KPI an open goal follows, by name: the goals list's filter."""
+    from metrics.kpis.registry import BY_KEY, tenant_kpis
+
+    keys = set(Goal.objects.filter(archived_at__isnull=True).values_list("kpi", flat=True))
+    known = tenant_kpis() if keys - BY_KEY.keys() else BY_KEY.values()  # custom metrics cost a query
+    names = {kpi.key: kpi.name for kpi in known}
+    return sorted(((key, names.get(key, key)) for key in keys), key=lambda pair: pair[1].lower())
+
+
 def can_change(user, goal: Goal) -> bool:
     """Members change their own goals; owners and admins every goal."""
     return has_role(user, *ADMIN_ROLES) or goal.owner_id == user.pk

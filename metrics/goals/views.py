@@ -45,6 +45,7 @@ def goal_list(request):
     return render(request, "metrics/goals/list.html", {
         "rows": rows, "statuses": Goal.Status.choices, "filters": request.GET,
         "owners": sorted({goal.owner.email for goal, _ in evaluated}),
+        "kpis": services.kpis_with_goals(),
     })
 
 

@@ -172,3 +172,15 @@ def test_the_form_says_at_once_how_realistic_the_goal_looks_and_saves_nothing(ow
 def test_the_preview_is_for_members_only(client, acme, db):
     response = client.post("/goals/new/preview/", {"kpi": "mrr"}, HTTP_HOST=acme.host)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_list_filters_by_kpi_name(owner_browser, acme):
+    owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4", "deadline": deadline()})
+    owner_browser.post("/goals/new/", {"kpi": "mrr", "target_value": "90000", "baseline_value": "60000",
+                                       "deadline": deadline()})
+    listing = owner_browser.get("/goals/").content.decode()
+    assert '<option value="customer_churn_rate">Customer churn rate</option>' in listing
+    assert '<option value="mrr">Monthly recurring revenue</option>' in listing
+    churn_only = owner_browser.get("/goals/?kpi=customer_churn_rate").content.decode()
+    assert '<option value="customer_churn_rate" selected>' in churn_only
+    assert "Reduce customer churn rate" in churn_only and "Increase monthly recurring revenue" not in churn_only
