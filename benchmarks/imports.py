@@ -2,7 +2,12 @@
 the physical limit (a raw COPY of the same file into a bare table) and against what a
 Django user would reach for (django-import-export, on 50,000 rows).
 
-    .venv/bin/python benchmarks/imports.py [--rows 1000000] [--baseline-rows 50000]
+    .venv/bin/python benchmarks/imports.py [--rows 1000000] [--baseline-rows 50000] [--runs 1]
+                                           [--profile]
+
+``--baseline-rows 0`` skips django-import-export (minutes), ``--runs N`` repeats the
+first and second import N times on emptied tables and reports medians, ``--profile``
+prints each SQL statement of the pipeline that took more than 50 ms.
 
 End to end is measured from handing the file to ``services.start_import`` (stored with
 its import record, as an upload is) until the import's job is ``succeeded``, running
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import tempfile
 import threading
@@ -70,12 +76,40 @@ class PeakRss:
         self._thread.join()
 
 
-def end_to_end(path: Path) -> dict:
+class StatementTimer:
+    """Times every statement Django's cursor runs; the time between two statements
+    (COPY through ``cursor.copy``, Python work) is printed as a gap."""
+
+    def __init__(self, threshold: float = 0.05):
+        self.threshold, self.timings = threshold, []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.timings.append((started, time.perf_counter(), " ".join(str(sql).split())))
+
+    def print(self) -> None:
+        previous_end = None
+        for started, ended, sql in self.timings:
+            if previous_end is not None and started - previous_end >= self.threshold:
+                print(f"  {started - previous_end:7.3f} s  (between statements: COPY, Python)")
+            if ended - started >= self.threshold:
+                print(f"  {ended - started:7.3f} s  {sql[:160]}")
+            previous_end = ended
+
+
+def end_to_end(path: Path, profile: bool = False) -> dict:
+    from contextlib import nullcontext
+
     from django.core.files import File
+    from django.db import connection
 
     from metrics.imports import services, tasks
 
-    with PeakRss() as memory:
+    timer = StatementTimer() if profile else None
+    with PeakRss() as memory, (connection.execute_wrapper(timer) if timer else nullcontext()):
         started = time.perf_counter()
         with path.open("rb") as handle:
             record = services.start_import(kind="invoices", upload=File(handle, name=path.name))
@@ -84,6 +118,9 @@ def end_to_end(path: Path) -> dict:
     record.refresh_from_db()
     record.job.refresh_from_db()
     assert record.status == "succeeded", record.reason
+    if timer:
+        print(f"statements of a {elapsed:.2f} s import:")
+        timer.print()
     return {"rows": record.rows_total, "seconds": elapsed, "rows_per_s": record.rows_total / elapsed,
             "created": record.rows_created, "updated": record.rows_updated,
             "unchanged": record.rows_unchanged, "peak_rss_mib": memory.peak}
@@ -139,7 +176,11 @@ def import_export(path: Path, rows: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--baseline-rows", type=int, default=50_000)
+    parser.add_argument("--baseline-rows", type=int, default=50_000, help="0 skips django-import-export")
+    parser.add_argument("--runs", type=int, default=1, help="first and second import, N times each")
+    parser.add_argument("--profile", action="store_true", help="print the slow statements of each import")
+    parser.add_argument("--small", action=argparse.BooleanOptionalAction, default=True,
+                        help="also import a tenth of the file (memory check)")
     args = parser.parse_args()
     admin_url, bench = bench_database("imports")
     try:
@@ -168,34 +209,65 @@ def run(args) -> dict:
         write_invoices(big, args.rows)
         write_invoices(small, args.rows // 10, seed=2)
         results["size_mb"] = big.stat().st_size / 1e6
-        results["first"] = end_to_end(big)
-        results["again"] = end_to_end(big)
-        results["copy"] = raw_copy(big)
+        results["first_runs"], results["again_runs"] = [], []
+        for run_number in range(args.runs):
+            if run_number:
+                empty_data_tables()
+            results["first_runs"].append(end_to_end(big, args.profile))
+            results["again_runs"].append(end_to_end(big, args.profile))
+            print(f"run {run_number + 1}: first {results['first_runs'][-1]['rows_per_s']:,.0f} rows/s, "
+                  f"again {results['again_runs'][-1]['rows_per_s']:,.0f} rows/s", flush=True)
+        results["first"] = median_run(results["first_runs"])
+        results["again"] = median_run(results["again_runs"])
+        results["copy"] = median_run([raw_copy(big) for _ in range(max(args.runs, 3))])
         connection.set_tenant(tenant)
-        results["import_export"] = import_export(big, args.baseline_rows)
-        from metrics.models import Invoice
-
-        Invoice.objects.all().delete()
-        results["small"] = end_to_end(small)
+        if args.baseline_rows:
+            results["import_export"] = import_export(big, args.baseline_rows)
+        if args.small:
+            empty_data_tables()
+            results["small"] = end_to_end(small)
     return results
 
 
+def empty_data_tables() -> None:
+    from django.db import connection
+
+    from metrics.models import Customer, Invoice
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Invoice._meta.db_table}, {Customer._meta.db_table} CASCADE")
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median time (the lower middle one of an even count)."""
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["all_seconds"] = [round(run["seconds"], 2) for run in runs]
+    return chosen
+
+
 def report(results: dict) -> None:
-    first, again, copy, baseline, small = (results[name] for name in
-                                           ("first", "again", "copy", "import_export", "small"))
-    print(f"file: {first['rows']:,} invoice rows, {results['size_mb']:.1f} MB")
+    first, again, copy = results["first"], results["again"], results["copy"]
+    print(f"file: {first['rows']:,} invoice rows, {results['size_mb']:.1f} MB; medians of "
+          f"{len(results['first_runs'])} run(s)")
     print(f"end to end, first import:  {first['rows']:,} rows in {first['seconds']:.2f} s = "
           f"{first['rows_per_s']:,.0f} rows/s (created {first['created']:,}), "
-          f"peak RSS {first['peak_rss_mib']:.0f} MiB")
+          f"peak RSS {first['peak_rss_mib']:.0f} MiB; runs {first['all_seconds']} s")
     print(f"end to end, same file again: {again['seconds']:.2f} s = {again['rows_per_s']:,.0f} rows/s "
-          f"(created {again['created']}, updated {again['updated']}, unchanged {again['unchanged']:,})")
-    print(f"end to end, {small['rows']:,} rows: {small['seconds']:.2f} s = {small['rows_per_s']:,.0f} rows/s, "
-          f"peak RSS {small['peak_rss_mib']:.0f} MiB")
-    print(f"raw COPY into a bare table: {copy['seconds']:.2f} s = {copy['rows_per_s']:,.0f} rows/s")
-    print(f"django-import-export, {baseline['rows']:,} rows: {baseline['seconds']:.2f} s = "
-          f"{baseline['rows_per_s']:,.0f} rows/s")
-    print(f"ratios: end to end / raw COPY = {first['rows_per_s'] / copy['rows_per_s']:.2f}; "
-          f"end to end / django-import-export = {first['rows_per_s'] / baseline['rows_per_s']:.0f}x")
+          f"(created {again['created']}, updated {again['updated']}, unchanged {again['unchanged']:,}), "
+          f"peak RSS {again['peak_rss_mib']:.0f} MiB; runs {again['all_seconds']} s")
+    if "small" in results:
+        small = results["small"]
+        print(f"end to end, {small['rows']:,} rows: {small['seconds']:.2f} s = {small['rows_per_s']:,.0f} rows/s, "
+              f"peak RSS {small['peak_rss_mib']:.0f} MiB")
+    print(f"raw COPY into a bare table: {copy['seconds']:.2f} s = {copy['rows_per_s']:,.0f} rows/s; "
+          f"runs {copy['all_seconds']} s")
+    print(f"ratio: end to end / raw COPY = {first['rows_per_s'] / copy['rows_per_s']:.2f}")
+    if "import_export" in results:
+        baseline = results["import_export"]
+        print(f"django-import-export, {baseline['rows']:,} rows: {baseline['seconds']:.2f} s = "
+              f"{baseline['rows_per_s']:,.0f} rows/s")
+        print(f"ratio: end to end / django-import-export = {first['rows_per_s'] / baseline['rows_per_s']:.0f}x")
 
 
 if __name__ == "__main__":
