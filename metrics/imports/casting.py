@@ -10,6 +10,13 @@ Staged cells are text. For every column the check query builds three things:
   statement;
 * ``problems``: (code, condition) pairs; ``messages`` turns a code into plain words.
 
+Those guarded casts are exact but dear (a pattern, or several substrings, per cell).
+Dates and numbers also have an optimistic spelling (``optimistic``): a bare cast, and
+a cheap test that the cast's canonical text is the cell itself (``sure``). Where that
+holds, the bare cast gives the same value as the guarded one, so the checking pass can
+use it; a row where it does not hold is checked again the exact way, and a cell the
+bare cast cannot read at all fails the statement, which is then run the exact way.
+
 Expressions are generated, never built from user input: column names come from the
 declarations, and the few option values are validated before they are quoted here.
 """
@@ -35,12 +42,14 @@ EMAIL_SHAPE = "^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$"
 @dataclass(frozen=True)
 class Options:
     """What the whole file shares: the named date layout, whether numbers use a
-    decimal comma (``;`` files only), the tenant's time zone and currency."""
+    decimal comma (``;`` files only), the tenant's time zone and currency, and whether
+    staging already knows that no cell starts or ends with whitespace."""
 
     date_format: str = ""
     decimal_comma: bool = False
     timezone: str = "UTC"
     currency: str = "USD"
+    trimmed: bool = False
 
 
 def literal(value: str) -> str:
@@ -49,7 +58,8 @@ def literal(value: str) -> str:
 
 
 def normalised(column: Column, raw: str, options: Options) -> str:
-    text = f"NULLIF(btrim({raw}, E' \\t\\r\\n'), '')"
+    # Trimming costs about as much as a cast; skipped when no cell can need it.
+    text = f"NULLIF({raw}, '')" if options.trimmed else f"NULLIF(btrim({raw}, E' \\t\\r\\n'), '')"
     if column.type in (DATE, DATETIME) and options.date_format:
         day_first = options.date_format == "DD/MM/YYYY"
         padded = (f"regexp_replace(regexp_replace({text}, '^([0-9])[/.-]', '0\\1/'), "
@@ -105,8 +115,10 @@ def typed(column: Column, text: str, options: Options) -> str:
     if kind in (STR, EMAIL, SLUG):
         return text
     if kind == CHOICE:
+        # Most cells are spelled as declared: the exact match spares them lower().
         choices = ", ".join(literal(choice) for choice in column.choices)
-        return f"CASE WHEN lower({text}) IN ({choices}) THEN lower({text}) END"
+        return (f"CASE WHEN {text} IN ({choices}) THEN {text} "
+                f"WHEN lower({text}) IN ({choices}) THEN lower({text}) END")
     if kind == DATE:
         return f"CASE WHEN {_iso_date_shape(text)} THEN CASE WHEN {_valid_iso_date(text)} THEN {text}::date END END"
     if kind == DATETIME:
@@ -139,6 +151,37 @@ def typed(column: Column, text: str, options: Options) -> str:
     raise ValueError(f"unknown column type {kind}")
 
 
+OPTIMISTIC_CASTS = {DATE: "date", MONEY: "numeric", DECIMAL: "numeric", INT: "bigint"}
+
+
+def optimistic(column: Column, text: str) -> str | None:
+    """The bare cast of normalised ``text`` (it raises on a cell it cannot read), or
+    None for types without an optimistic spelling."""
+    cast = OPTIMISTIC_CASTS.get(column.type)
+    return f"{text}::{cast}" if cast else None
+
+
+def sure(column: Column, text: str, value: str) -> str:
+    """True when the optimistic ``value`` of ``text`` is what ``typed`` gives (an
+    empty cell is sure: NULL either way).
+
+    It compares the value's output text with the cell (PostgreSQL writes dates as
+    YYYY-MM-DD under DateStyle ISO, numbers as plain digits with ``.``). A cell the
+    cast reads but writes differently (``+5``, ``007``, ``1,234``, ``1e3``, ``.5``,
+    ``2024-1-5``, ``today``) is not sure and goes the exact way. The ranges close the
+    gaps where the text matches but the exact way refuses: BC or five-digit years,
+    NaN and infinities, whole numbers of more than 12 characters."""
+    if column.type == DATE:
+        in_range = f"{value} BETWEEN '0001-01-01' AND '9999-12-31'"
+    elif column.type in (MONEY, DECIMAL):
+        in_range = f"abs({value}) < 'Infinity'"
+    elif column.type == INT:
+        in_range = f"{value} BETWEEN -99999999999 AND 999999999999"
+    else:
+        return "TRUE"
+    return f"({text} IS NULL OR ({value}::text = {text} AND {in_range}))"
+
+
 def problems(column: Column, text: str, value: str) -> list[tuple[str, str]]:
     """(code, condition) for each way the cell can be wrong; ``text`` is the
     normalised cell, ``value`` the typed one."""
@@ -147,7 +190,10 @@ def problems(column: Column, text: str, value: str) -> list[tuple[str, str]]:
         found.append((f"{name}:required", f"{text} IS NULL"))
     if column.type in (STR, EMAIL, SLUG):
         if column.max_length:
-            found.append((f"{name}:too_long", f"length({text}) > {column.max_length}"))
+            # A text of at most N bytes has at most N characters; its byte length is
+            # known without reading it, while length() counts its characters.
+            found.append((f"{name}:too_long", f"octet_length({text}) > {column.max_length} "
+                                              f"AND length({text}) > {column.max_length}"))
         if column.type == EMAIL:
             found.append((f"{name}:invalid", f"{text} !~ '{EMAIL_SHAPE}'"))
         if column.type == SLUG:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
+from django.db import DataError, transaction
+
 from metrics.imports import casting
 from metrics.imports.casting import Options, literal
 from metrics.imports.kinds import (BOOL, DATE, DATETIME, DECIMAL, INT, MONEY, MONTH, Column, Kind,
@@ -18,6 +20,7 @@ from metrics.imports.kinds import (BOOL, DATE, DATETIME, DECIMAL, INT, MONEY, MO
 from metrics.imports.staging import STAGING, quoted
 
 TYPED = "import_typed"
+UNSURE = "import_unsure"   # lines the optimistic pass was not sure of
 ERRORS = "import_errors"
 REPORTED_ERRORS = 1000  # kept on the import record; rejected.csv has them all
 PG_TYPES = {DATE: "date", MONTH: "date", DATETIME: "timestamptz", MONEY: "numeric",
@@ -89,27 +92,68 @@ def _problem_list(kind: Kind, present: list[Column], options: Options) -> list[t
 
 
 def build_typed(cursor, kind: Kind, present: list[Column], options: Options) -> None:
-    """One pass over the staging table: typed values and the problems of each row."""
+    """One pass over the staging table: typed values and the problems of each row.
+
+    Optimistic first when the file has dates or numbers (``casting.optimistic``): rows
+    whose cells are not all ``sure`` are then checked again the exact way, and if a
+    bare cast fails the statement, the whole pass runs the exact way."""
+    cursor.execute(f"DROP TABLE IF EXISTS {TYPED}, {UNSURE}")
+    if not (any(casting.optimistic(column, "") for column in present)
+            and _build_optimistic(cursor, kind, present, options)):
+        cursor.execute(f"CREATE TEMP TABLE {TYPED} AS {_typed_query(kind, present, options)}")
+    cursor.execute(f"ANALYZE {TYPED}")
+
+
+def _build_optimistic(cursor, kind: Kind, present: list[Column], options: Options) -> bool:
+    try:
+        with transaction.atomic():  # a savepoint: a failed cast undoes only this
+            cursor.execute(f"CREATE TEMP TABLE {TYPED} AS "
+                           f"{_typed_query(kind, present, options, optimistic=True)}")
+    except DataError:
+        return False
+    cursor.execute(f"CREATE TEMP TABLE {UNSURE} AS SELECT line FROM {TYPED} WHERE NOT sure")
+    if cursor.rowcount:
+        cursor.execute(f"DELETE FROM {TYPED} WHERE NOT sure")
+        names = ", ".join(["line", *(quoted(column.name) for column in present), "problems"])
+        cursor.execute(f"INSERT INTO {TYPED} ({names}) "
+                       f"{_typed_query(kind, present, options, lines=UNSURE)}")
+    cursor.execute(f"ALTER TABLE {TYPED} DROP COLUMN sure")
+    return True
+
+
+def _typed_query(kind: Kind, present: list[Column], options: Options, *, optimistic: bool = False,
+                 lines: str = "") -> str:
+    """The checking SELECT over the staging table (only the ``lines`` listed in that
+    table, when given). ``optimistic`` uses bare casts and adds a ``sure`` column."""
     normalised = ", ".join(f"{casting.normalised(column, 's.' + quoted(column.name), options)} "
                            f"AS {quoted(column.name)}" for column in present)
-    typed = ", ".join(f"{casting.typed(column, 'n.' + quoted(column.name), options)} "
+    cells = {column.name: f"n.{quoted(column.name)}" for column in present}
+    typed = ", ".join(f"{(optimistic and casting.optimistic(column, cells[column.name])) or casting.typed(column, cells[column.name], options)} "
                       f"AS {quoted(column.name)}" for column in present)
     values = ", ".join(f"coalesce(t.{quoted(column.name)}, {default_of(column)})::{pg_type(column)} "
                        f"AS {quoted(column.name)}" for column in present)
+    found = _problem_list(kind, present, options)
     flags = ["CASE WHEN s.shape IS NOT NULL THEN 'row:shape' END"]
-    flags += [f"CASE WHEN coalesce(({condition}), false) THEN {literal(code)} END"
-              for code, condition in _problem_list(kind, present, options)]
-    cursor.execute(f"DROP TABLE IF EXISTS {TYPED}")
+    flags += [f"CASE WHEN coalesce(({condition}), false) THEN {literal(code)} END" for code, condition in found]
+    # Most rows have no problem: one OR over the conditions (NULL counts as false, as
+    # in each flag) spares them building and filtering an array.
+    any_problem = " OR ".join(["s.shape IS NOT NULL", *(f"({condition})" for _, condition in found)])
+    problems = (f"CASE WHEN {any_problem} THEN array_remove(ARRAY[{', '.join(flags)}]::text[], NULL) "
+                f"ELSE '{{}}'::text[] END")
+    sure = ""
+    if optimistic:
+        checks = [casting.sure(column, cells[column.name], f"t.{quoted(column.name)}") for column in present
+                  if casting.optimistic(column, "")]
+        sure = f", {' AND '.join(checks)} AS sure"
+    only = f"WHERE s.line IN (SELECT line FROM {lines})" if lines else ""
     # OFFSET 0 keeps each LATERAL level a separate step, so every regular expression
     # and cast runs once per cell even though problems and values both use it.
-    cursor.execute(f"""
-        CREATE TEMP TABLE {TYPED} AS
-        SELECT s.line, {values},
-               array_remove(ARRAY[{', '.join(flags)}]::text[], NULL) AS problems
+    return f"""
+        SELECT s.line, {values}, {problems} AS problems{sure}
         FROM {STAGING} s
         CROSS JOIN LATERAL (SELECT {normalised} OFFSET 0) n
-        CROSS JOIN LATERAL (SELECT {typed} OFFSET 0) t""")
-    cursor.execute(f"ANALYZE {TYPED}")
+        CROSS JOIN LATERAL (SELECT {typed} OFFSET 0) t
+        {only}"""
 
 
 def _messages(kind: Kind, present: list[Column], options: Options) -> str:
@@ -215,4 +259,4 @@ def drop_superseded(cursor, kind: Kind, present: list[Column]) -> list[str]:
 
 
 def drop_work_tables(cursor) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {ERRORS}, {TYPED}, {STAGING}")
+    cursor.execute(f"DROP TABLE IF EXISTS {ERRORS}, {UNSURE}, {TYPED}, {STAGING}")

@@ -5,6 +5,10 @@ through openpyxl's read-only mode (after checking what the archive would expand 
 JSON as a list of objects. Nothing here knows the data kinds; whole-file problems
 (not UTF-8, not a spreadsheet, no header, a zip bomb) raise ``FileProblem`` with a
 message for the person who uploaded it.
+
+A CSV file so plain that PostgreSQL's own CSV parser reads it exactly as the ``csv``
+module would (no quotes, no blank or odd lines: see ``PlainCsv``) is also offered as
+bytes, so staging can hand it to ``COPY`` whole instead of row by row.
 """
 
 from __future__ import annotations
@@ -32,6 +36,31 @@ class FileProblem(Exception):
     """The whole file cannot be read; the message says why in plain words."""
 
 
+# A data line starting with one of these bytes might be blank (the csv path skips rows
+# whose cells are all whitespace, and Python's whitespace includes multibyte spaces
+# whose UTF-8 starts with \xc2, \xe1, \xe2 or \xe3), a line break of its own, or
+# PostgreSQL's end-of-data marker ``\.``. Any of them keeps the file off the COPY path.
+SUSPECT_LINE_START = re.compile(rb"\n[\n\r\t ,;\\\x0b\x0c\x1c-\x1f\xc2\xe1\xe2\xe3]")
+
+
+@dataclass
+class PlainCsv:
+    """Where the data lines of a plain CSV file start. Plain means: no double quote
+    anywhere (so a record is exactly one line and no cell hides a delimiter) and no
+    data line that starts with a delimiter, whitespace or a backslash (so no line is
+    blank). Then every line after the header is one row, in order, and ``COPY ...
+    (FORMAT csv)`` splits it into the same cells as ``csv.reader``. Anything else the
+    two could disagree on (bad UTF-8, ragged rows, stray carriage returns, NUL bytes)
+    makes COPY fail, and staging falls back to the ``csv`` module."""
+
+    file: BinaryIO
+    start: int          # byte offset of the first data line
+    delimiter: str
+    # No space, no tab that is not the delimiter, no carriage return but in line
+    # breaks: no cell can start or end with whitespace, so checking need not trim.
+    trimmed: bool = False
+
+
 @dataclass
 class Table:
     header: list[str]
@@ -39,6 +68,7 @@ class Table:
     format: str
     delimiter: str | None = None
     estimated_rows: int | None = None
+    plain: PlainCsv | None = None
 
 
 def normalise_header(cell: str) -> str:
@@ -88,17 +118,22 @@ def _csv_table(file: BinaryIO, head: bytes) -> Table:
         if "\ufffd" in first_line:
             raise FileProblem("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.") from None
     delimiter = detect_delimiter(first_line)
-    estimated = _count_lines(file) - 1
+    lines, plain, trimmed = _scan_lines(file, delimiter)
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", errors="strict")
     reader = csv.reader(text, delimiter=delimiter)
     try:
         header = next(reader, None)
     except (csv.Error, UnicodeDecodeError) as error:
         raise FileProblem(_csv_problem(error, 1)) from None
+    finally:
+        text.detach()  # the rows are read afresh, from the start of the file
+        file.seek(0)
     if not header or not any(cell.strip() for cell in header):
         raise FileProblem("The first line must be the header (the column names).")
-    return Table(header=header, rows=_csv_rows(reader), format=CSV, delimiter=delimiter,
-                 estimated_rows=max(estimated, 0))
+    start = head.find(b"\n") + 1
+    plain_csv = PlainCsv(file=file, start=start, delimiter=delimiter, trimmed=trimmed) if plain and start else None
+    return Table(header=header, rows=_csv_rows(file, delimiter), format=CSV, delimiter=delimiter,
+                 estimated_rows=max(lines - 1, 0), plain=plain_csv)
 
 
 def detect_delimiter(line: str) -> str:
@@ -109,17 +144,37 @@ def detect_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _count_lines(file: BinaryIO) -> int:
-    """A cheap row estimate for the progress bar (quoted line breaks make it high)."""
-    count, last = 0, b"\n"
+def _scan_lines(file: BinaryIO, delimiter: str) -> tuple[int, bool, bool]:
+    """The number of lines (a cheap row estimate for the progress bar; quoted line
+    breaks make it high), whether the file is plain and whether its cells are trimmed
+    (see ``PlainCsv``). Only byte searches, ~70 ms for a 44 MB file."""
+    count, last, plain, trimmed, header = 0, b"\n", True, True, True
+    spaces = (b" ",) if delimiter == "\t" else (b" ", b"\t")
     while chunk := file.read(1 << 20):
+        if chunk.endswith(b"\r"):  # keep a CR LF line break in one piece
+            chunk += file.read(1)
         count += chunk.count(b"\n")
-        last = chunk[-1:]
+        if plain:
+            plain = b'"' not in chunk and not SUSPECT_LINE_START.search(last + chunk)
+        if trimmed:
+            cells = chunk[chunk.find(b"\n") + 1:] if header else chunk  # the header's names may have spaces
+            trimmed = (not any(space in cells for space in spaces)
+                       and (b"\r" not in cells or cells.count(b"\r") == cells.count(b"\r\n")))
+        last, header = chunk[-1:], False
     file.seek(0)
-    return count + (last != b"\n")
+    return count + (last != b"\n"), plain, plain and trimmed
 
 
-def _csv_rows(reader) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(file: BinaryIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """The data rows, read from the start of the file when first asked for (so a
+    failed attempt to COPY the file whole can still fall back to them)."""
+    file.seek(0)
+    reader = csv.reader(io.TextIOWrapper(file, encoding="utf-8-sig", newline="", errors="strict"),
+                        delimiter=delimiter)
+    try:
+        next(reader, None)  # the header, read and checked by _csv_table
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise FileProblem(_csv_problem(error, 1)) from None
     line = reader.line_num
     while True:
         try:

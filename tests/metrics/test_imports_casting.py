@@ -35,3 +35,64 @@ def test_the_number_test_is_the_number_pattern(cell, decimal_comma, whole):
     options = Options(decimal_comma=decimal_comma)
     pattern, _ = _number_shape(options, whole=whole)
     assert evaluate(_number_test("CELL", options, whole=whole), cell) == evaluate(f"CELL ~ '{pattern}'", cell)
+
+
+# --- The optimistic checking pass ------------------------------------------------------------
+
+OPTIMISTIC_KINDS = ("invoices", "traffic", "metric_values")
+# Cells the bare casts read, though not always as the exact checks do ...
+castable_numbers = st.one_of(
+    st.integers(-10**13, 10**13).map(str),
+    st.decimals(places=3, allow_nan=False, allow_infinity=False, min_value=-10**15, max_value=10**15).map(str),
+    st.sampled_from(["NaN", "Infinity", "-Infinity", "1e3", ".5", "5.", "007", "-0", "+5", "-0.00", "12.345",
+                     "99999999999999", "123456789012", "-99999999999", "-123456789012", "2147483648", " 7 ", ""]))
+castable_dates = st.one_of(st.dates().map(str), st.sampled_from(
+    ["0001-01-01", "2024-02-29", "2024-1-5", "today", "20240105", "2024-01-05 BC", "10000-01-01", " 2024-01-05",
+     "01/02/2024", "2024-01-05T00:00", ""]))
+# ... and cells they cannot read at all (the pass then runs the exact way).
+numbers = st.one_of(castable_numbers, st.text(alphabet="0123456789+-.,e ", max_size=8))
+dates = st.one_of(castable_dates, near_dates, st.sampled_from(["0000-01-01", "2024-02-30", "abc"]))
+
+
+def cell_for(column, castable: bool) -> st.SearchStrategy[str]:
+    if column.type in ("money", "decimal", "int"):
+        return castable_numbers if castable else numbers
+    if column.type == "date":
+        return castable_dates if castable else dates
+    return st.sampled_from([*column.examples, ""])
+
+
+@st.composite
+def staged_files(draw):
+    from metrics.imports.kinds import KINDS
+
+    kind = KINDS[draw(st.sampled_from(OPTIMISTIC_KINDS))]
+    castable = draw(st.integers(0, 3)) > 0
+    rows = draw(st.lists(st.tuples(*(cell_for(column, castable) for column in kind.columns)),
+                         min_size=1, max_size=12))
+    return kind, rows
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(staged_file=staged_files())
+def test_the_optimistic_checking_pass_gives_what_the_exact_one_gives(in_acme, staged_file):
+    """Same typed values and the same problems for every row, whether the bare casts
+    were sure, not sure (those rows checked again) or failed (the exact pass run)."""
+    from metrics.imports import checking
+    from metrics.imports.headers import match_header
+    from metrics.imports.staging import create_staging, quoted, stage_rows
+
+    kind, rows = staged_file
+    match = match_header(kind, kind.column_names)
+    names = ", ".join(quoted(column.name) for column in match.columns)
+    with connection.cursor() as cursor:
+        create_staging(cursor, match)
+        stage_rows(cursor, match, iter(enumerate(map(list, rows), start=2)))
+        checking.build_typed(cursor, kind, match.columns, Options())
+        cursor.execute(f"SELECT line, {names}, problems FROM {checking.TYPED} ORDER BY line")
+        optimistic = cursor.fetchall()
+        cursor.execute(f"DROP TABLE {checking.TYPED}")
+        cursor.execute(f"CREATE TEMP TABLE {checking.TYPED} AS "
+                       f"{checking._typed_query(kind, match.columns, Options())}")
+        cursor.execute(f"SELECT line, {names}, problems FROM {checking.TYPED} ORDER BY line")
+        assert optimistic == cursor.fetchall()
