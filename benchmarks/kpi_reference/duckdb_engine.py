@@ -3,6 +3,10 @@ frames: the same plan in a columnar, vectorised engine, the practical limit.
 
 Only the spelling of parameters changes (``%(name)s`` -> ``$name``); KPI Hub's own
 survey tables do not exist here, so the survey sources are the imported answers only.
+The frames hold money as doubles; each table is seen through a view that gives its
+decimal columns the engine's types (``numeric(16, 2)`` -> ``DECIMAL(16, 2)``), because
+the engine's SQL relies on exact sums: a customer's running MRR must come back to
+exactly 0 when its last subscription ends.
 """
 
 from __future__ import annotations
@@ -24,9 +28,25 @@ NO_INVITATIONS = ("SELECT NULL::VARCHAR AS survey_type, NULL::TIMESTAMPTZ AS sen
 
 def connect(tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
+    decimals = decimal_columns()
     for name, frame in tables.items():
-        connection.register(name, frame)
+        connection.register(f"{name}_frame", frame)
+        casts = [f"CAST({column} AS DECIMAL({digits}, {places})) AS {column}"
+                 for column, (digits, places) in decimals.get(name, {}).items() if column in frame]
+        replace = f" REPLACE ({', '.join(casts)})" if casts else ""
+        connection.execute(f"CREATE VIEW {name} AS SELECT *{replace} FROM {name}_frame")
     return connection
+
+
+def decimal_columns() -> dict[str, dict[str, tuple[int, int]]]:
+    """Per table, its decimal columns and their (digits, places), from the models."""
+    from django.apps import apps
+    from django.db import models
+
+    return {model._meta.db_table: {field.column: (field.max_digits, field.decimal_places)
+                                   for field in model._meta.concrete_fields
+                                   if isinstance(field, models.DecimalField)}
+            for model in apps.get_models()}
 
 
 def run(connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -117,3 +117,107 @@ def test_subscription_kpis_match_the_definitions_and_keep_their_invariants(in_ac
         assert all(v.value == stored[key].value and v.inputs == stored[key].inputs
                    for key, v in values().items())
         transaction.set_rollback(True)
+
+
+# Money in several currencies: the reporting one (USD) and "" at rate 1, EUR and GBP with
+# rates that move (up, down or not at all) and have gaps (carried forward), and CHF with
+# no rate at all (left out). A customer may pay in several of them at once, so the
+# movements that come from rates alone (expansion when EUR rises, contraction when it
+# falls, either when EUR and GBP move apart) are checked too.
+CURRENCIES = ["", "USD", "EUR", "GBP", "CHF"]
+RATE_MONTHS = month_range(date(2024, 1, 1), date(2025, 6, 1))
+
+foreign_subscription_rows = st.lists(st.tuples(
+    st.integers(0, 5),                                   # customer
+    st.integers(0, 500),                                 # start: days after FIRST
+    st.one_of(st.none(), st.integers(1, 300)),           # length in days (None: no end)
+    st.sampled_from(["9.99", "10", "25.50", "100"]),
+    st.sampled_from(["month", "year", "week"]),
+    st.sampled_from(CURRENCIES),
+), min_size=1, max_size=12)
+rate_rows = st.dictionaries(
+    st.tuples(st.sampled_from(["EUR", "GBP"]), st.sampled_from(RATE_MONTHS)),
+    st.sampled_from(["0.8", "1.1", "1.25"]), min_size=1, max_size=20)
+
+
+def rate_on(rates: dict[tuple[str, date], Decimal], currency: str, month: date) -> Decimal | None:
+    """The catalog's rule: the month's rate, else the latest earlier one, else the first."""
+    if currency in ("", "USD"):
+        return Decimal(1)
+    known = sorted(m for c, m in rates if c == currency)
+    if not known:
+        return None
+    earlier = [m for m in known if m <= month]
+    return rates[currency, earlier[-1] if earlier else known[0]]
+
+
+def foreign_reference(rows, rates) -> dict[date, dict]:
+    ends = [start + timedelta(days=length) for _, start, length, *_ in rows if length]
+    months = month_range(date(2023, 12, 1), max([LAST_MONTH, *ends]).replace(day=1))
+    cmrr = {}
+    for month in months:
+        day = end_of(month)
+        for person in range(6):
+            cmrr[person, month] = sum((Decimal(amount) * FACTORS[interval] * rate_on(rates, currency, month)
+                                       for who, start, length, amount, interval, currency in rows
+                                       if who == person and rate_on(rates, currency, month) is not None
+                                       and start <= day
+                                       and (length is None or start + timedelta(days=length) > day)),
+                                      Decimal(0))
+    result = {}
+    for month in months[1:]:
+        before = add_months(month, -1)
+        figures = dict.fromkeys(["new", "reactivation", "expansion", "contraction", "churned"], Decimal(0))
+        counts = dict.fromkeys(figures, 0)
+        for person in range(6):
+            now, then = cmrr[person, month], cmrr[person, before]
+            earlier = any(cmrr[person, m] > 0 for m in months if m < before)
+            kind = None
+            if now > 0 and then == 0:
+                kind = "reactivation" if earlier else "new"
+                figures[kind] += now
+            elif now > 0 and then > 0 and now != then:
+                kind = "expansion" if now > then else "contraction"
+                figures[kind] += abs(now - then)
+            elif then > 0 and now == 0:
+                kind = "churned"
+                figures[kind] += then
+            if kind:
+                counts[kind] += 1
+        figures["mrr"] = sum(cmrr[person, month] for person in range(6))
+        figures["customers"] = sum(1 for person in range(6) if cmrr[person, month] > 0)
+        result[month] = {"money": figures, "counts": counts}
+    return result
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=foreign_subscription_rows, rates=rate_rows)
+def test_subscription_kpis_in_moving_currencies_match_the_definitions(in_acme, rows, rates):
+    from metrics.models import FxRate
+
+    with transaction.atomic():
+        people = Customer.objects.bulk_create([Customer(customer_id=f"p{index}") for index in range(6)])
+        for index, (who, offset, length, amount, interval, currency) in enumerate(rows):
+            start = FIRST + timedelta(days=offset)
+            rows[index] = (who, start, length, amount, interval, currency)
+            Subscription.objects.create(
+                subscription_id=f"fx{index}", customer=people[who], amount=Decimal(amount),
+                interval=interval, quantity=1, currency=currency, start_date=start,
+                end_date=start + timedelta(days=length) if length else None)
+        rates = {key: Decimal(rate) for key, rate in rates.items()}
+        FxRate.objects.bulk_create([FxRate(currency=c, month=m, rate=r) for (c, m), r in rates.items()])
+        recompute(currency="USD")
+        stored = values()
+        expected = foreign_reference(rows, rates)
+        for month in sorted({month for _, month in stored}):
+            money, counts = expected[month]["money"], expected[month]["counts"]
+            for key, reference_key in (("mrr", "mrr"), ("new_mrr", "new"), ("reactivation_mrr", "reactivation"),
+                                       ("expansion_mrr", "expansion"), ("contraction_mrr", "contraction"),
+                                       ("churned_mrr", "churned")):
+                assert abs(stored[key, month].value - money[reference_key]) < TOLERANCE, (key, month)
+            assert stored["customers", month].value == money["customers"], month
+            assert stored["reactivated_customers", month].value == counts["reactivation"], month
+            assert stored["churned_customers", month].value == counts["churned"], month
+            assert stored["expansion_mrr", month].inputs["expanded_customers"] == counts["expansion"], month
+            assert stored["contraction_mrr", month].inputs["contracted_customers"] == counts["contraction"], month
+        transaction.set_rollback(True)
