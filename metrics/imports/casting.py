@@ -154,9 +154,12 @@ def typed(column: Column, text: str, options: Options) -> str:
 OPTIMISTIC_CASTS = {DATE: "date", MONEY: "numeric", DECIMAL: "numeric", INT: "bigint"}
 
 
-def optimistic(column: Column, text: str) -> str | None:
+def optimistic(column: Column, text: str, options: Options) -> str | None:
     """The bare cast of normalised ``text`` (it raises on a cell it cannot read), or
-    None for types without an optimistic spelling."""
+    None for types without an optimistic spelling. Numbers with a decimal comma have
+    none: their casts would fail on nearly every file."""
+    if options.decimal_comma and column.type in (MONEY, DECIMAL, INT):
+        return None
     cast = OPTIMISTIC_CASTS.get(column.type)
     return f"{text}::{cast}" if cast else None
 

@@ -98,7 +98,7 @@ def build_typed(cursor, kind: Kind, present: list[Column], options: Options) -> 
     whose cells are not all ``sure`` are then checked again the exact way, and if a
     bare cast fails the statement, the whole pass runs the exact way."""
     cursor.execute(f"DROP TABLE IF EXISTS {TYPED}, {UNSURE}")
-    if not (any(casting.optimistic(column, "") for column in present)
+    if not (any(casting.optimistic(column, "", options) for column in present)
             and _build_optimistic(cursor, kind, present, options)):
         cursor.execute(f"CREATE TEMP TABLE {TYPED} AS {_typed_query(kind, present, options)}")
     cursor.execute(f"ANALYZE {TYPED}")
@@ -128,7 +128,9 @@ def _typed_query(kind: Kind, present: list[Column], options: Options, *, optimis
     normalised = ", ".join(f"{casting.normalised(column, 's.' + quoted(column.name), options)} "
                            f"AS {quoted(column.name)}" for column in present)
     cells = {column.name: f"n.{quoted(column.name)}" for column in present}
-    typed = ", ".join(f"{(optimistic and casting.optimistic(column, cells[column.name])) or casting.typed(column, cells[column.name], options)} "
+    bare = {column.name: casting.optimistic(column, cells[column.name], options) if optimistic else None
+            for column in present}
+    typed = ", ".join(f"{bare[column.name] or casting.typed(column, cells[column.name], options)} "
                       f"AS {quoted(column.name)}" for column in present)
     values = ", ".join(f"coalesce(t.{quoted(column.name)}, {default_of(column)})::{pg_type(column)} "
                        f"AS {quoted(column.name)}" for column in present)
@@ -143,7 +145,7 @@ def _typed_query(kind: Kind, present: list[Column], options: Options, *, optimis
     sure = ""
     if optimistic:
         checks = [casting.sure(column, cells[column.name], f"t.{quoted(column.name)}") for column in present
-                  if casting.optimistic(column, "")]
+                  if bare[column.name]]
         sure = f", {' AND '.join(checks)} AS sure"
     only = f"WHERE s.line IN (SELECT line FROM {lines})" if lines else ""
     # OFFSET 0 keeps each LATERAL level a separate step, so every regular expression

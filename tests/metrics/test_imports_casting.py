@@ -70,7 +70,7 @@ def staged_files(draw):
     castable = draw(st.integers(0, 3)) > 0
     rows = draw(st.lists(st.tuples(*(cell_for(column, castable) for column in kind.columns)),
                          min_size=1, max_size=12))
-    return kind, rows
+    return kind, rows, Options(decimal_comma=draw(st.integers(0, 4)) == 0)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -82,17 +82,17 @@ def test_the_optimistic_checking_pass_gives_what_the_exact_one_gives(in_acme, st
     from metrics.imports.headers import match_header
     from metrics.imports.staging import create_staging, quoted, stage_rows
 
-    kind, rows = staged_file
+    kind, rows, options = staged_file
     match = match_header(kind, kind.column_names)
     names = ", ".join(quoted(column.name) for column in match.columns)
     with connection.cursor() as cursor:
         create_staging(cursor, match)
         stage_rows(cursor, match, iter(enumerate(map(list, rows), start=2)))
-        checking.build_typed(cursor, kind, match.columns, Options())
+        checking.build_typed(cursor, kind, match.columns, options)
         cursor.execute(f"SELECT line, {names}, problems FROM {checking.TYPED} ORDER BY line")
         optimistic = cursor.fetchall()
         cursor.execute(f"DROP TABLE {checking.TYPED}")
         cursor.execute(f"CREATE TEMP TABLE {checking.TYPED} AS "
-                       f"{checking._typed_query(kind, match.columns, Options())}")
+                       f"{checking._typed_query(kind, match.columns, options)}")
         cursor.execute(f"SELECT line, {names}, problems FROM {checking.TYPED} ORDER BY line")
         assert optimistic == cursor.fetchall()
