@@ -1,29 +1,28 @@
 -- Tickets per month in the tenant's timezone: opened (by opened_at), first answered
 -- (by first_response_at) and resolved (by resolved_at), with the summed durations in
 -- seconds for the averages.
+-- One pass over the tickets, grouped by the three local months at once (a few hundred
+-- combinations), then summed three ways. date_trunc keeps the month as a timestamp;
+-- extract(year/month) would return numeric, several times slower per row.
 WITH /*common*/,
-local AS (
-    SELECT (t.opened_at AT TIME ZONE %(tz)s) AS opened,
-           (t.first_response_at AT TIME ZONE %(tz)s) AS answered,
-           (t.resolved_at AT TIME ZONE %(tz)s) AS resolved,
-           extract(epoch FROM t.first_response_at - t.opened_at) AS response_seconds,
-           extract(epoch FROM t.resolved_at - t.opened_at) AS resolution_seconds
+by_months AS (
+    SELECT date_trunc('month', t.opened_at AT TIME ZONE %(tz)s) AS opened,
+           date_trunc('month', t.first_response_at AT TIME ZONE %(tz)s) AS answered,
+           date_trunc('month', t.resolved_at AT TIME ZONE %(tz)s) AS resolved,
+           count(*) AS n,
+           sum(extract(epoch FROM t.first_response_at - t.opened_at)) AS response_seconds,
+           sum(extract(epoch FROM t.resolved_at - t.opened_at)) AS resolution_seconds
     FROM metrics_ticket t
+    GROUP BY 1, 2, 3
 ),
-opened AS (
-    SELECT (extract(year FROM opened) * 12 + extract(month FROM opened) - 1)::int AS mi,
-           count(*) AS n
-    FROM local GROUP BY 1
-),
+opened AS (SELECT opened AS month, sum(n) AS n FROM by_months GROUP BY 1),
 answered AS (
-    SELECT (extract(year FROM answered) * 12 + extract(month FROM answered) - 1)::int AS mi,
-           count(*) AS n, sum(response_seconds) AS seconds
-    FROM local WHERE answered IS NOT NULL GROUP BY 1
+    SELECT answered AS month, sum(n) AS n, sum(response_seconds) AS seconds
+    FROM by_months WHERE answered IS NOT NULL GROUP BY 1
 ),
 resolved AS (
-    SELECT (extract(year FROM resolved) * 12 + extract(month FROM resolved) - 1)::int AS mi,
-           count(*) AS n, sum(resolution_seconds) AS seconds
-    FROM local WHERE resolved IS NOT NULL GROUP BY 1
+    SELECT resolved AS month, sum(n) AS n, sum(resolution_seconds) AS seconds
+    FROM by_months WHERE resolved IS NOT NULL GROUP BY 1
 )
 SELECT mo.month,
        coalesce(o.n, 0) AS opened_tickets,
@@ -32,7 +31,7 @@ SELECT mo.month,
        coalesce(r.n, 0) AS resolved_tickets,
        coalesce(r.seconds, 0) AS resolution_seconds
 FROM months mo
-LEFT JOIN opened o ON o.mi = mo.mi
-LEFT JOIN answered a ON a.mi = mo.mi
-LEFT JOIN resolved r ON r.mi = mo.mi
+LEFT JOIN opened o ON o.month = mo.month
+LEFT JOIN answered a ON a.month = mo.month
+LEFT JOIN resolved r ON r.month = mo.month
 ORDER BY mo.month
