@@ -27,10 +27,15 @@ rates AS (
     FROM fx
 ),
 currencies AS (SELECT DISTINCT currency, moves FROM rates),
+-- The rates again as one array per currency indexed by month (1 = the first month),
+-- so that converting a customer's foreign money is an array lookup, not a join.
+rate_arrays AS (
+    SELECT currency, array_agg(rate ORDER BY mi) AS by_month FROM rates GROUP BY currency
+),
 -- Month indexes by date_part (a double, exact for these integers): extract() returns
--- numeric, several times slower. Customers get their integer key (cheaper to sort).
+-- numeric, several times slower.
 subs AS (
-    SELECT c.id AS customer, s.currency, s.amount > 0 AS paying,
+    SELECT s.customer_id AS customer, s.currency, s.amount > 0 AS paying,
            s.amount * s.quantity * CASE s.interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
                                                    WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END
                AS native12,
@@ -39,7 +44,6 @@ subs AS (
            (date_part('year', s.end_date) * 12 + date_part('month', s.end_date) - 1)::int
                AS end_mi
     FROM metrics_subscription s
-    JOIN metrics_customer c ON c.customer_id = s.customer_id
 ),
 -- A subscription is active on end(M) when start_date <= end(M) < end_date, that is for
 -- the months start_mi <= M < end_mi (end_date is exclusive). Spans: the paying ones in a
@@ -61,86 +65,112 @@ changes AS (
     SELECT customer, mi,
            coalesce(sum(change12) FILTER (WHERE NOT moves), 0) AS home12,
            coalesce(sum(change12) FILTER (WHERE moves), 0) AS foreign12,
-           min(currency) FILTER (WHERE moves) AS foreign_low,
-           max(currency) FILTER (WHERE moves) AS foreign_high
+           min(currency COLLATE "C") FILTER (WHERE moves) AS foreign_low,
+           max(currency COLLATE "C") FILTER (WHERE moves) AS foreign_high
     FROM (SELECT customer, from_mi AS mi, native12 AS change12, currency, moves FROM spans
           UNION ALL
           SELECT customer, to_mi, -native12, currency, moves FROM spans WHERE to_mi IS NOT NULL
          ) AS change
     GROUP BY customer, mi
 ),
--- Running sums give what the customer pays after each event; its foreign currency
--- (one at most here) is the same over its whole history.
+-- Running sums give what the customer pays after each event, and which foreign
+-- currencies it has paid in so far (the same one throughout for all but a few). One
+-- sort, in byte order (COLLATE "C": the order itself does not matter, only that each
+-- customer's rows come together, and byte order is the cheapest to sort).
 timeline AS (
     SELECT customer, mi, home12, foreign12,
            sum(home12) OVER w AS home_after12,
            sum(foreign12) OVER w AS foreign_after12,
-           min(foreign_low) OVER c AS foreign_low,
-           max(foreign_high) OVER c AS currency,
+           min(foreign_low) OVER w AS foreign_low,
+           max(foreign_high) OVER w AS currency,
            lag(mi) OVER w AS prev_event,
            lead(mi) OVER w AS next_event
     FROM changes
-    WINDOW c AS (PARTITION BY customer), w AS (PARTITION BY customer ORDER BY mi)
+    WINDOW w AS (PARTITION BY customer COLLATE "C" ORDER BY mi)
 ),
+-- Customers who have paid in two or more foreign currencies: month by month below.
+several AS (SELECT DISTINCT customer FROM timeline WHERE foreign_low < currency),
 -- cmrr at end(M) and end(M-1) in an event month M of a customer with one foreign
--- currency at most.
+-- currency at most, and the movement that makes. cmrr12 > 0 at an earlier month end
+-- <=> an earlier event (a customer's first event is a start). The rate is an array
+-- lookup (index 0, before the first month, is null: nothing is active then).
 event_months AS (
     SELECT t.customer, t.mi, t.prev_event, t.next_event, t.currency, t.foreign_after12,
-           t.home_after12 + coalesce(t.foreign_after12 * r.rate, 0) AS cmrr12,
+           t.home_after12 + coalesce(t.foreign_after12 * ra.by_month[t.mi - b.first_mi + 1], 0)
+               AS cmrr12,
            t.home_after12 - t.home12
-               + coalesce((t.foreign_after12 - t.foreign12) * r.prev_rate, 0) AS prev_cmrr12
+               + coalesce((t.foreign_after12 - t.foreign12) * ra.by_month[t.mi - b.first_mi], 0)
+               AS prev_cmrr12
     FROM timeline t
-    LEFT JOIN rates r ON r.currency = t.currency AND r.mi = t.mi
-    WHERE t.foreign_low IS NULL OR t.foreign_low = t.currency
+    CROSS JOIN bounds b
+    LEFT JOIN rate_arrays ra ON ra.currency = t.currency
+    WHERE NOT EXISTS (SELECT 1 FROM several WHERE several.customer = t.customer)
 ),
--- Movements in event months. cmrr12 > 0 at an earlier month end <=> an earlier event
--- (a customer's first event is a start). paying_change: +1 joins, -1 leaves.
+-- Grouped by month and kind of movement first (few groups), then spread into columns.
+event_kinds AS (
+    SELECT mi,
+           CASE WHEN prev_cmrr12 = 0 THEN CASE WHEN prev_event IS NULL THEN 'new' ELSE 'reactivation' END
+                WHEN cmrr12 = 0 THEN 'churn'
+                WHEN cmrr12 > prev_cmrr12 THEN 'expansion'
+                WHEN cmrr12 < prev_cmrr12 THEN 'contraction'
+                ELSE 'same' END AS kind,
+           count(*) AS customers, sum(cmrr12) AS cmrr12, sum(prev_cmrr12) AS prev_cmrr12
+    FROM event_months
+    GROUP BY 1, 2
+),
 event_moves AS (
     SELECT mi,
-           sum(CASE WHEN prev_cmrr12 = 0 THEN 1 WHEN cmrr12 = 0 THEN -1 ELSE 0 END) AS paying_change,
-           coalesce(sum(cmrr12) FILTER (WHERE prev_cmrr12 = 0 AND prev_event IS NULL), 0) AS new12,
-           count(*) FILTER (WHERE prev_cmrr12 = 0 AND prev_event IS NULL) AS new_customers,
-           coalesce(sum(cmrr12) FILTER (WHERE prev_cmrr12 = 0 AND prev_event IS NOT NULL), 0) AS reactivation12,
-           count(*) FILTER (WHERE prev_cmrr12 = 0 AND prev_event IS NOT NULL) AS reactivated_customers,
-           coalesce(sum(cmrr12 - prev_cmrr12) FILTER (WHERE prev_cmrr12 > 0 AND cmrr12 > prev_cmrr12), 0) AS expansion12,
-           count(*) FILTER (WHERE prev_cmrr12 > 0 AND cmrr12 > prev_cmrr12) AS expanded_customers,
-           coalesce(sum(prev_cmrr12 - cmrr12) FILTER (WHERE cmrr12 > 0 AND cmrr12 < prev_cmrr12), 0) AS contraction12,
-           count(*) FILTER (WHERE cmrr12 > 0 AND cmrr12 < prev_cmrr12) AS contracted_customers,
-           coalesce(sum(prev_cmrr12) FILTER (WHERE cmrr12 = 0), 0) AS churned12,
-           count(*) FILTER (WHERE cmrr12 = 0) AS churned_customers
-    FROM event_months
+           coalesce(sum(customers) FILTER (WHERE kind IN ('new', 'reactivation')), 0)
+               - coalesce(sum(customers) FILTER (WHERE kind = 'churn'), 0) AS paying_change,
+           coalesce(sum(cmrr12) FILTER (WHERE kind = 'new'), 0) AS new12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'new'), 0) AS new_customers,
+           coalesce(sum(cmrr12) FILTER (WHERE kind = 'reactivation'), 0) AS reactivation12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'reactivation'), 0) AS reactivated_customers,
+           coalesce(sum(cmrr12 - prev_cmrr12) FILTER (WHERE kind = 'expansion'), 0) AS expansion12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'expansion'), 0) AS expanded_customers,
+           coalesce(sum(prev_cmrr12 - cmrr12) FILTER (WHERE kind = 'contraction'), 0) AS contraction12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'contraction'), 0) AS contracted_customers,
+           coalesce(sum(prev_cmrr12) FILTER (WHERE kind = 'churn'), 0) AS churned12,
+           coalesce(sum(customers) FILTER (WHERE kind = 'churn'), 0) AS churned_customers
+    FROM event_kinds
     GROUP BY mi
 ),
--- Running sums per currency, as changes in the month they take effect: total12,
--- everything active (for MRR); steady12 and steady_customers, the foreign money of
--- customers in the months after an event up to the next one.
-currency_changes AS (
-    SELECT currency, from_mi AS mi, native12 AS total12, 0 AS steady12, 0 AS steady_customers
-    FROM spans
-    UNION ALL
-    SELECT currency, to_mi, -native12, 0, 0 FROM spans WHERE to_mi IS NOT NULL
-    UNION ALL
-    SELECT currency, mi + 1, 0, foreign_after12, 1
+-- MRR: the spans grouped by currency and months (a few hundred groups), each counted in
+-- the months it is active, at the month's rate.
+span_groups AS (
+    SELECT currency, from_mi, to_mi, sum(native12) AS native12
+    FROM spans GROUP BY currency, from_mi, to_mi
+),
+mrr AS (
+    SELECT r.mi, sum(g.native12 * r.rate) AS mrr12
+    FROM span_groups g
+    JOIN rates r ON r.currency = g.currency AND g.from_mi <= r.mi
+                AND (g.to_mi > r.mi OR g.to_mi IS NULL)
+    GROUP BY r.mi
+),
+-- Between a customer's events its foreign money moves with the rate: as running sums
+-- per currency of that money and of those customers, changed in the month after an
+-- event and undone in the next event month.
+steady_changes AS (
+    SELECT currency, mi + 1 AS mi, foreign_after12 AS steady12, 1 AS steady_customers
     FROM event_months WHERE foreign_after12 > 0
     UNION ALL
-    SELECT currency, next_event, 0, -foreign_after12, -1
+    SELECT currency, next_event, -foreign_after12, -1
     FROM event_months WHERE foreign_after12 > 0 AND next_event IS NOT NULL
 ),
 per_currency AS (
-    SELECT r.currency, r.mi, r.rate, r.prev_rate,
-           sum(coalesce(c.total12, 0)) OVER w AS total12,
+    SELECT r.mi, r.rate, r.prev_rate,
            sum(coalesce(c.steady12, 0)) OVER w AS steady12,
            sum(coalesce(c.steady_customers, 0)) OVER w AS steady_customers
     FROM rates r
-    LEFT JOIN (SELECT currency, mi, sum(total12) AS total12, sum(steady12) AS steady12,
-                      sum(steady_customers) AS steady_customers
-                 FROM currency_changes GROUP BY currency, mi) AS c
+    LEFT JOIN (SELECT currency, mi, sum(steady12) AS steady12, sum(steady_customers) AS steady_customers
+                 FROM steady_changes GROUP BY currency, mi) AS c
            ON c.currency = r.currency AND c.mi = r.mi
+    WHERE r.moves
     WINDOW w AS (PARTITION BY r.currency ORDER BY r.mi)
 ),
 currency_moves AS (
     SELECT mi,
-           sum(total12 * rate) AS mrr12,
            coalesce(sum(steady12 * (rate - prev_rate)) FILTER (WHERE rate > prev_rate), 0) AS expansion12,
            coalesce(sum(steady_customers) FILTER (WHERE rate > prev_rate), 0) AS expanded_customers,
            coalesce(sum(steady12 * (prev_rate - rate)) FILTER (WHERE rate < prev_rate), 0) AS contraction12,
@@ -151,7 +181,6 @@ currency_moves AS (
 -- Customers paying in two or more foreign currencies, month by month: cmrr at every
 -- month end; only months with cmrr > 0 are rows, so the previous row tells continuing
 -- (previous month), reactivated (an earlier month) or new (none).
-several AS (SELECT DISTINCT customer FROM timeline WHERE foreign_low < currency),
 several_months AS (
     SELECT sp.customer, gs.mi, sum(sp.native12 * r.rate) AS cmrr12
     FROM spans sp
@@ -167,7 +196,7 @@ several_kinds AS (
            lag(cmrr12) OVER w AS prev_cmrr12,
            lead(mi) OVER w AS next_mi
     FROM several_months
-    WINDOW w AS (PARTITION BY customer ORDER BY mi)
+    WINDOW w AS (PARTITION BY customer COLLATE "C" ORDER BY mi)
 ),
 several_moves AS (
     SELECT mi, count(*) AS customers,
@@ -218,7 +247,7 @@ ending AS (
     GROUP BY mo.mi
 )
 SELECT mo.month,
-       coalesce(cm.mrr12, 0) AS mrr12,
+       coalesce(mr.mrr12, 0) AS mrr12,
        coalesce(sum(ev.paying_change) OVER (ORDER BY mo.mi), 0) + coalesce(sv.customers, 0)
            AS paying_customers,
        coalesce(ev.new12, 0) + coalesce(sv.new12, 0) AS new12,
@@ -240,9 +269,10 @@ SELECT mo.month,
        coalesce(sd.started12, 0) AS started12,
        coalesce(sc.scheduled12, 0) AS scheduled12,
        coalesce(en.ending12, 0) AS ending12,
-       (SELECT count(*) FROM subs s
-         WHERE NOT EXISTS (SELECT 1 FROM fx WHERE fx.currency = s.currency)) AS unconverted_rows
+       (SELECT coalesce(sum(st.started), 0)::bigint FROM starts st
+         WHERE st.currency NOT IN (SELECT currency FROM currencies)) AS unconverted_rows
 FROM months mo
+LEFT JOIN mrr mr ON mr.mi = mo.mi
 LEFT JOIN event_moves ev ON ev.mi = mo.mi
 LEFT JOIN currency_moves cm ON cm.mi = mo.mi
 LEFT JOIN several_moves sv ON sv.mi = mo.mi

@@ -15,13 +15,14 @@ by_months AS (
     FROM metrics_ticket t
     GROUP BY 1, 2, 3
 ),
-opened AS (SELECT opened AS month, sum(n) AS n FROM by_months GROUP BY 1),
+-- Counts stay bigint (a sum of counts would be numeric).
+opened AS (SELECT opened AS month, sum(n)::bigint AS n FROM by_months GROUP BY 1),
 answered AS (
-    SELECT answered AS month, sum(n) AS n, sum(response_seconds) AS seconds
+    SELECT answered AS month, sum(n)::bigint AS n, sum(response_seconds) AS seconds
     FROM by_months WHERE answered IS NOT NULL GROUP BY 1
 ),
 resolved AS (
-    SELECT resolved AS month, sum(n) AS n, sum(resolution_seconds) AS seconds
+    SELECT resolved AS month, sum(n)::bigint AS n, sum(resolution_seconds) AS seconds
     FROM by_months WHERE resolved IS NOT NULL GROUP BY 1
 )
 SELECT mo.month,
