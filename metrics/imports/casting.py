@@ -155,11 +155,16 @@ OPTIMISTIC_CASTS = {DATE: "date", MONEY: "numeric", DECIMAL: "numeric", INT: "bi
 
 
 def optimistic(column: Column, text: str, options: Options) -> str | None:
-    """The bare cast of normalised ``text`` (it raises on a cell it cannot read), or
-    None for types without an optimistic spelling. Numbers with a decimal comma have
-    none: their casts would fail on nearly every file."""
+    """The bare cast of normalised ``text`` (it raises on a cell it cannot read; a
+    date is cast only when it has the YYYY-MM-DD layout), or None for types without
+    an optimistic spelling. Numbers with a decimal comma have none: their casts would
+    fail on nearly every file."""
     if options.decimal_comma and column.type in (MONEY, DECIMAL, INT):
         return None
+    if column.type == DATE:
+        # A cell of another length or layout (n/a, 31/01/2024) is no date for the
+        # exact way either: NULL here too, rather than a failed cast and a second pass.
+        return f"CASE WHEN {text} LIKE '____-__-__' THEN {text}::date END"
     cast = OPTIMISTIC_CASTS.get(column.type)
     return f"{text}::{cast}" if cast else None
 
@@ -174,7 +179,10 @@ def sure(column: Column, text: str, value: str) -> str:
     ``2024-1-5``, ``today``) is not sure and goes the exact way. The ranges close the
     gaps where the text matches but the exact way refuses: BC or five-digit years,
     NaN and infinities, whole numbers of more than 12 characters."""
+    settled = f"{text} IS NULL"
     if column.type == DATE:
+        # NULL for a non-empty cell: it failed the layout test, as it does the exact way.
+        settled += f" OR {value} IS NULL"
         in_range = f"{value} BETWEEN '0001-01-01' AND '9999-12-31'"
     elif column.type in (MONEY, DECIMAL):
         in_range = f"abs({value}) < 'Infinity'"
@@ -182,7 +190,7 @@ def sure(column: Column, text: str, value: str) -> str:
         in_range = f"{value} BETWEEN -99999999999 AND 999999999999"
     else:
         return "TRUE"
-    return f"({text} IS NULL OR ({value}::text = {text} AND {in_range}))"
+    return f"({settled} OR ({value}::text = {text} AND {in_range}))"
 
 
 def problems(column: Column, text: str, value: str) -> list[tuple[str, str]]:
