@@ -77,6 +77,35 @@ def test_fx_rate_of_the_month_measured_carried_forward_after_the_last_rate(in_ac
     assert value("revenue", APR) == Decimal("12")
 
 
+def test_rates_moving_apart_move_a_customer_paying_in_two_currencies_by_the_net(in_acme):
+    # Two foreign currencies at once: EUR up and GBP down make an expansion of the net,
+    # then a contraction; the customer churns at the last month's rates and comes back.
+    both, euro_only = customer(), customer()
+    subscription(both, date(2025, 1, 5), date(2025, 4, 10), amount="100", currency="EUR")
+    subscription(both, date(2025, 1, 20), date(2025, 4, 2), amount="50", currency="GBP")
+    subscription(both, date(2025, 5, 3), amount="10", currency="EUR")
+    subscription(euro_only, date(2025, 1, 8), amount="100", currency="EUR")
+    for month, eur, gbp in ((JAN, "1.1", "1.3"), (FEB, "1.2", "1.2"), (MAR, "1.0", "1.4")):
+        fx_rate("EUR", month, eur)
+        fx_rate("GBP", month, gbp)
+    recompute()
+    may = date(2025, 5, 1)
+    # both: 175, 180, 170, 0, 10; euro_only: 110, 120, 100, 100, 100 (April, May: March's rate)
+    assert [value("mrr", m) for m in (JAN, FEB, MAR, APR, may)] == [
+        Decimal("285"), Decimal("300"), Decimal("270"), Decimal("100"), Decimal("110")]
+    assert value("new_mrr", JAN) == Decimal("285")
+    assert value("expansion_mrr", FEB) == Decimal("15")  # both +5 (EUR +10, GBP -5), euro_only +10
+    assert stored("expansion_mrr", FEB).inputs["expanded_customers"] == 2
+    assert value("contraction_mrr", MAR) == Decimal("30")  # both -10, euro_only -20
+    assert stored("contraction_mrr", MAR).inputs["contracted_customers"] == 2
+    assert value("churned_mrr", APR) == Decimal("170")  # at March's rates
+    assert value("churned_customers", APR) == 1
+    assert value("expansion_mrr", APR) == 0 and value("contraction_mrr", APR) == 0
+    assert value("reactivation_mrr", may) == Decimal("10")
+    assert value("reactivated_customers", may) == 1
+    assert value("customers", may) == 2
+
+
 def test_tenant_currency_and_empty_currency_are_rate_1(in_acme):
     subscription(customer(), date(2025, 1, 5), amount="100", currency="USD")
     subscription(customer(), date(2025, 1, 5), amount="50", currency="")
