@@ -72,7 +72,8 @@ def as_text(kind: Kind, record: dict) -> dict:
         elif isinstance(value, bool):
             row[column.name] = "true" if value else "false"
         elif isinstance(value, Decimal):
-            row[column.name] = str(value)
+            # Fixed-point: str() writes 0.0000001 as 1E-07, which no import reads back.
+            row[column.name] = format(value, "f")
         else:
             row[column.name] = value
     return row

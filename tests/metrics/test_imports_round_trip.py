@@ -97,7 +97,8 @@ ROUND_TRIPS = {
     "fx_rates": (st.fixed_dictionaries({
         "currency": st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
         "month": st.dates(min_value=datetime.date(1990, 1, 1)).map(lambda day: day.strftime("%Y-%m")),
-        "rate": st.decimals(min_value=Decimal("0.000001"), max_value=Decimal(10) ** 9, places=10).map(plain),
+        # Down to the column's last decimal: the export writes them fixed-point, never 1E-07.
+        "rate": st.decimals(min_value=Decimal("0.0000000001"), max_value=Decimal(10) ** 9, places=10).map(plain),
     }), ("currency", "month"), {"rate": quantized(10)}),
     "subscriptions": (st.builds(lambda sid, customer, plan, amount, interval, quantity, start, length: {
         "subscription_id": sid, "customer_id": customer, "plan": plan, "amount": amount, "currency": "",
@@ -140,3 +141,10 @@ def test_any_valid_file_of_a_kind_round_trips_exactly(in_acme, kind, data):
     assert sorted(stored, key=by_key) == sorted(expected, key=by_key)
     again = import_records(kind, rows)
     assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 0, len(rows))
+
+
+def test_tiny_decimals_export_fixed_point():
+    """str(Decimal) writes 1E-07, which the import refuses; the export must not."""
+    row = as_text(KINDS["fx_rates"], {"currency": "BTC", "month": datetime.date(2026, 1, 1),
+                                       "rate": Decimal("0.0000001000")})
+    assert row["rate"] == "0.0000001000"
