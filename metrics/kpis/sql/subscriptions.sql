@@ -13,9 +13,10 @@
 --   * between two events, a customer's foreign money moves with that currency's rate:
 --     summed per currency and month, expansion where the rate rose, contraction where
 --     it fell;
---   * the few customers paying in two or more foreign currencies: month by month, as
---     cmrr at every month end (their movements could go either way).
--- MRR per month is a running sum of the changes per currency, at the month's rate.
+--   * the few customers who have paid in two or more foreign currencies: month by
+--     month, as cmrr at every month end (rates moving apart could go either way).
+-- MRR, acv and committed MRR need no customer: they come from the subscriptions grouped
+-- by currency and start and end month.
 WITH /*common*/,
 bounds AS (SELECT min(mi) AS first_mi, max(mi) AS last_mi FROM months),
 -- Each currency's rate in every month and the month before (null in the first month,
@@ -188,8 +189,8 @@ currency_moves AS (
     FROM per_currency
     GROUP BY mi
 ),
--- Customers paying in two or more foreign currencies, month by month: cmrr at every
--- month end; only months with cmrr > 0 are rows, so the previous row tells continuing
+-- Customers who have paid in two or more foreign currencies, month by month: cmrr at
+-- every month end; only months with cmrr > 0 are rows, so the previous row tells continuing
 -- (previous month), reactivated (an earlier month) or new (none).
 several_months AS (
     SELECT sp.customer, gs.mi, sum(sp.native12 * ra.by_month[gs.mi - b.first_mi + 1]) AS cmrr12
