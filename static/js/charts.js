@@ -13,7 +13,9 @@
   function formatter(unit, compact) {
     const options = unit === "money"
       ? { style: "currency", currency, maximumFractionDigits: compact ? 1 : 0 }
-      : { maximumFractionDigits: unit === "count" || unit === "score" ? 0 : unit === "ratio" ? 2 : 1 };
+      : { maximumFractionDigits: unit === "count" || unit === "score" ? 0 : unit === "ratio" ? 2 : 1,
+          // "3.0 %" as on the cards, not "3 %"; axis ticks stay short.
+          minimumFractionDigits: unit === "percent" && !compact ? 1 : 0 };
     if (compact) options.notation = "compact";
     const format = new Intl.NumberFormat(locale, options);
     return (value) => (value === null || value === undefined ? "—" : format.format(value) + (SUFFIX[unit] || ""));
