@@ -29,36 +29,50 @@ subscription_rows = st.lists(st.tuples(
 ), min_size=1, max_size=12)
 
 
-def reference(rows) -> dict[date, dict]:
-    """mrr, customers and movements per month, straight from the definitions."""
+def movements(rows, money) -> dict[date, dict]:
+    """Per month, straight from the definitions: MRR, customers and each movement, as
+    money and as how many customers moved. ``rows`` are (customer, start, length in days
+    or None, ...); ``money(row, month)`` is a live row's monthly money x 12 in that month,
+    or None to leave the row out."""
     ends = [start + timedelta(days=length) for _, start, length, *_ in rows if length]
     months = month_range(date(2023, 12, 1), max([LAST_MONTH, *ends]).replace(day=1))
     cmrr = {}
     for month in months:
         day = end_of(month)
         for person in range(6):
-            cmrr[person, month] = sum((Decimal(amount) * quantity * FACTORS[interval]
-                                       for who, start, length, amount, interval, quantity in rows
-                                       if who == person and start <= day
-                                       and (length is None or start + timedelta(days=length) > day)),
+            live = [row for row in rows if row[0] == person and row[1] <= day
+                    and (row[2] is None or row[1] + timedelta(days=row[2]) > day)]
+            cmrr[person, month] = sum((value for row in live if (value := money(row, month)) is not None),
                                       Decimal(0))
     result = {}
     for month in months[1:]:
         before = add_months(month, -1)
         figures = dict.fromkeys(["new", "reactivation", "expansion", "contraction", "churned"], Decimal(0))
+        counts = dict.fromkeys(figures, 0)
         for person in range(6):
             now, then = cmrr[person, month], cmrr[person, before]
             earlier = any(cmrr[person, m] > 0 for m in months if m < before)
+            kind = None
             if now > 0 and then == 0:
-                figures["reactivation" if earlier else "new"] += now
-            elif now > 0 and then > 0:
-                figures["expansion" if now > then else "contraction"] += abs(now - then)
+                kind = "reactivation" if earlier else "new"
+                figures[kind] += now
+            elif now > 0 and then > 0 and now != then:
+                kind = "expansion" if now > then else "contraction"
+                figures[kind] += abs(now - then)
             elif then > 0 and now == 0:
-                figures["churned"] += then
+                kind = "churned"
+                figures[kind] += then
+            if kind:
+                counts[kind] += 1
         figures["mrr"] = sum(cmrr[person, month] for person in range(6))
         figures["customers"] = sum(1 for person in range(6) if cmrr[person, month] > 0)
-        result[month] = figures
+        result[month] = {"money": figures, "counts": counts}
     return result
+
+
+def reference(rows) -> dict[date, dict]:
+    """Rows in the reporting currency: (customer, start, length, amount, interval, quantity)."""
+    return movements(rows, lambda row, month: Decimal(row[3]) * row[5] * FACTORS[row[4]])
 
 
 def insert(rows) -> list:
@@ -88,7 +102,7 @@ def test_subscription_kpis_match_the_definitions_and_keep_their_invariants(in_ac
         expected = reference(built)
         months = sorted({month for _, month in stored})
         for month in months:
-            want = expected[month]
+            want = expected[month]["money"]
             got = {key: stored[key, month].value for key in
                    ("mrr", "customers", "new_mrr", "reactivation_mrr", "expansion_mrr",
                     "contraction_mrr", "churned_mrr", "net_new_mrr")}
@@ -98,7 +112,7 @@ def test_subscription_kpis_match_the_definitions_and_keep_their_invariants(in_ac
                 assert abs(got[key] - want[reference_key]) < TOLERANCE, (key, month)
             assert got["customers"] == want["customers"]
             # net new MRR is the change of MRR, month after month.
-            previous = expected[add_months(month, -1)]["mrr"] if add_months(month, -1) in expected else 0
+            previous = expected[add_months(month, -1)]["money"]["mrr"] if add_months(month, -1) in expected else 0
             assert abs(got["net_new_mrr"] - (want["mrr"] - previous)) < TOLERANCE
             churn = stored["customer_churn_rate", month].value
             retention = stored["customer_retention_rate", month].value
@@ -152,42 +166,12 @@ def rate_on(rates: dict[tuple[str, date], Decimal], currency: str, month: date) 
 
 
 def foreign_reference(rows, rates) -> dict[date, dict]:
-    ends = [start + timedelta(days=length) for _, start, length, *_ in rows if length]
-    months = month_range(date(2023, 12, 1), max([LAST_MONTH, *ends]).replace(day=1))
-    cmrr = {}
-    for month in months:
-        day = end_of(month)
-        for person in range(6):
-            cmrr[person, month] = sum((Decimal(amount) * FACTORS[interval] * rate_on(rates, currency, month)
-                                       for who, start, length, amount, interval, currency in rows
-                                       if who == person and rate_on(rates, currency, month) is not None
-                                       and start <= day
-                                       and (length is None or start + timedelta(days=length) > day)),
-                                      Decimal(0))
-    result = {}
-    for month in months[1:]:
-        before = add_months(month, -1)
-        figures = dict.fromkeys(["new", "reactivation", "expansion", "contraction", "churned"], Decimal(0))
-        counts = dict.fromkeys(figures, 0)
-        for person in range(6):
-            now, then = cmrr[person, month], cmrr[person, before]
-            earlier = any(cmrr[person, m] > 0 for m in months if m < before)
-            kind = None
-            if now > 0 and then == 0:
-                kind = "reactivation" if earlier else "new"
-                figures[kind] += now
-            elif now > 0 and then > 0 and now != then:
-                kind = "expansion" if now > then else "contraction"
-                figures[kind] += abs(now - then)
-            elif then > 0 and now == 0:
-                kind = "churned"
-                figures[kind] += then
-            if kind:
-                counts[kind] += 1
-        figures["mrr"] = sum(cmrr[person, month] for person in range(6))
-        figures["customers"] = sum(1 for person in range(6) if cmrr[person, month] > 0)
-        result[month] = {"money": figures, "counts": counts}
-    return result
+    """Rows (customer, start, length, amount, interval, currency) at the month's rate,
+    carried forward; a currency with no rate at all is left out."""
+    def money(row, month):
+        rate = rate_on(rates, row[5], month)
+        return None if rate is None else Decimal(row[3]) * FACTORS[row[4]] * rate
+    return movements(rows, money)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
