@@ -12,5 +12,7 @@ DATABASE_URL = os.environ["DATABASE_URL"]  # noqa: F405
 DATABASES = {"default": database_config(DATABASE_URL)}
 REDIS_URL = os.environ["REDIS_URL"]  # noqa: F405
 CACHES = caches_for(REDIS_URL)
+# As in base, now that Redis is known: embedded Redis starts after base was read.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
