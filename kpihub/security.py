@@ -1,6 +1,8 @@
 from django.conf import settings
 from django_tenants.utils import get_public_schema_name
 
+from tenants.signup import tenant_origin
+
 
 class ContentSecurityPolicyMiddleware:
     """Adds the Content-Security-Policy header (Django 5.2 has none built in).
@@ -18,13 +20,7 @@ class ContentSecurityPolicyMiddleware:
         if getattr(getattr(request, "tenant", None), "schema_name", None) == get_public_schema_name():
             # form-action also governs where a form's redirect may lead, and sign-up on
             # the public host ends on the new company's own host: allow tenant hosts.
-            policy = policy.replace("form-action 'self'", f"form-action 'self' {tenant_hosts_source(request)}")
+            policy = policy.replace("form-action 'self'", f"form-action 'self' {tenant_origin('*', request)}")
         response.headers.setdefault("Content-Security-Policy", policy)
         return response
 
-
-def tenant_hosts_source(request) -> str:
-    """``http://*.localhost:8000``: every tenant host, as the public host is reached."""
-    host = request.get_host()
-    port = f":{host.rsplit(':', 1)[1]}" if ":" in host else ""
-    return f"{request.scheme}://*.{settings.BASE_DOMAIN}{port}"

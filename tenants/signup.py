@@ -36,6 +36,12 @@ def tenant_domain(slug: str) -> str:
 def tenant_url(slug: str, request=None) -> str:
     """The tenant's address as seen by whoever asked: same scheme and port as the
     request on the public host (``localhost:8000`` -> ``acme.localhost:8000``)."""
+    return tenant_origin(slug, request) + "/"
+
+
+def tenant_origin(slug: str, request=None) -> str:
+    """``http://acme.localhost:8000``: the tenant's scheme, host and port, as in
+    ``tenant_url``. A slug of ``*`` gives the CSP source of every tenant host."""
     if request is not None:
         scheme = request.scheme
         host = request.get_host()
@@ -43,7 +49,7 @@ def tenant_url(slug: str, request=None) -> str:
     else:
         scheme = "http" if settings.DEBUG else "https"
         port = f":{settings.PORT}" if settings.DEBUG and settings.PORT not in (80, 443) else ""
-    return f"{scheme}://{tenant_domain(slug)}{port}/"
+    return f"{scheme}://{tenant_domain(slug)}{port}"
 
 
 class SignupForm(forms.Form):
