@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import ADMIN_ROLES, IsTenantMember, has_role
 from metrics.goals import services
+from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
 from metrics.models import Goal
 
 AS_OF = OpenApiParameter("as_of", str, description="Evaluate as of this date, YYYY-MM-DD (default today)")
@@ -85,14 +86,15 @@ def member_by_email(email: str):
     return user
 
 
-def goal_payload(goal: Goal, as_of: date, result=None) -> dict:
+def goal_payload(goal: Goal, as_of: date, result=None, kpi: Kpi | None = None) -> dict:
+    """``result`` and ``kpi`` when the caller has them (a list reads them once for all)."""
     return {
         "id": goal.pk, "title": goal.title, "kpi": goal.kpi,
         "target_value": float(goal.target_value), "baseline_value": float(goal.baseline_value),
         "start_date": goal.start_date, "deadline": goal.deadline, "why": goal.why,
         "owner": goal.owner.email, "achievability": goal.achievability,
         "archived": goal.archived_at is not None, "created_at": goal.created_at,
-        "warnings": services.goal_warnings(goal),
+        "warnings": services.goal_warnings(goal, kpi or find_kpi(goal.kpi)),
         **services.evaluation_payload(result or services.evaluate_goal(goal, as_of=as_of)),
     }
 
@@ -110,7 +112,9 @@ class GoalListView(APIView):
             goals = goals.filter(kpi=kpi)
         if owner := request.query_params.get("owner"):
             goals = goals.filter(owner__username=owner.strip().lower())
-        payloads = [goal_payload(goal, as_of, result) for goal, result in services.evaluate_goals(goals, as_of=as_of)]
+        evaluated = services.evaluate_goals(goals, as_of=as_of)
+        kpis = kpis_by_key({goal.kpi for goal, _ in evaluated})
+        payloads = [goal_payload(goal, as_of, result, kpis.get(goal.kpi)) for goal, result in evaluated]
         if wanted := request.query_params.get("status"):
             payloads = [p for p in payloads if p["status"] == wanted]
         return Response(payloads)

@@ -17,7 +17,7 @@ from accounts.roles import ADMIN_ROLES, has_role
 from metrics.goals import evaluation as ev
 from metrics.goals.notify import notify_status_change
 from metrics.goals.rules import goal_title, smart_errors
-from metrics.kpis.registry import find_kpi
+from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
 from metrics.models import Goal, GoalEvaluation, GoalStatusChange, KpiValue
 
 
@@ -36,11 +36,8 @@ def series_by_kpi(keys) -> dict[str, dict[date, float | None]]:
 
 def kpis_with_goals() -> list[tuple[str, str]]:
     """(key, name) of every KPI an open goal follows, by name: the goals list's filter."""
-    from metrics.kpis.registry import BY_KEY, tenant_kpis
-
     keys = set(Goal.objects.filter(archived_at__isnull=True).values_list("kpi", flat=True))
-    known = tenant_kpis() if keys - BY_KEY.keys() else BY_KEY.values()  # custom metrics cost a query
-    names = {kpi.key: kpi.name for kpi in known}
+    names = {key: kpi.name for key, kpi in kpis_by_key(keys).items()}
     return sorted(((key, names.get(key, key)) for key in keys), key=lambda pair: pair[1].lower())
 
 
@@ -76,10 +73,9 @@ def _settle(*, kpi_key: str, target: Decimal | None, baseline: Decimal | None,
     return baseline
 
 
-def direction_warning(*, kpi_key: str, baseline, target) -> str:
+def direction_warning(kpi: Kpi | None, *, baseline, target) -> str:
     """goals.md allows a goal against the KPI's own direction ("increase churn") with a
     warning: this is it, or "" when the goal goes the KPI's good way."""
-    kpi = find_kpi(kpi_key)
     if kpi is None or baseline is None or target is None or Decimal(str(target)) == Decimal(str(baseline)):
         return ""
     wants_up = Decimal(str(target)) > Decimal(str(baseline))
@@ -95,9 +91,10 @@ def _plain(value) -> str:
     return f"{Decimal(str(value)).quantize(Decimal('0.01')).normalize():f}"
 
 
-def goal_warnings(goal: Goal) -> list[str]:
-    """What a person should know about a saved goal's terms (shown, never blocking)."""
-    warning = direction_warning(kpi_key=goal.kpi, baseline=goal.baseline_value, target=goal.target_value)
+def goal_warnings(goal: Goal, kpi: Kpi | None) -> list[str]:
+    """What a person should know about a saved goal's terms (shown, never blocking);
+    ``kpi`` is the goal's KPI, which the caller has at hand."""
+    warning = direction_warning(kpi, baseline=goal.baseline_value, target=goal.target_value)
     return [warning] if warning else []
 
 
@@ -131,10 +128,11 @@ def preview_goal(*, kpi: str, target_value: Decimal | None, deadline: date | Non
     terms = ev.GoalTerms(baseline=float(baseline), target=float(target_value), start_date=start_date,
                          deadline=deadline)
     period = ev.period_of(start_date)
+    definition = find_kpi(kpi)
     return Preview(errors={}, achievability=str(ev.achievability(terms, series, period)),
                    pace=ev.pace_against_history(terms, series, period), baseline=baseline,
-                   unit=find_kpi(kpi).unit,
-                   warning=direction_warning(kpi_key=kpi, baseline=baseline, target=target_value))
+                   unit=definition.unit,
+                   warning=direction_warning(definition, baseline=baseline, target=target_value))
 
 
 @transaction.atomic

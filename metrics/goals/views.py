@@ -124,7 +124,7 @@ def goal_detail(request, pk: int):
         "chip": STATUS_CHIP[str(result.status)],
         "status_label": Goal.Status(str(result.status)).label,
         "changes": goal.status_changes.all()[:20], "edit_form": edit_form,
-        "warnings": services.goal_warnings(goal),
+        "warnings": services.goal_warnings(goal, kpi),
         "can_change": services.can_change(request.user, goal),
     })
 

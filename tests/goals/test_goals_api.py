@@ -206,3 +206,35 @@ def test_listing_goals_costs_the_same_queries_for_one_goal_or_many(acme_owner, c
         acme_owner.post("/api/v1/goals/", {"kpi": "customer_churn_rate", "target_value": target,
                                            "deadline": deadline_in(8)}, format="json")
     assert list_queries() == one
+
+
+def test_listing_goals_on_custom_metrics_reads_the_metrics_once(acme_owner, in_acme):
+    """Each goal's warnings need its KPI; a custom metric is not in the catalog, and
+    looking it up per goal would cost queries per goal."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from metrics.models import CustomMetric
+
+    for slug in ("team_nps", "uptime", "backlog"):
+        CustomMetric.objects.create(slug=slug, name=slug, unit="count", direction="down")
+    connection.set_schema_to_public()
+
+    def list_queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            listed = acme_owner.get("/api/v1/goals/")
+        assert listed.status_code == 200
+        return len([q for q in captured.captured_queries if not q["sql"].startswith("SET ")])
+
+    def add_goal(slug: str) -> None:
+        response = acme_owner.post("/api/v1/goals/", {"kpi": slug, "target_value": "40", "baseline_value": "20",
+                                                      "deadline": deadline_in(6)}, format="json")
+        assert response.status_code == 201, response.content
+
+    add_goal("team_nps")
+    one = list_queries()
+    add_goal("uptime")
+    add_goal("backlog")
+    assert list_queries() == one
+    # Against a "lower is better" metric, each listed goal carries its warning.
+    assert all(goal["warnings"] for goal in acme_owner.get("/api/v1/goals/").json())
