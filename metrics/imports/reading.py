@@ -119,15 +119,9 @@ def _csv_table(file: BinaryIO, head: bytes) -> Table:
             raise FileProblem("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.") from None
     delimiter = detect_delimiter(first_line)
     lines, plain, trimmed = _scan_lines(file, delimiter)
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", errors="strict")
-    reader = csv.reader(text, delimiter=delimiter)
-    try:
-        header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise FileProblem(_csv_problem(error, 1)) from None
-    finally:
-        text.detach()  # the rows are read afresh, from the start of the file
-        file.seek(0)
+    text, _, header = _csv_reader(file, delimiter)
+    text.detach()  # the rows are read afresh, from the start of the file
+    file.seek(0)
     if not header or not any(cell.strip() for cell in header):
         raise FileProblem("The first line must be the header (the column names).")
     start = head.find(b"\n") + 1
@@ -165,16 +159,23 @@ def _scan_lines(file: BinaryIO, delimiter: str) -> tuple[int, bool, bool]:
     return count + (last != b"\n"), plain, plain and trimmed
 
 
+def _csv_reader(file: BinaryIO, delimiter: str):
+    """(text stream, csv reader past the header, header) over the file from its start;
+    a header that cannot be read is a FileProblem naming line 1."""
+    file.seek(0)
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", errors="strict")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        return text, reader, next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as error:
+        text.detach()  # closing the wrapper would close the upload
+        raise FileProblem(_csv_problem(error, 1)) from None
+
+
 def _csv_rows(file: BinaryIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """The data rows, read from the start of the file when first asked for (so a
     failed attempt to COPY the file whole can still fall back to them)."""
-    file.seek(0)
-    reader = csv.reader(io.TextIOWrapper(file, encoding="utf-8-sig", newline="", errors="strict"),
-                        delimiter=delimiter)
-    try:
-        next(reader, None)  # the header, read and checked by _csv_table
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise FileProblem(_csv_problem(error, 1)) from None
+    _, reader, _ = _csv_reader(file, delimiter)  # the header was checked by _csv_table
     line = reader.line_num
     while True:
         try:

@@ -132,16 +132,21 @@ def upsert(cursor, kind: Kind, present: list[Column]) -> Written:
 
 def _plan(cursor, kind: Kind, present: list[Column], key) -> tuple[int, int]:
     """How many incoming rows of ``key`` are new, and how many would change a record."""
-    incoming, stored = row_values(kind, present, "v"), row_values(kind, present, "r")
-    same_key = " AND ".join(f"r.{quoted(name)} = {incoming[name]}" for name in key.columns)
     found = f"r.{quoted(kind.model._meta.pk.column)} IS NOT NULL"
-    differs = _differs(kind, present, key)
+    differs = _differs(kind, _assignments(kind, present, key))
     changed = f"count(*) FILTER (WHERE {found} AND {differs})" if differs else "0"
     cursor.execute(f"""
         SELECT count(*) FILTER (WHERE NOT {found}), {changed}
-        FROM {TYPED} v LEFT JOIN {kind.table} r ON {same_key} AND {key_condition(key, stored)}
-        WHERE {key_condition(key, incoming)}""")
+        FROM {TYPED} v LEFT JOIN {kind.table} r ON {_matches(kind, present, key)}
+        WHERE {key_condition(key, row_values(kind, present, "v"))}""")
     return cursor.fetchone()
+
+
+def _matches(kind: Kind, present: list[Column], key) -> str:
+    """SQL: the stored record ``r`` is the one ``key`` finds for the incoming row ``v``."""
+    incoming, stored = row_values(kind, present, "v"), row_values(kind, present, "r")
+    same_key = " AND ".join(f"r.{quoted(name)} = {incoming[name]}" for name in key.columns)
+    return f"{same_key} AND {key_condition(key, stored)}"
 
 
 def _assignments(kind: Kind, present: list[Column], key) -> dict[str, str]:
@@ -153,10 +158,9 @@ def _assignments(kind: Kind, present: list[Column], key) -> dict[str, str]:
     return assignments
 
 
-def _differs(kind: Kind, present: list[Column], key) -> str:
-    """SQL: the stored record ``r`` differs from the incoming row ``v`` ("" when an
-    update would set nothing)."""
-    assignments = _assignments(kind, present, key)
+def _differs(kind: Kind, assignments: dict[str, str]) -> str:
+    """SQL: the stored record ``r`` differs from what ``assignments`` would set ("" when
+    they set nothing)."""
     if not assignments:
         return ""
     new = ", ".join(f"{expression}::{_column_type(kind, name)}" for name, expression in assignments.items())
@@ -165,29 +169,25 @@ def _differs(kind: Kind, present: list[Column], key) -> str:
 
 
 def _update_changed(cursor, kind: Kind, present: list[Column], key) -> int:
-    incoming, stored = row_values(kind, present, "v"), row_values(kind, present, "r")
     assignments = _assignments(kind, present, key)
     if not assignments:
         return 0
-    same_key = " AND ".join(f"r.{quoted(name)} = {incoming[name]}" for name in key.columns)
     cursor.execute(f"""
         UPDATE {kind.table} AS r
         SET {', '.join(f'{quoted(name)} = {expression}' for name, expression in assignments.items())}
         FROM {TYPED} v
-        WHERE {same_key} AND {key_condition(key, incoming)} AND {key_condition(key, stored)}
-          AND {_differs(kind, present, key)}""")
+        WHERE {_matches(kind, present, key)} AND {key_condition(key, row_values(kind, present, "v"))}
+          AND {_differs(kind, assignments)}""")
     return cursor.rowcount
 
 
 def _insert_new(cursor, kind: Kind, present: list[Column], key) -> int:
-    incoming, stored = row_values(kind, present, "v"), row_values(kind, present, "r")
     names, expressions = _insert_expressions(kind, present, "v")
-    same_key = " AND ".join(f"r.{quoted(name)} = {incoming[name]}" for name in key.columns)
     cursor.execute(f"""
         INSERT INTO {kind.table} ({', '.join(names)})
         SELECT {', '.join(expressions)} FROM {TYPED} v
-        WHERE {key_condition(key, incoming)}
-          AND NOT EXISTS (SELECT 1 FROM {kind.table} r WHERE {same_key} AND {key_condition(key, stored)})""")
+        WHERE {key_condition(key, row_values(kind, present, "v"))}
+          AND NOT EXISTS (SELECT 1 FROM {kind.table} r WHERE {_matches(kind, present, key)})""")
     return cursor.rowcount
 
 
