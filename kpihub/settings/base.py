@@ -147,13 +147,18 @@ def caches_for(redis_url: str) -> dict:
     }
 
 
-CACHES = caches_for(REDIS_URL) if REDIS_URL else {}
-if REDIS_URL:
-    # Sessions read from Redis, written through to the tenant's schema. Only with a
-    # shared cache: a per-process one would keep a logged-out session alive elsewhere.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+def redis_settings(redis_url: str) -> dict:
+    """Every setting that follows from the Redis URL; development applies it again
+    once an embedded Redis has been started."""
+    if not redis_url:
+        return {"CACHES": {}, "CELERY_BROKER_URL": ""}
+    return {"CACHES": caches_for(redis_url), "CELERY_BROKER_URL": celery_broker_url(redis_url),
+            # Sessions read from Redis, written through to the tenant's schema. Only with a
+            # shared cache: a per-process one would keep a logged-out session alive elsewhere.
+            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db"}
 
-CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
+
+globals().update(redis_settings(REDIS_URL))
 CELERY_RESULT_BACKEND = None  # job state lives in jobs.Job, readable per tenant
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
