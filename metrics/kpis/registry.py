@@ -369,6 +369,4 @@ def kpis_by_key(keys) -> dict[str, Kpi]:
 
 def find_kpi(key: str) -> Kpi | None:
     """A catalog KPI or one of the current tenant's custom metrics."""
-    if key in BY_KEY:
-        return BY_KEY[key]
-    return next((kpi for kpi in tenant_kpis() if kpi.key == key), None)
+    return kpis_by_key([key]).get(key)
