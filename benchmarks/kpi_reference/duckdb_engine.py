@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics.kpis.figures import FAMILY_TABLES, load_sql
+from metrics.kpis.figures import FAMILY_TABLES, WHOLE, load_sql
 from metrics.kpis.periods import add_months
 
 RESPONSES = "SELECT survey_type, score, responded_at FROM metrics_survey_response"
@@ -28,6 +28,8 @@ NO_INVITATIONS = ("SELECT NULL::VARCHAR AS survey_type, NULL::TIMESTAMPTZ AS sen
 
 def connect(tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
+    # PostgreSQL's text hash, which the engine shards customers by (movements.sql).
+    connection.execute("CREATE MACRO hashtext(value) AS (hash(value) % 2147483647)::INTEGER")
     decimals = decimal_columns()
     for name, frame in tables.items():
         connection.register(f"{name}_frame", frame)
@@ -62,7 +64,7 @@ def figures(connection, *, first: date, last: date, currency: str, timezone: str
     """(family rows, tables with rows, first paid invoices, metric rows) as the engine's
     ``figures.assemble`` takes them."""
     params = {"first": first, "last": last, "after_last": add_months(last, 1),
-              "currency": currency, "tz": timezone}
+              "currency": currency, "tz": timezone, **WHOLE}
     family_rows = {family: [_month_as_date(row) for row in run(connection, family, params)]
                    for family in FAMILY_TABLES}
     present = {table for table, _ in FAMILY_TABLES.values()

@@ -244,10 +244,20 @@ def metric_values(tables, months: Months) -> list[dict[str, Any]]:
             for (metric, mi), row in summary.iterrows()]
 
 
+# The engine's movements family (movements.sql); the rest of subscriptions() is its
+# subscriptions family.
+MOVEMENT_COLUMNS = ("paying_customers", "new12", "new_subscription_customers", "reactivation12",
+                    "reactivated_count", "expansion12", "expanded_customers", "contraction12",
+                    "contracted_customers", "churned12", "churned_count")
+
+
 def figures(tables: dict[str, pd.DataFrame], *, first: date, last: date, currency: str, timezone: str):
     months = Months(first, last)
     rates = rate_table(tables["metrics_fxrate"], months, currency)
-    columns = {"subscriptions": subscriptions(tables, months, rates), "invoices": invoices(tables, months, rates),
+    subscription_columns = subscriptions(tables, months, rates)
+    movements = {name: subscription_columns.pop(name) for name in MOVEMENT_COLUMNS}
+    columns = {"movements": movements, "subscriptions": subscription_columns,
+               "invoices": invoices(tables, months, rates),
                "expenses": expenses(tables, months, rates), "traffic": traffic(tables, months),
                "leads": leads(tables, months), "tickets": tickets(tables, months, timezone),
                "surveys": surveys(tables, months, timezone)}

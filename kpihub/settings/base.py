@@ -296,6 +296,9 @@ CSP_INLINE_STYLE_PATHS = ("/api/v1/docs/", "/admin/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KPIHUB_DEMO = os.environ.get("KPIHUB_DEMO", "1") == "1"
+# Database connections one KPI recompute reads with at once (metrics/kpis/side_connections.py):
+# the families' statements run side by side, so about the database server's cores.
+KPIHUB_KPI_CONNECTIONS = int(os.environ.get("KPIHUB_KPI_CONNECTIONS", 2))
 KPIHUB_IMPORT_MAX_BYTES = int(os.environ.get("KPIHUB_IMPORT_MAX_BYTES", 100 * 1000 * 1000))  # data-contract: 100 MB
 
 LOGGING = {

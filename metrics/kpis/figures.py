@@ -15,8 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
+from metrics.kpis import side_connections
 from metrics.kpis.formulas import Missing
 from metrics.kpis.periods import Month, add_months
 from metrics.models import ImportedSurveyResponse
@@ -41,16 +43,24 @@ class Scope:
                 "currency": self.currency, "tz": self.timezone}
 
 
-# Family -> (table that must have rows, reason when it has none).
+# Family -> (table that must have rows, reason when it has none); the costliest first,
+# as collect() hands them to the connections in this order.
 FAMILY_TABLES = {
-    "subscriptions": ("metrics_subscription", "no subscriptions imported"),
+    "movements": ("metrics_subscription", "no subscriptions imported"),
     "invoices": ("metrics_invoice", "no invoices imported"),
+    "tickets": ("metrics_ticket", "no tickets imported"),
+    "subscriptions": ("metrics_subscription", "no subscriptions imported"),
+    "surveys": (None, ""),
+    "leads": ("metrics_lead", "no leads imported"),
     "expenses": ("metrics_expense", "no expenses imported"),
     "traffic": ("metrics_traffic", "no traffic imported"),
-    "leads": ("metrics_lead", "no leads imported"),
-    "tickets": ("metrics_ticket", "no tickets imported"),
-    "surveys": (None, ""),
 }
+
+
+# Families whose statement covers one shard of the customers (movements.sql): the
+# heaviest, split so that every connection gets a part. WHOLE: one shard, all customers.
+SHARDED = ("movements",)
+WHOLE = {"shard": 0, "shards": 1}
 
 
 @functools.cache
@@ -106,12 +116,14 @@ def with_survey_sources(sql: str) -> tuple[str, dict[str, Any]]:
     return sql, {**response_params, **invitation_params}
 
 
+def statement(name: str, params: dict[str, Any]) -> side_connections.Statement:
+    """``name`` is a family's, or ``family#shard`` for one shard of a sharded family."""
+    sql, extra = with_survey_sources(load_sql(name.partition("#")[0]))
+    return name, sql, {**params, **extra}
+
+
 def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    sql, extra = with_survey_sources(load_sql(name))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, **extra})
-        columns = [column.name for column in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    return side_connections.run_all([statement(name, {**params, **WHOLE})])[name]
 
 
 def data_months(timezone: str) -> tuple[Month | None, Month | None]:
@@ -129,14 +141,33 @@ def tables_with_rows() -> set[str]:
     return {table for table, present in zip(tables, flags) if present}
 
 
-def collect(scope: Scope) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
+def collect(scope: Scope, *, session: tuple[str, ...] = ()) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
     """Every family's figures for every month of the scope, and per family how many
-    rows were left out for want of an exchange rate."""
+    rows were left out for want of an exchange rate. The statements run side by side
+    (side_connections.py); ``session``: the SET LOCAL statements the caller ran."""
     params = scope.params()
     present = tables_with_rows()
-    family_rows = {family: fetch(family, params) for family in FAMILY_TABLES}
-    first_paid = _first_paid_invoice_customers(params, present)
-    return assemble(family_rows, present, first_paid, fetch("metric_values", params))
+    shards = max(settings.KPIHUB_KPI_CONNECTIONS, 1)
+    statements = [statement(f"{family}#{shard}", {**params, "shard": shard, "shards": shards})
+                  for family in SHARDED for shard in range(shards)]
+    names = [name for name in FAMILY_TABLES if name not in SHARDED] + ["metric_values"]
+    if _counts_first_paid_invoices(present):
+        names.append("first_paid_invoices")
+    statements += [statement(name, {**params, **WHOLE}) for name in names]
+    rows = side_connections.run_all(statements, session=session)
+    for family in SHARDED:
+        rows[family] = add_up([rows.pop(f"{family}#{shard}") for shard in range(shards)])
+    first_paid = {row["month"]: row["new_invoice_customers"] for row in rows.get("first_paid_invoices", [])}
+    return assemble({family: rows[family] for family in FAMILY_TABLES}, present, first_paid,
+                    rows["metric_values"])
+
+
+def add_up(shards: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One family's rows from its shards' (the same months in the same order): every
+    figure summed, month by month."""
+    return [{name: value if name == "month" else sum(row[name] for row in month_rows)
+             for name, value in month_rows[0].items()}
+            for month_rows in zip(*shards)]
 
 
 def assemble(family_rows: dict[str, list[dict[str, Any]]], present: set[str],
@@ -164,13 +195,9 @@ def assemble(family_rows: dict[str, list[dict[str, Any]]], present: set[str],
     return months, unconverted
 
 
-def _first_paid_invoice_customers(params: dict, present: set[str]) -> dict[Month, Any]:
+def _counts_first_paid_invoices(present: set[str]) -> bool:
     """Only a tenant without subscriptions counts new customers by first paid invoice."""
-    if "metrics_subscription" in present:
-        return {}
-    if "metrics_invoice" not in present:
-        return {}
-    return {row["month"]: row["new_invoice_customers"] for row in fetch("first_paid_invoices", params)}
+    return "metrics_subscription" not in present and "metrics_invoice" in present
 
 
 def _add_derived(figures: dict[str, Any]) -> None:

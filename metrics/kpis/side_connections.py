@@ -1,0 +1,127 @@
+"""Run the families' statements on several database connections at once.
+
+The families are independent read-only SELECTs over the tenant's tables; on a database
+server with more than one core they finish sooner side by side than one after the
+other. The caller's connection runs statements too; each extra ("side") connection
+reads the very snapshot of the caller's transaction (``pg_export_snapshot`` / ``SET
+TRANSACTION SNAPSHOT``) in the same tenant schema, so the figures are exactly those one
+connection would have computed.
+
+When the caller's transaction has already written something (a test case's fixtures, a
+recompute inside an import's transaction), no other connection can see those rows, so
+everything runs on the caller's connection, one statement after the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.db import connection
+from psycopg import sql
+
+logger = logging.getLogger(__name__)
+
+# A statement to run: (name, SQL text, parameters); its result is every row as a dict.
+Statement = tuple[str, str, dict[str, Any]]
+Rows = list[dict[str, Any]]
+NO_PARALLEL_WORKERS = "SET LOCAL max_parallel_workers_per_gather = 0"
+
+
+def run_all(statements: Sequence[Statement], *, session: Sequence[str] = ()) -> dict[str, Rows]:
+    """Every statement's rows, by name. ``statements`` come largest first: each free
+    connection takes the next one. ``session``: SET LOCAL statements the caller's
+    transaction already ran, repeated on each side connection."""
+    side = _side_connections_wanted(len(statements))
+    if not side:
+        with connection.cursor() as cursor:
+            return {name: _fetch(cursor, text, params) for name, text, params in statements}
+    # The connections share the cores already: a statement's own parallel workers would
+    # only compete with them.
+    session = [*session, NO_PARALLEL_WORKERS]
+    with connection.cursor() as cursor:
+        cursor.execute(NO_PARALLEL_WORKERS)
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+    queue = list(reversed(statements))
+    lock = threading.Lock()
+    results: dict[str, Rows] = {}
+    errors: list[BaseException] = []
+
+    def take() -> Statement | None:
+        with lock:
+            return queue.pop() if queue and not errors else None
+
+    def work(cursor) -> None:
+        while (statement := take()) is not None:
+            name, text, params = statement
+            results[name] = _fetch(cursor, text, params)
+
+    # Read here: ``connection`` is per thread, a side thread's would be another one.
+    where = (connection.get_connection_params(), connection.schema_name, snapshot)
+    threads = [threading.Thread(target=_guarded(_on_side_connection, errors),
+                                args=(where, session, work)) for _ in range(side)]
+    for thread in threads:
+        thread.start()
+    try:
+        with connection.cursor() as cursor:
+            _guarded(work, errors)(cursor)
+    finally:
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _side_connections_wanted(statements: int) -> int:
+    """How many side connections to open: none when they could not see what the caller
+    sees (uncommitted writes, or no transaction to share)."""
+    wanted = min(settings.KPIHUB_KPI_CONNECTIONS - 1, statements - 1)
+    if wanted < 1 or not connection.in_atomic_block:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        read_only_so_far = cursor.fetchone()[0]
+    return wanted if read_only_so_far else 0
+
+
+def _on_side_connection(where: tuple[dict[str, Any], str, str], session: Sequence[str],
+                        work: Callable) -> None:
+    params, schema, snapshot = where
+    try:
+        side = psycopg.connect(**params, autocommit=True)
+    except psycopg.OperationalError as error:
+        # No room for another connection: the others take its share of the work.
+        logger.warning("KPI recompute without a side connection: %s", error)
+        return
+    with side:
+        side.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        side.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+        side.execute(sql.SQL("SET LOCAL search_path TO {}, public").format(
+            sql.Identifier(schema)))
+        for statement in session:
+            side.execute(statement)
+        with side.cursor() as cursor:
+            work(cursor)
+        side.execute("COMMIT")
+
+
+def _guarded(function: Callable, errors: list[BaseException]) -> Callable:
+    """``function``, recording its exception instead of losing it in a thread."""
+    def run(*args) -> None:
+        try:
+            function(*args)
+        except BaseException as error:  # noqa: BLE001 - re-raised by run_all
+            errors.append(error)
+    return run
+
+
+def _fetch(cursor, text: str, params: dict[str, Any]) -> Rows:
+    cursor.execute(text, params)
+    columns = [column.name for column in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
