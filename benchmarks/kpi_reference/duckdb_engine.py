@@ -28,8 +28,12 @@ NO_INVITATIONS = ("SELECT NULL::VARCHAR AS survey_type, NULL::TIMESTAMPTZ AS sen
 
 def connect(tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
-    # PostgreSQL's text hash, which the engine shards customers by (movements.sql).
+    # PostgreSQL functions the engine's SQL uses that DuckDB spells otherwise: the text
+    # hash it shards customers by (movements.sql), the bucket of a value among sorted
+    # bounds (tickets.sql).
     connection.execute("CREATE MACRO hashtext(value) AS (hash(value) % 2147483647)::INTEGER")
+    connection.execute("CREATE MACRO width_bucket(value, bounds) AS "
+                       "CASE WHEN value IS NOT NULL THEN len(list_filter(bounds, lambda b: b <= value)) END")
     decimals = decimal_columns()
     for name, frame in tables.items():
         connection.register(f"{name}_frame", frame)

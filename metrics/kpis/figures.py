@@ -46,10 +46,10 @@ class Scope:
 # Family -> (table that must have rows, reason when it has none); the costliest first,
 # as collect() hands them to the connections in this order.
 FAMILY_TABLES = {
-    "movements": ("metrics_subscription", "no subscriptions imported"),
     "invoices": ("metrics_invoice", "no invoices imported"),
-    "tickets": ("metrics_ticket", "no tickets imported"),
+    "movements": ("metrics_subscription", "no subscriptions imported"),
     "subscriptions": ("metrics_subscription", "no subscriptions imported"),
+    "tickets": ("metrics_ticket", "no tickets imported"),
     "surveys": (None, ""),
     "leads": ("metrics_lead", "no leads imported"),
     "expenses": ("metrics_expense", "no expenses imported"),
@@ -147,13 +147,18 @@ def collect(scope: Scope, *, session: tuple[str, ...] = ()) -> tuple[dict[Month,
     (side_connections.py); ``session``: the SET LOCAL statements the caller ran."""
     params = scope.params()
     present = tables_with_rows()
-    shards = max(settings.KPIHUB_KPI_CONNECTIONS, 1)
-    statements = [statement(f"{family}#{shard}", {**params, "shard": shard, "shards": shards})
-                  for family in SHARDED for shard in range(shards)]
-    names = [name for name in FAMILY_TABLES if name not in SHARDED] + ["metric_values"]
+    # One shard with one connection; otherwise one fewer than twice the connections, so
+    # that the shards and the largest other statement share the connections evenly.
+    shards = max(2 * settings.KPIHUB_KPI_CONNECTIONS - 1, 1)
+    statements = []
+    for name in [*FAMILY_TABLES, "metric_values"]:
+        if name in SHARDED:
+            statements += [statement(f"{name}#{shard}", {**params, "shard": shard, "shards": shards})
+                           for shard in range(shards)]
+        else:
+            statements.append(statement(name, {**params, **WHOLE}))
     if _counts_first_paid_invoices(present):
-        names.append("first_paid_invoices")
-    statements += [statement(name, {**params, **WHOLE}) for name in names]
+        statements.append(statement("first_paid_invoices", {**params, **WHOLE}))
     rows = side_connections.run_all(statements, session=session)
     for family in SHARDED:
         rows[family] = add_up([rows.pop(f"{family}#{shard}") for shard in range(shards)])

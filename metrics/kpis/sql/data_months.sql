@@ -4,12 +4,18 @@
 -- dates and exchange rates alone make no months: no KPI is computed from them.
 WITH responses AS (/*responses*/),
 invitations AS (/*invitations*/),
+-- A column's min or max alone reads its index when it has one; together with the max of
+-- an unindexed column they would read the whole table.
 bounds (first_day, last_day) AS (
-    SELECT min(start_date), greatest(max(start_date), max(end_date)) FROM metrics_subscription
+    SELECT (SELECT min(start_date) FROM metrics_subscription),
+           greatest((SELECT max(start_date) FROM metrics_subscription),
+                    (SELECT max(end_date) FROM metrics_subscription))
     UNION ALL SELECT min(date), max(date) FROM metrics_invoice
     UNION ALL SELECT min(date), max(date) FROM metrics_expense
     UNION ALL SELECT min(date), max(date) FROM metrics_traffic
-    UNION ALL SELECT min(created_date), greatest(max(created_date), max(converted_date)) FROM metrics_lead
+    UNION ALL SELECT (SELECT min(created_date) FROM metrics_lead),
+                     greatest((SELECT max(created_date) FROM metrics_lead),
+                              (SELECT max(converted_date) FROM metrics_lead))
     UNION ALL SELECT min(date), max(date) FROM metrics_metricvalue
     UNION ALL SELECT (min(opened_at) AT TIME ZONE %(tz)s)::date,
                      (greatest(max(opened_at), max(first_response_at), max(resolved_at))

@@ -4,23 +4,23 @@
 -- per recipient, the latest; surveys.selectors.kpi_responses_sql).
 WITH /*common*/,
 responses AS (/*responses*/),
--- Months as date_trunc timestamps: extract() returns numeric, slower per row.
+-- A datetime's month is its bucket among the months' starting instants (common.sql).
 per_month AS (
-    SELECT date_trunc('month', local) AS month,
+    SELECT width_bucket(r.responded_at, s.instants) AS k,
            count(*) FILTER (WHERE survey_type = 'nps' AND score >= 9) AS promoters,
            count(*) FILTER (WHERE survey_type = 'nps' AND score BETWEEN 7 AND 8) AS passives,
            count(*) FILTER (WHERE survey_type = 'nps' AND score <= 6) AS detractors,
            count(*) FILTER (WHERE survey_type = 'csat' AND score >= 4) AS satisfied,
            count(*) FILTER (WHERE survey_type = 'csat') AS csat_answers
-    FROM (SELECT survey_type, score, responded_at AT TIME ZONE %(tz)s AS local
-            FROM responses WHERE score IS NOT NULL) AS r
+    FROM responses r CROSS JOIN month_starts s
+    WHERE r.score IS NOT NULL
     GROUP BY 1
 ),
 invitations AS (/*invitations*/),
 invited AS (
-    SELECT date_trunc('month', local) AS month,
-           count(*) AS sent, count(*) FILTER (WHERE responded) AS answered
-    FROM (SELECT sent_at AT TIME ZONE %(tz)s AS local, responded FROM invitations) AS i
+    SELECT width_bucket(i.sent_at, s.instants) AS k,
+           count(*) AS sent, count(*) FILTER (WHERE i.responded) AS answered
+    FROM invitations i CROSS JOIN month_starts s
     GROUP BY 1
 )
 SELECT mo.month,
@@ -32,6 +32,6 @@ SELECT mo.month,
        coalesce(i.sent, 0) AS invitations_sent,
        coalesce(i.answered, 0) AS invitations_answered
 FROM months mo
-LEFT JOIN per_month p ON p.month = mo.month
-LEFT JOIN invited i ON i.month = mo.month
+LEFT JOIN per_month p ON p.k = mo.k
+LEFT JOIN invited i ON i.k = mo.k
 ORDER BY mo.month
