@@ -97,11 +97,16 @@ def store(results: list[Result], *, first: Month | None, last: Month | None) -> 
     KpiValue.objects.filter(Q(month__lt=first) | Q(month__gt=last) | ~Q(kpi__in=keys)).delete()
 
 
+# Only what changed is written: most of a recompute's values are those already stored
+# (past months), and rewriting them would cost a new row version each.
 UPSERT = """
 INSERT INTO {table} (kpi, month, value, inputs, reason, computed_at)
-SELECT kpi, month, value, inputs, reason, %(now)s
-FROM unnest(%(kpis)s::text[], %(months)s::date[], %(values)s::numeric[], %(inputs)s::jsonb[],
+SELECT v.kpi, v.month, v.value, v.inputs, v.reason, %(now)s
+FROM unnest(%(kpis)s::text[], %(months)s::date[], %(values)s::numeric(38, 10)[], %(inputs)s::jsonb[],
             %(reasons)s::text[]) AS v (kpi, month, value, inputs, reason)
+LEFT JOIN {table} AS stored ON stored.kpi = v.kpi AND stored.month = v.month
+WHERE stored.id IS NULL
+   OR (stored.value, stored.inputs, stored.reason) IS DISTINCT FROM (v.value, v.inputs, v.reason)
 ON CONFLICT (kpi, month) DO UPDATE
 SET value = EXCLUDED.value, inputs = EXCLUDED.inputs, reason = EXCLUDED.reason,
     computed_at = EXCLUDED.computed_at

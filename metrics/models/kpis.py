@@ -13,7 +13,7 @@ class KpiValue(models.Model):
     value = models.DecimalField(max_digits=38, decimal_places=10, null=True, blank=True)
     inputs = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=300, blank=True, default="")
-    computed_at = models.DateTimeField()
+    computed_at = models.DateTimeField()  # when last written: a recompute leaves unchanged values be
 
     class Meta:
         ordering = ["kpi", "month"]

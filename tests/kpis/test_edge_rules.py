@@ -229,3 +229,22 @@ def test_recompute_twice_gives_the_same_values_and_drops_stale_months(in_acme):
     assert {(v.kpi, v.month): (v.value, v.inputs, v.reason) for v in KpiValue.objects.all()} == first
     recompute(now=NOW.replace(year=2025, month=3))
     assert not KpiValue.objects.filter(month__gt=MAR).exists()
+
+
+def test_a_recompute_writes_only_the_values_that_changed(in_acme):
+    """Past months' values rarely change: rewriting them would cost a row version each."""
+    people = customers(2)
+    subscription(people[0], date(2025, 1, 1))
+    recompute()
+    versions = dict(KpiValue.objects.extra(select={"version": "xmin::text"}).values_list("id", "version"))
+    at = dict(KpiValue.objects.values_list("id", "computed_at"))
+
+    recompute()
+    assert dict(KpiValue.objects.extra(select={"version": "xmin::text"}).values_list("id", "version")) == versions
+    assert dict(KpiValue.objects.values_list("id", "computed_at")) == at
+
+    subscription(people[1], date(2025, 5, 1), amount="50")  # MRR changes from May on
+    recompute()
+    may, april = stored("mrr", date(2025, 5, 1)), stored("mrr", date(2025, 4, 1))
+    assert may.value == 150 and may.computed_at > at[may.id]
+    assert april.value == 100 and april.computed_at == at[april.id]
