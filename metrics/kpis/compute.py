@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone as django_timezone
@@ -83,8 +84,10 @@ def store(results: list[Result], *, first: Month | None, last: Month | None) -> 
     deleted, a custom metric gone)."""
     if results:
         encoder = KpiValue._meta.get_field("inputs").encoder
-        with connection.cursor() as cursor:
-            # One statement over arrays: a row of parameters per value costs twice as much.
+        # One statement over arrays (a row of parameters per value costs twice as much),
+        # sent in binary on a plain psycopg cursor of the same connection: Django's
+        # cursor binds on the client, quoting every element of every array.
+        with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(UPSERT.format(table=KpiValue._meta.db_table), {
                 "now": django_timezone.now(), "kpis": [r.kpi for r in results],
                 "months": [r.month for r in results], "values": [r.value for r in results],
@@ -101,9 +104,9 @@ def store(results: list[Result], *, first: Month | None, last: Month | None) -> 
 # (past months), and rewriting them would cost a new row version each.
 UPSERT = """
 INSERT INTO {table} (kpi, month, value, inputs, reason, computed_at)
-SELECT v.kpi, v.month, v.value, v.inputs, v.reason, %(now)s
-FROM unnest(%(kpis)s::text[], %(months)s::date[], %(values)s::numeric(38, 10)[], %(inputs)s::jsonb[],
-            %(reasons)s::text[]) AS v (kpi, month, value, inputs, reason)
+SELECT v.kpi, v.month, v.value, v.inputs, v.reason, %(now)b
+FROM unnest(%(kpis)b::text[], %(months)b::date[], %(values)b::numeric(38, 10)[], %(inputs)b::jsonb[],
+            %(reasons)b::text[]) AS v (kpi, month, value, inputs, reason)
 LEFT JOIN {table} AS stored ON stored.kpi = v.kpi AND stored.month = v.month
 WHERE stored.id IS NULL
    OR (stored.value, stored.inputs, stored.reason) IS DISTINCT FROM (v.value, v.inputs, v.reason)
