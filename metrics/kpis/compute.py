@@ -55,8 +55,13 @@ def recompute_kpis(*, now: datetime | None = None, currency: str | None = None,
     tenant = connection.tenant
     currency = currency or tenant.currency
     timezone = timezone or tenant.timezone
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
+            if outermost:
+                # Every figure from one snapshot, which side connections share too
+                # (side_connections.py); inside a caller's transaction, the caller's.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             for statement in SESSION_SETTINGS:
                 cursor.execute(statement)
         first, last = figures.data_months(timezone)
