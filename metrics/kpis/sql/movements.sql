@@ -67,13 +67,15 @@ several AS (
     GROUP BY customer HAVING min(code) < max(code)
 ),
 -- Each customer's event months: the change of its rate-1 money and of its foreign
--- money (native amounts), and of its number of active subscriptions. (A UNION ALL of
+-- money (native amounts), and of its number of active subscriptions. Foreign money is
+-- null, not 0, where there is none (most customers): its running sum below then stays
+-- null at no cost instead of adding numeric zeros row after row. (A UNION ALL of
 -- the starts and the ends reads the spans twice, still cheaper than a row per span
 -- turned into two by a LATERAL VALUES.)
 changes AS (
     SELECT customer, k,
-           sum(CASE WHEN code IS NULL THEN change12 ELSE 0 END) AS home12,
-           sum(CASE WHEN code IS NULL THEN 0 ELSE change12 END) AS foreign12,
+           coalesce(sum(change12) FILTER (WHERE code IS NULL), 0) AS home12,
+           sum(change12) FILTER (WHERE code IS NOT NULL) AS foreign12,
            sum(step) AS step,
            max(code) AS code
     FROM (SELECT customer, from_k AS k, code, native12 AS change12, 1 AS step FROM spans
@@ -103,10 +105,10 @@ timeline AS (
 event_months AS (
     SELECT t.k, t.prev_event, t.next_event, t.code, t.foreign_after12, t.home12,
            t.active > t.step AS was_paying, t.active > 0 AS paying,
-           t.home12 + CASE WHEN t.foreign_after12 = 0 THEN 0
+           t.home12 + CASE WHEN coalesce(t.foreign_after12, 0) = 0 THEN 0
                            ELSE t.foreign_after12 * rm.by_code[t.code][t.k] END AS now12,
-           CASE WHEN t.foreign_after12 = t.foreign12 THEN 0
-                ELSE (t.foreign_after12 - t.foreign12) * rm.by_code[t.code][t.k - 1] END AS prev12
+           CASE WHEN coalesce(t.foreign_after12, 0) = coalesce(t.foreign12, 0) THEN 0
+                ELSE (t.foreign_after12 - coalesce(t.foreign12, 0)) * rm.by_code[t.code][t.k - 1] END AS prev12
     FROM timeline t CROSS JOIN rate_matrix rm
 ),
 -- Grouped by month and kind of movement first (few groups), then spread into columns.
