@@ -48,8 +48,8 @@ spans AS (
     FROM (SELECT customer_id COLLATE "C" AS customer, currency,
                  array_position((SELECT array_agg(currency ORDER BY code) FROM rate_arrays),
                                 currency) AS code,
-                 amount * quantity * CASE interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
-                                                   WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END
+                 amount * (quantity::bigint * CASE interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
+                                                            WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END)
                      AS native12,
                  width_bucket(start_date, ms.days) AS start_k,
                  width_bucket(end_date, ms.days) AS end_k
