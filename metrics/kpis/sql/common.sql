@@ -34,4 +34,15 @@ fx AS (
     UNION ALL
     SELECT v.currency, mo.mi, 1::numeric
     FROM (VALUES (''), (%(currency)s)) AS v (currency) CROSS JOIN months mo
+),
+-- Each subscription's 12 x MRR in its own currency (native12): amount * quantity *
+-- {week 52, month 12, quarter 4, year 1}, exact in numeric, so every sum of it is
+-- exact too and MRR is divided by 12 once, in Python (quantity x factor in integers
+-- first: one numeric multiplication per row).
+subscription_money AS (
+    SELECT s.*,
+           s.amount * (s.quantity::bigint * CASE s.interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
+                                                            WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END)
+               AS native12
+    FROM metrics_subscription s
 )

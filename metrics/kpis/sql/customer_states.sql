@@ -5,12 +5,10 @@ WITH /*common*/,
 bounds AS (SELECT min(mi) AS prev_mi, max(mi) AS mi FROM months),
 subs AS (
     SELECT s.customer_id, s.plan, s.currency,
-           s.amount * s.quantity * CASE s.interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
-                                                   WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END
-               AS native12,
+           s.native12,
            (extract(year FROM s.start_date) * 12 + extract(month FROM s.start_date) - 1)::int AS start_mi,
            (extract(year FROM s.end_date) * 12 + extract(month FROM s.end_date) - 1)::int AS end_mi
-    FROM metrics_subscription s
+    FROM subscription_money s
     WHERE s.amount > 0
 ),
 plan_states AS (

@@ -1,6 +1,6 @@
 -- Customer movements per month (kpi-catalog.md, "Subscription KPIs"): paying customers,
 -- new, reactivation, expansion, contraction and churn, in customers and in 12 x MRR.
--- Money is 12 x MRR ("*12" columns), exact in numeric (see subscriptions.sql).
+-- Money is 12 x MRR ("*12" columns: subscription_money in common.sql), exact in numeric.
 --
 -- Event-based: a customer's MRR (cmrr) only changes in a month where one of its
 -- subscriptions starts or ends (an "event month" of the customer), or, in between, when
@@ -48,12 +48,10 @@ spans AS (
     FROM (SELECT customer_id COLLATE "C" AS customer, currency,
                  array_position((SELECT array_agg(currency ORDER BY code) FROM rate_arrays),
                                 currency) AS code,
-                 amount * (quantity::bigint * CASE interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
-                                                            WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END)
-                     AS native12,
+                 native12,
                  width_bucket(start_date, ms.days) AS start_k,
                  width_bucket(end_date, ms.days) AS end_k
-          FROM metrics_subscription CROSS JOIN month_starts ms
+          FROM subscription_money CROSS JOIN month_starts ms
           WHERE amount > 0 AND abs(mod(hashtext(customer_id)::bigint, %(shards)s)) = %(shard)s
           OFFSET 0) AS s
     CROSS JOIN (SELECT count(*) AS months FROM months) AS n

@@ -2,11 +2,9 @@
 -- KPIs"): MRR, acv and committed MRR, from the subscriptions grouped by currency and
 -- start and end month (a few thousand groups). The customers' movements are
 -- movements.sql.
--- Money is summed as 12 * MRR ("*12" columns): amount * quantity * {week 52, month 12,
--- quarter 4, year 1} is exact in numeric (quantity x factor in integers first: one
--- numeric multiplication per row), so MRR and every movement (movements.sql) sum
--- exactly and net new MRR equals mrr(M) - mrr(M-1) before the one division by 12 in
--- Python.
+-- Money is summed as 12 * MRR ("*12" columns: subscription_money in common.sql), so MRR
+-- and every movement (movements.sql) sum exactly and net new MRR equals
+-- mrr(M) - mrr(M-1) before the one division by 12 in Python.
 WITH /*common*/,
 bounds AS (SELECT min(mi) AS first_mi, max(mi) AS last_mi FROM months),
 -- Months by bucket (common.sql), as month indexes: every date before the series counts
@@ -14,12 +12,10 @@ bounds AS (SELECT min(mi) AS first_mi, max(mi) AS last_mi FROM months),
 -- order against the series' months, all that matters here.
 subs AS (
     SELECT s.currency, s.amount > 0 AS paying,
-           s.amount * (s.quantity::bigint * CASE s.interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
-                                                            WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END)
-               AS native12,
+           s.native12,
            b.first_mi - 1 + width_bucket(s.start_date, ms.days) AS start_mi,
            b.first_mi - 1 + width_bucket(s.end_date, ms.days) AS end_mi
-    FROM metrics_subscription s CROSS JOIN month_starts ms CROSS JOIN bounds b
+    FROM subscription_money s CROSS JOIN month_starts ms CROSS JOIN bounds b
 ),
 -- Subscriptions grouped by currency, paying or not, start and end month (a few
 -- thousand groups): what needs no customer (MRR, acv, committed MRR) reads these.
