@@ -141,7 +141,8 @@ def tables_with_rows() -> set[str]:
     return {table for table, present in zip(tables, flags) if present}
 
 
-def collect(scope: Scope, *, session: tuple[str, ...] = ()) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
+def collect(scope: Scope, *, session: tuple[str, ...] = (),
+            ) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
     """Every family's figures for every month of the scope, and per family how many
     rows were left out for want of an exchange rate. The statements run side by side
     (side_connections.py); ``session``: the SET LOCAL statements the caller ran."""
