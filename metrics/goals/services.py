@@ -16,6 +16,7 @@ from accounts.roles import ADMIN_ROLES, has_role
 
 from metrics.goals import evaluation as ev
 from metrics.goals.notify import notify_status_change
+from metrics.formatting import rounded
 from metrics.goals.rules import goal_title, smart_errors
 from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
 from metrics.models import Goal, GoalEvaluation, GoalStatusChange, KpiValue
@@ -88,7 +89,7 @@ def direction_warning(kpi: Kpi | None, *, baseline, target) -> str:
 
 
 def _plain(value) -> str:
-    return f"{Decimal(str(value)).quantize(Decimal('0.01')).normalize():f}"
+    return f"{rounded(value, 2).normalize():f}"
 
 
 def goal_warnings(goal: Goal, kpi: Kpi | None) -> list[str]:

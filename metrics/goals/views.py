@@ -1,7 +1,5 @@
 """Goal pages: thin adapters over metrics.goals.services."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Notification
 from accounts.roles import member_required
+from metrics.formatting import rounded
 from metrics.goals import services
 from metrics.goals.evaluation import period_of
 from metrics.goals.forms import GoalEditForm, GoalForm
@@ -56,8 +55,7 @@ def goal_create(request):
     if key:  # pre-fill where the KPI stands now, the natural baseline, as people write it
         current = services.kpi_series(key).get(period_of(timezone.localdate()))
         if current is not None:
-            initial["baseline_value"] = Decimal(str(current)).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+            initial["baseline_value"] = rounded(current, 2).normalize()
     form = GoalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
