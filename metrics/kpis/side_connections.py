@@ -36,17 +36,6 @@ def run_all(statements: Sequence[Statement], *, session: Sequence[str] = ()) -> 
     """Every statement's rows, by name. ``statements`` come largest first: each free
     connection takes the next one. ``session``: SET LOCAL statements the caller's
     transaction already ran, repeated on each side connection."""
-    side = _side_connections_wanted(len(statements))
-    if not side:
-        with connection.cursor() as cursor:
-            return {name: _fetch(cursor, text, params) for name, text, params in statements}
-    # The connections share the cores already: a statement's own parallel workers would
-    # only compete with them.
-    session = [*session, NO_PARALLEL_WORKERS]
-    with connection.cursor() as cursor:
-        cursor.execute(NO_PARALLEL_WORKERS)
-        cursor.execute("SELECT pg_export_snapshot()")
-        snapshot = cursor.fetchone()[0]
     queue = list(reversed(statements))
     lock = threading.Lock()
     results: dict[str, Rows] = {}
@@ -61,10 +50,8 @@ def run_all(statements: Sequence[Statement], *, session: Sequence[str] = ()) -> 
             name, text, params = statement
             results[name] = _fetch(cursor, text, params)
 
-    # Read here: ``connection`` is per thread, a side thread's would be another one.
-    where = (connection.get_connection_params(), connection.schema_name, snapshot)
-    threads = [threading.Thread(target=_guarded(_on_side_connection, errors),
-                                args=(where, session, work)) for _ in range(side)]
+    threads = [threading.Thread(target=_guarded(_on_side_connection, errors), args=(where, session, work))
+               for where in _side_connections(len(statements))]
     for thread in threads:
         thread.start()
     try:
@@ -78,16 +65,24 @@ def run_all(statements: Sequence[Statement], *, session: Sequence[str] = ()) -> 
     return results
 
 
-def _side_connections_wanted(statements: int) -> int:
-    """How many side connections to open: none when they could not see what the caller
-    sees (uncommitted writes, or no transaction to share)."""
+def _side_connections(statements: int) -> list[tuple[dict[str, Any], str, str]]:
+    """Where each side connection goes: (connection parameters, schema, snapshot to
+    import). None when one connection will do, or when side connections could not see
+    what the caller sees (uncommitted writes, or no transaction to share)."""
     wanted = min(settings.KPIHUB_KPI_CONNECTIONS - 1, statements - 1)
     if wanted < 1 or not connection.in_atomic_block:
-        return 0
+        return []
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
-        read_only_so_far = cursor.fetchone()[0]
-    return wanted if read_only_so_far else 0
+        if not cursor.fetchone()[0]:
+            return []
+        # The connections share the cores already: a statement's own parallel workers
+        # would only compete with them.
+        cursor.execute(NO_PARALLEL_WORKERS)
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+    # Read here: ``connection`` is per thread, a side thread's would be another one.
+    return [(connection.get_connection_params(), connection.schema_name, snapshot)] * wanted
 
 
 def _on_side_connection(where: tuple[dict[str, Any], str, str], session: Sequence[str],
@@ -104,7 +99,7 @@ def _on_side_connection(where: tuple[dict[str, Any], str, str], session: Sequenc
         side.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
         side.execute(sql.SQL("SET LOCAL search_path TO {}, public").format(
             sql.Identifier(schema)))
-        for statement in session:
+        for statement in [*session, NO_PARALLEL_WORKERS]:
             side.execute(statement)
         with side.cursor() as cursor:
             work(cursor)
