@@ -36,26 +36,26 @@ rate_arrays AS (
 ),
 -- ... and all of them as one two-dimensional array, by_code[code][k].
 rate_matrix AS (SELECT array_agg(by_month ORDER BY code) AS by_code FROM rate_arrays),
+-- How many months the series has.
+series AS (SELECT count(*) AS months FROM months),
 -- Paying subscriptions in a currency with rates (the reporting currency and '' always
 -- have one), active in the months from_k .. to_k - 1 of the series (end_date is
 -- exclusive); to_k is null when still active after the last month. code: the foreign
--- currency's number, null for rate-1 money (a lookup in a one-row array, not a join).
--- OFFSET 0 works each subscription's months out once, not once per use below.
+-- currency's number, null for rate-1 money. OFFSET 0 works each subscription's months
+-- out once, not once per use below.
 spans AS (
-    SELECT s.customer, s.code, s.native12,
+    SELECT s.customer, ra.code, s.native12,
            greatest(s.start_k, 1) AS from_k,
            CASE WHEN s.end_k <= n.months THEN s.end_k END AS to_k
-    FROM (SELECT customer_id COLLATE "C" AS customer, currency,
-                 array_position((SELECT array_agg(currency ORDER BY code) FROM rate_arrays),
-                                currency) AS code,
-                 native12,
+    FROM (SELECT customer_id COLLATE "C" AS customer, currency, native12,
                  width_bucket(start_date, ms.days) AS start_k,
                  width_bucket(end_date, ms.days) AS end_k
           FROM subscription_money CROSS JOIN month_starts ms
           WHERE amount > 0 AND abs(mod(hashtext(customer_id)::bigint, %(shards)s)) = %(shard)s
           OFFSET 0) AS s
-    CROSS JOIN (SELECT count(*) AS months FROM months) AS n
-    WHERE (s.code IS NOT NULL OR s.currency IN ('', %(currency)s))
+    LEFT JOIN rate_arrays ra ON ra.currency = s.currency
+    CROSS JOIN series n
+    WHERE (ra.code IS NOT NULL OR s.currency IN ('', %(currency)s))
       AND s.start_k <= n.months
       AND (s.end_k IS NULL OR s.end_k > greatest(s.start_k, 1))
 ),
@@ -183,7 +183,7 @@ several_months AS (
     FROM spans sp
     JOIN several USING (customer)
     LEFT JOIN rate_arrays ra ON ra.code = sp.code
-    CROSS JOIN (SELECT count(*) AS months FROM months) AS n
+    CROSS JOIN series n
     CROSS JOIN LATERAL generate_series(sp.from_k, coalesce(sp.to_k - 1, n.months)) AS gs (k)
     GROUP BY sp.customer, gs.k
 ),
