@@ -4,17 +4,16 @@ serves the numbers; a second company's request computes only its own."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
 from django.db import connection
 
 from metrics.models import KpiValue
-from tenants.services import drop_tenant
-from tenants.signup import sign_up, tenant_domain
+from tenants.signup import tenant_domain
 from tests.conftest import host_client
 from tests.kpis.builders import customers, subscriptions_for
+from tests.support.tenants import company_of_its_own
 from tests.support.waiting import wait_for_job
 
 pytestmark = pytest.mark.worker
@@ -23,16 +22,8 @@ pytestmark = pytest.mark.worker
 @pytest.fixture
 def companies(committed_db):
     """Two companies of their own (committed, for the worker); dropped afterwards."""
-    made = []
-    for _ in range(2):
-        slug = f"rc-{uuid.uuid4().hex[:8]}"
-        made.append(sign_up(company_name=f"Recompute {slug}", slug=slug,
-                            email=f"owner@{slug}.example", password="correct-horse-battery"))
-        connection.set_schema_to_public()
-    yield made
-    connection.set_schema_to_public()
-    for result in made:
-        drop_tenant(result.tenant)
+    with company_of_its_own("rc") as first, company_of_its_own("rc") as second:
+        yield [first, second]
 
 
 def test_recompute_on_demand_runs_on_the_worker_and_the_api_serves_the_result(worker, companies):

@@ -4,7 +4,6 @@ connection where it could not see the caller's data."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,10 +13,9 @@ from django.db import connection, transaction
 
 from metrics.kpis import side_connections
 from metrics.models import KpiValue
-from tenants.services import drop_tenant
-from tenants.signup import sign_up
 from tests.kpis.builders import (customers, fx_rate, invoice, recompute, subscription,
                                  subscriptions_for, ticket)
+from tests.support.tenants import company_of_its_own
 
 UTC = ZoneInfo("UTC")
 
@@ -39,12 +37,8 @@ def side_connections_opened(monkeypatch):
 @pytest.fixture
 def company(django_db_setup, committed_db):
     """A company of its own whose rows are committed, so other connections see them."""
-    slug = f"side-{uuid.uuid4().hex[:8]}"
-    made = sign_up(company_name=f"Side {slug}", slug=slug, email=f"owner@{slug}.example",
-                   password="correct-horse-battery")
-    yield made.tenant
-    connection.set_schema_to_public()
-    drop_tenant(made.tenant)
+    with company_of_its_own("side") as made:
+        yield made.tenant
 
 
 def some_of_everything() -> None:

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
-from tenants.signup import sign_up, tenant_domain
+from tenants.services import drop_tenant
+from tenants.signup import SignupResult, sign_up, tenant_domain
+
+PASSWORD = "correct-horse-battery-staple"
 
 
 @dataclass
@@ -40,3 +46,20 @@ def make_session_tenant(slug: str, name: str, password: str) -> TenantHandle:
             token = Token.objects.get(user__username=email).key
     connection.set_schema_to_public()
     return TenantHandle(tenant=tenant, owner_email=email, owner_token=token, password=password)
+
+
+@contextmanager
+def company_of_its_own(prefix: str, *, company_name: str = "", password: str = PASSWORD,
+                       ) -> Iterator[SignupResult]:
+    """A company signed up for real and committed, so that other processes (a worker)
+    and connections see it; dropped afterwards. Needs database access outside the
+    test's transaction (the ``committed_db`` fixture)."""
+    slug = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    result = sign_up(company_name=company_name or f"Company {slug}", slug=slug,
+                     email=f"owner@{slug}.example", password=password)
+    connection.set_schema_to_public()
+    try:
+        yield result
+    finally:
+        connection.set_schema_to_public()
+        drop_tenant(result.tenant)

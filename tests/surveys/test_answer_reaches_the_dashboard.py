@@ -13,10 +13,10 @@ from django.test import Client
 
 from metrics.kpis.periods import current_month, format_period
 from metrics.models import Customer, KpiValue
-from tenants.services import drop_tenant
-from tenants.signup import sign_up, tenant_domain
+from tenants.signup import tenant_domain
 from tests.conftest import host_client
 from tests.support.smtp import text_of
+from tests.support.tenants import company_of_its_own
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.worker
@@ -26,12 +26,8 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture
 def company(committed_db):
     """A company of its own (committed, for the worker); dropped afterwards."""
-    slug = f"nps-{uuid.uuid4().hex[:8]}"
-    result = sign_up(company_name="Answer Path Ltd", slug=slug, email=f"owner@{slug}.example", password=PASSWORD)
-    connection.set_schema_to_public()
-    yield result
-    connection.set_schema_to_public()
-    drop_tenant(result.tenant)
+    with company_of_its_own("nps", company_name="Answer Path Ltd", password=PASSWORD) as result:
+        yield result
 
 
 def test_an_answer_shows_on_the_nps_card_the_kpi_page_and_the_survey_page(worker, worker_mailbox, company):
