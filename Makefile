@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt
 install: $(VENV)/.installed
 
 run: install
-	$(PY) -m kpihub.launcher
+	$(PY) -m kpihub.dev.launcher
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

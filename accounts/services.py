@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Invitation, Member
+from accounts.models import Invitation, Member, Notification
 
 
 def check_new_password(password: str, *, email: str, name: str = "") -> None:
@@ -105,3 +105,23 @@ def remove_member(*, member: Member) -> None:
         raise ValidationError("The owner cannot be removed.")
     member.user.delete()
     _refresh_user_count()
+
+
+NOTIFICATIONS_SHOWN = 50
+
+
+def read_notifications(*, user) -> list[Notification]:
+    """The user's latest notifications; every unread one is marked read, as the page
+    that calls this shows them."""
+    items = list(Notification.objects.filter(user=user)[:NOTIFICATIONS_SHOWN])
+    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return items
+
+
+def set_weekly_goal_digest(*, member: Member, on: bool) -> Member:
+    """Owners and admins choose whether they get the weekly goals digest."""
+    if not member.is_admin:
+        raise ValidationError("Only owners and admins get the weekly goals digest.")
+    member.weekly_goal_digest = on
+    member.save(update_fields=["weekly_goal_digest"])
+    return member

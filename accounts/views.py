@@ -97,3 +97,16 @@ def change_member(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("team")
+
+
+@member_required
+def notifications(request):
+    """The user's latest notifications (read as they are shown); owners and admins
+    also choose here whether they get the weekly goals digest."""
+    member = request.user.member
+    if request.method == "POST" and member.is_admin:
+        services.set_weekly_goal_digest(member=member, on=request.POST.get("weekly_goal_digest") == "on")
+        messages.success(request, "Weekly digest " + ("on." if member.weekly_goal_digest else "off."))
+        return redirect("notifications")
+    items = services.read_notifications(user=request.user)
+    return render(request, "accounts/notifications.html", {"items": items, "member": member})

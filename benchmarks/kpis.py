@@ -116,7 +116,7 @@ def run(args) -> bool:
 def side_by_side(shape, tables, summary, engine_s: float, read_s: float, runs: int) -> bool:
     """DuckDB running the engine's SQL on the in-memory frames, every value compared."""
     from benchmarks.kpi_reference import compare, duckdb_engine
-    from metrics.kpis.periods import add_months
+    from metrics.months import add_months
     from metrics.kpis.registry import tenant_kpis
     from metrics.models import KpiValue
 

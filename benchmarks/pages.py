@@ -7,7 +7,7 @@ each beside a trivial Django view on the same server.
 
 Needs ``wrk`` (``apt-get install -y wrk``); it installs nothing itself.
 
-1. Prepares the database the way ``make run`` does (``kpihub.launcher.prepare``:
+1. Prepares the database the way ``make run`` does (``kpihub.dev.launcher.prepare``:
    migrations, public site, tenant template, static files, and the ``demo`` tenant with
    two years of sample data and its computed KPIs). The database is created when it
    does not exist; one that has them already is reused as it is.
@@ -226,7 +226,7 @@ def git_state() -> str:
 
 def prepare() -> list[str]:
     """What ``make run`` does before starting the processes; idempotent."""
-    from kpihub import launcher
+    from kpihub.dev import launcher
 
     os.chdir(ROOT)
     return [line for line in launcher.prepare() if not line.startswith("Platform admin")]
@@ -378,7 +378,7 @@ def failures(figures: dict) -> int:
 
 
 def main() -> int:
-    from kpihub.launcher import web_workers
+    from kpihub.dev.launcher import web_workers
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8311")))
@@ -406,10 +406,10 @@ def main() -> int:
     # in this run, by this process and the server alike).
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
     from scratch_database import ensure_database
-    from kpihub import devservices
+    from kpihub.dev import embedded
 
     ensure_database()
-    data_dir = devservices.data_dir()
+    data_dir = embedded.data_dir()
     domain = os.environ.get("KPIHUB_BASE_DOMAIN", "localhost")
     host = f"demo.{domain}"
 

@@ -5,7 +5,7 @@ session, user) on the same server."""
 from django.http import HttpResponse
 from django.urls import path
 
-from kpihub.urls_tenant import urlpatterns as tenant_urlpatterns
+from kpihub.urls.tenant import urlpatterns as tenant_urlpatterns
 
 
 def trivial(request):

@@ -9,9 +9,9 @@ import os
 def bench_database(suffix: str) -> tuple[str, str]:
     """Create ``<name>_<suffix>_bench`` afresh and point DATABASE_URL at it. Returns
     (the original URL, the scratch database's name) for ``drop_database``."""
-    from kpihub import devservices
+    from kpihub.dev import embedded
 
-    devservices.ensure_service_urls()
+    embedded.ensure_service_urls()
     url = os.environ["DATABASE_URL"]
     base, _, name = url.rpartition("/")
     bench = f"{name.split('?')[0]}_{suffix}_bench"
@@ -38,9 +38,9 @@ def ensure_database() -> None:
     that reuses its prepared data between runs)."""
     import psycopg
 
-    from kpihub import devservices
+    from kpihub.dev import embedded
 
-    devservices.ensure_service_urls()
+    embedded.ensure_service_urls()
     base, _, name = os.environ["DATABASE_URL"].rpartition("/")
     name = name.split("?")[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:

@@ -10,6 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
 app = CeleryApp("kpihub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Every app's tasks.py; the metrics app keeps one per package (imports, kpis, goals).
 app.autodiscover_tasks()
-# Task modules one level down inside the metrics app.
-app.autodiscover_tasks(["metrics.goals", "metrics.kpis"])
+app.autodiscover_tasks(["metrics.imports", "metrics.kpis", "metrics.goals"])

@@ -74,3 +74,13 @@ def format_change(value, unit: str, *, currency: str = "USD", locale: str = "en-
     if unit == "percent":
         return f"{sign}{format_number(abs(number), decimals=1, locale=locale)} pts"
     return sign + format_kpi(abs(number), unit, currency=currency, locale=locale)
+
+
+def json_number(value: int | float | Decimal | None) -> int | float | None:
+    """A number for JSON: whole numbers as integers, others as floats of at most the
+    10 decimals KPI values are stored with (at least the 4 the API promises)."""
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value() and abs(value) < 2**53:
+        return int(value)
+    return float(round(Decimal(value), 10))

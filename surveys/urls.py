@@ -1,8 +1,8 @@
-"""Every survey route of a tenant host, included once from kpihub/urls_tenant.py."""
+"""The survey pages of a tenant host: the team's pages and the respondents' /s/<token>/."""
 
 from django.urls import include, path
 
-from surveys import api, respondent, views
+from surveys import respondent, views
 
 respondent_urls = [
     path("<str:token>/", respondent.answer, name="survey-answer"),
@@ -19,15 +19,7 @@ page_urls = [
     path("<int:pk>/responses.csv", views.survey_export, name="survey-export"),
 ]
 
-api_urls = [
-    path("", api.SurveyListView.as_view(), name="api-surveys"),
-    path("<int:pk>/", api.SurveyDetailView.as_view(), name="api-survey"),
-    path("<int:pk>/send/", api.SurveySendView.as_view(), name="api-survey-send"),
-    path("<int:pk>/responses/", api.SurveyResponsesView.as_view(), name="api-survey-responses"),
-]
-
 urlpatterns = [
     path("s/", include(respondent_urls)),
     path("surveys/", include(page_urls)),
-    path("api/v1/surveys/", include(api_urls)),
 ]

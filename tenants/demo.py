@@ -62,7 +62,7 @@ def fill_demo_data(tenant: Tenant) -> dict[str, int]:
 def set_demo_goals(owner) -> None:
     """Two goals set at the start of the data's last quarter, so the Goals page and the
     cards show progress, pace and a forecast from the first visit."""
-    from metrics.goals.evaluation import add_months, end_of
+    from metrics.months import add_months, end_of
     from metrics.goals.services import create_goal, kpi_series
 
     mrr = kpi_series("mrr")

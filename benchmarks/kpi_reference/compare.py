@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from metrics.kpis.evaluate import evaluate
-from metrics.kpis.figures import assemble
-from metrics.kpis.periods import Month
+from metrics.kpis.engine.figures import assemble
+from metrics.months import Month
 from metrics.kpis.registry import Kpi
 
 RELATIVE_TOLERANCE = 1e-9  # the others sum doubles; the engine sums exact decimals

@@ -1,4 +1,4 @@
-"""The engine's own SQL files (metrics/kpis/sql/) run by DuckDB over the in-memory
+"""The engine's own SQL files (metrics/kpis/engine/sql/) run by DuckDB over the in-memory
 frames: the same plan in a columnar, vectorised engine, the practical limit.
 
 Only the spelling of parameters changes (``%(name)s`` -> ``$name``); KPI Hub's own
@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics.kpis.figures import FAMILY_TABLES, WHOLE, load_sql
-from metrics.kpis.periods import add_months
+from metrics.kpis.engine.figures import FAMILY_TABLES, WHOLE, load_sql
+from metrics.months import add_months
 
 RESPONSES = "SELECT survey_type, score, responded_at FROM metrics_survey_response"
 NO_INVITATIONS = ("SELECT NULL::VARCHAR AS survey_type, NULL::TIMESTAMPTZ AS sent_at, "

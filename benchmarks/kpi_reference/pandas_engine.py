@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrics.kpis.periods import add_months, month_range
+from metrics.months import add_months, month_range
 
 FACTOR12 = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 

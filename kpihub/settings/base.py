@@ -66,8 +66,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # halves the round trips of a page (django-tenants resets it on every set_tenant).
 TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
-PUBLIC_SCHEMA_URLCONF = "kpihub.urls_public"
-ROOT_URLCONF = "kpihub.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "kpihub.urls.public"
+ROOT_URLCONF = "kpihub.urls.tenant"
 RESERVED_SLUGS = frozenset(
     {"www", "admin", "api", "static", "media", "mail", "smtp", "ftp", "app", "public",
      "template", "tenant-template", "help", "support", "status", "blog", "docs", "dev"}

@@ -1,11 +1,11 @@
 """Local development: `make run`. Missing services are started embedded."""
 
-from kpihub import devservices
+from kpihub.dev import embedded
 
 from .base import *  # noqa: F403
 from .base import database_config, redis_settings
 
-devservices.ensure_service_urls()
+embedded.ensure_service_urls()
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-" + "k" * 40  # noqa: F405
 DATABASE_URL = os.environ["DATABASE_URL"]  # noqa: F405

@@ -9,7 +9,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 
-from metrics.data.browse import as_text
+from metrics.data.selectors import as_text
 from metrics.imports.kinds import Kind
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from metrics.goals.evaluation import add_months, end_of
+from metrics.months import add_months, end_of
 
 PLANS = {"starter": 29, "growth": 79, "scale": 199}
 CHANNELS = {  # share of sign-ups, cost per sign-up in marketing spend

@@ -7,14 +7,13 @@ the same evaluation is reproducible for any ``as_of`` date.
 
 from __future__ import annotations
 
-import calendar
 import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-Month = date  # the first day of a calendar month
+from metrics.months import Month, add_months, end_of, month_of, months_between, period_of
 
 ON_TRACK_SLACK_PCT = 10.0
 FORECAST_WINDOW = 6
@@ -37,32 +36,6 @@ class Achievability(StrEnum):
     AMBITIOUS = "ambitious"
     UNREALISTIC = "unrealistic"
     UNKNOWN = "unknown"
-
-
-# --- Months ---------------------------------------------------------------------
-
-def month_of(day: date) -> Month:
-    return day.replace(day=1)
-
-
-def end_of(month: Month) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(month: Month, count: int) -> Month:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(start: Month, end: Month) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month
-
-
-def period_of(day: date) -> Month:
-    """The latest complete month on ``day``: its own month on the last day of a
-    month, else the month before."""
-    month = month_of(day)
-    return month if day == end_of(month) else add_months(month, -1)
 
 
 # --- The goal's geometry ------------------------------------------------------------

@@ -13,13 +13,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.roles import ADMIN_ROLES, has_role
-
-from metrics.goals import evaluation as ev
-from metrics.goals.notify import notify_status_change
 from metrics.formatting import rounded
+from metrics.goals import evaluation as ev
+from metrics.goals.notifications import notify_status_change
 from metrics.goals.rules import goal_title, smart_errors
 from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
 from metrics.models import Goal, GoalEvaluation, GoalStatusChange, KpiValue
+from metrics.months import period_of
 
 
 def kpi_series(key: str) -> dict[date, float | None]:
@@ -65,7 +65,7 @@ def _settle(*, kpi_key: str, target: Decimal | None, baseline: Decimal | None,
     """Check the SMART rules; return the baseline (given, or the KPI at the start)."""
     kpi = find_kpi(kpi_key)
     if baseline is None and kpi is not None:
-        stored = series.get(ev.period_of(start_date))
+        stored = series.get(period_of(start_date))
         baseline = Decimal(str(stored)) if stored is not None else None
     _raise_for(smart_errors(kpi_known=kpi is not None,
                             kpi_has_data=any(v is not None for v in series.values()),
@@ -100,7 +100,7 @@ def goal_warnings(goal: Goal, kpi: Kpi | None) -> list[str]:
 
 
 def achievability_of(goal: Goal, series: dict) -> str:
-    return str(ev.achievability(terms_of(goal), series, ev.period_of(goal.start_date)))
+    return str(ev.achievability(terms_of(goal), series, period_of(goal.start_date)))
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def preview_goal(*, kpi: str, target_value: Decimal | None, deadline: date | Non
         return Preview(errors=error.message_dict)
     terms = ev.GoalTerms(baseline=float(baseline), target=float(target_value), start_date=start_date,
                          deadline=deadline)
-    period = ev.period_of(start_date)
+    period = period_of(start_date)
     definition = find_kpi(kpi)
     return Preview(errors={}, achievability=str(ev.achievability(terms, series, period)),
                    pace=ev.pace_against_history(terms, series, period), baseline=baseline,

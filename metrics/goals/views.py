@@ -6,11 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Notification
 from accounts.roles import member_required
 from metrics.formatting import rounded
 from metrics.goals import services
-from metrics.goals.evaluation import period_of
+from metrics.months import period_of
 from metrics.goals.forms import GoalEditForm, GoalForm
 from metrics.kpis.registry import find_kpi
 from metrics.models import Goal
@@ -136,16 +135,3 @@ def goal_archive(request, pk: int):
     services.archive_goal(goal)
     messages.success(request, f"Archived: {goal.title}")
     return redirect("goal-list")
-
-
-@member_required
-def notifications(request):
-    member = request.user.member
-    if request.method == "POST" and member.is_admin:
-        member.weekly_goal_digest = request.POST.get("weekly_goal_digest") == "on"
-        member.save(update_fields=["weekly_goal_digest"])
-        messages.success(request, "Weekly digest " + ("on." if member.weekly_goal_digest else "off."))
-        return redirect("notifications")
-    items = list(Notification.objects.filter(user=request.user)[:50])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "accounts/notifications.html", {"items": items, "member": member})

@@ -5,7 +5,6 @@ recompute is for admins."""
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -15,10 +14,12 @@ from rest_framework.views import APIView
 
 from accounts.roles import IsTenantAdmin, IsTenantMember
 from kpihub.api import Pagination
-from metrics.kpis import breakdowns, records, selectors
-from metrics.kpis.periods import BadPeriod, Month, add_months, parse_period
-from metrics.kpis.registry import Kpi, find_kpi, tenant_kpis
-from metrics.models import Subscription
+from metrics.formatting import json_number
+from metrics.kpis import selectors
+from metrics.kpis.drilldown import breakdowns
+from metrics.kpis.registry import tenant_kpis
+from metrics.kpis.tasks import request_recompute
+from metrics.months import BadPeriod, Month, add_months, parse_period
 
 MAX_SERIES_MONTHS = 600
 PERIOD = OpenApiParameter("period", str, description="YYYY-MM; default: the latest month with data")
@@ -45,13 +46,6 @@ def period_param(request, name: str = "period", default: Month | None = None) ->
         raise ValidationError({name: [str(exc)]}) from exc
 
 
-def kpi_or_404(key: str) -> Kpi:
-    kpi = find_kpi(key)
-    if kpi is None:
-        raise Http404(f"No KPI {key!r}.")
-    return kpi
-
-
 def month_or_default(request) -> Month:
     month = period_param(request, default=selectors.default_period(tenant_settings()[1]))
     if month is None:
@@ -76,7 +70,7 @@ class KpiDetailView(APIView):
 
     @documented("kpis_one", PERIOD)
     def get(self, request, key: str):
-        kpi = kpi_or_404(key)
+        kpi = selectors.kpi_or_404(key)
         return Response(selectors.one(kpi, month_or_default(request)))
 
 
@@ -85,7 +79,7 @@ class KpiSeriesView(APIView):
 
     @documented("kpis_series", "from", "to")
     def get(self, request, key: str):
-        kpi = kpi_or_404(key)
+        kpi = selectors.kpi_or_404(key)
         covered = selectors.coverage()
         last = period_param(request, "to", covered.last_month if covered and covered.last_month else None)
         first = period_param(request, "from", covered.first_month if covered and covered.first_month else None)
@@ -103,7 +97,7 @@ class KpiBreakdownView(APIView):
 
     @documented("kpis_breakdown", PERIOD, "by")
     def get(self, request, key: str):
-        kpi = kpi_or_404(key)
+        kpi = selectors.kpi_or_404(key)
         if not kpi.breakdowns:
             raise ValidationError({"by": [f"{kpi.key} has no breakdowns."]})
         by = request.query_params.get("by", kpi.breakdowns[0])
@@ -113,7 +107,7 @@ class KpiBreakdownView(APIView):
         currency, timezone = tenant_settings()
         rows = breakdowns.breakdown(kpi.key, by, month, currency=currency, timezone=timezone)
         return Response({"key": kpi.key, "by": by, "period": month.strftime("%Y-%m"),
-                         "rows": [{"group": row["group"], "value": selectors.number(row["value"])}
+                         "rows": [{"group": row["group"], "value": json_number(row["value"])}
                                   for row in rows]})
 
 
@@ -122,18 +116,14 @@ class KpiRecordsView(APIView):
 
     @documented("kpis_records", PERIOD, "movement", "page", "page_size")
     def get(self, request, key: str):
-        kpi = kpi_or_404(key)
+        kpi = selectors.kpi_or_404(key)
         movement = request.query_params.get("movement", kpi.movements[0] if kpi.movements else "")
         if movement not in kpi.movements:
             raise ValidationError({"movement": [
                 f"{kpi.key} lists records by movement {', '.join(kpi.movements)}, not {movement!r}."]})
         month = month_or_default(request)
-        currency, timezone = tenant_settings()
-        record_set = records.records(movement, month, currency=currency, timezone=timezone,
-                                     metric_slug=kpi.metric_slug or kpi.key,
-                                     has_subscriptions=Subscription.objects.exists())
         paginator = Pagination()
-        page = paginator.paginate_queryset(record_set, request, view=self)
+        page = paginator.paginate_queryset(selectors.records_behind(kpi, movement, month), request, view=self)
         return paginator.get_paginated_response(page)
 
 
@@ -142,8 +132,6 @@ class KpiRecomputeView(APIView):
 
     @documented("kpis_recompute")
     def post(self, request):
-        from metrics.kpis.tasks import request_recompute
-
         with transaction.atomic():
             job = request_recompute(user=request.user)
         return Response({"job_id": str(job.pk)}, status=status.HTTP_202_ACCEPTED)

@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone as django_timezone
 
-from metrics.kpis import figures
+from metrics.kpis.engine import figures
 from metrics.kpis.evaluate import Result, evaluate
-from metrics.kpis.periods import Month, add_months, current_month
+from metrics.months import Month, add_months, current_month
 from metrics.kpis.registry import tenant_kpis
 from metrics.models import KpiCoverage, KpiValue
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 from typing import Any, Iterable, Sequence
 
+from metrics.formatting import json_number
 from metrics.kpis.formulas import TWELVE, Missing, MonthFigures, Unavailable
-from metrics.kpis.periods import Month
+from metrics.months import Month
 from metrics.kpis.registry import Kpi
 
 CHURN_WINDOW = 3  # ltv: churn pooled over M-2..M
@@ -73,14 +74,6 @@ def _inputs(kpi: Kpi, figures: MonthFigures) -> dict[str, Any]:
         if not isinstance(value, Missing):
             inputs[label] = json_number(value)
     return inputs
-
-
-def json_number(value: int | float | Decimal) -> int | float:
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value == value.to_integral_value() and abs(value) < 2**53:
-        return int(value)
-    return float(round(Decimal(value), 10))
 
 
 # Figures of the month before, under the names the formulas and inputs use.

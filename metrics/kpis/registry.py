@@ -89,6 +89,12 @@ class Kpi:
     def is_custom(self) -> bool:
         return self.category == Category.CUSTOM
 
+    def trend(self, change) -> str:
+        """good / bad / flat: a change read in the KPI's own direction (less churn is good)."""
+        if not change:
+            return "flat"
+        return "good" if (change > 0) == (self.direction == Direction.UP) else "bad"
+
 
 U, D = Direction.UP, Direction.DOWN
 REV, CUS, ACQ, SAT, SUP, FIN = (Category.REVENUE, Category.CUSTOMERS, Category.ACQUISITION,

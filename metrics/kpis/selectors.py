@@ -1,14 +1,19 @@
-"""Reads of stored KPI values for the API and pages: a month's list with the previous
-month and the benchmark, one KPI with its inputs, a series."""
+"""Reads of KPIs for the API and the pages alike: the KPI a URL names, a month's list
+with the previous month and the benchmark, one KPI with its inputs, a series, and the
+records behind a value."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from metrics.kpis.periods import Month, add_months, current_month, format_period, month_range
-from metrics.kpis.registry import Kpi
-from metrics.models import KpiCoverage, KpiValue
+from django.db import connection
+from django.http import Http404
+
+from metrics.formatting import json_number
+from metrics.kpis.drilldown import records
+from metrics.kpis.registry import Kpi, find_kpi
+from metrics.models import KpiCoverage, KpiValue, Subscription
+from metrics.months import Month, add_months, current_month, format_period, month_range
 
 NOT_COMPUTED = "KPIs have not been computed yet"
 
@@ -27,11 +32,21 @@ def default_period(timezone: str, *, covered: KpiCoverage | None = ...) -> Month
     return min(max(current_month(timezone), covered.first_month), covered.last_month)
 
 
-def number(value: Decimal | None) -> float | int | None:
-    """A JSON number keeping the 10 stored decimals (at least the 4 the API promises)."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+def kpi_or_404(key: str) -> Kpi:
+    """The catalog KPI or custom metric a URL names, or 404."""
+    kpi = find_kpi(key)
+    if kpi is None:
+        raise Http404(f"No KPI {key!r}.")
+    return kpi
+
+
+def records_behind(kpi: Kpi, movement: str, month: Month) -> records.RecordSet:
+    """The records one of the KPI's movements lists for the month (the drill-down),
+    in the company's currency and time zone."""
+    tenant = connection.tenant
+    return records.records(movement, month, currency=tenant.currency, timezone=tenant.timezone,
+                           metric_slug=kpi.metric_slug or kpi.key,
+                           has_subscriptions=Subscription.objects.exists())
 
 
 def absent_reason(month: Month) -> str:
@@ -53,8 +68,8 @@ def month_list(kpis: list[Kpi], month: Month) -> list[dict[str, Any]]:
         previous_value = previous.value if previous else None
         items.append({
             "key": kpi.key, "name": kpi.name, "category": kpi.category.value, "unit": kpi.unit,
-            "direction": kpi.direction.value, "value": number(value), "previous_value": number(previous_value),
-            "change": number(value - previous_value) if value is not None and previous_value is not None else None,
+            "direction": kpi.direction.value, "value": json_number(value), "previous_value": json_number(previous_value),
+            "change": json_number(value - previous_value) if value is not None and previous_value is not None else None,
             "benchmark": kpi.benchmark.as_dict() if kpi.benchmark else None,
             "reason": (current.reason if current else missing) or None,
         })
@@ -63,7 +78,7 @@ def month_list(kpis: list[Kpi], month: Month) -> list[dict[str, Any]]:
 
 def one(kpi: Kpi, month: Month) -> dict[str, Any]:
     stored = KpiValue.objects.filter(kpi=kpi.key, month=month).first()
-    return {"key": kpi.key, "period": format_period(month), "value": number(stored.value) if stored else None,
+    return {"key": kpi.key, "period": format_period(month), "value": json_number(stored.value) if stored else None,
             "unit": kpi.unit, "inputs": stored.inputs if stored else {},
             "reason": (stored.reason if stored else absent_reason(month)) or None}
 
@@ -72,5 +87,5 @@ def series(kpi: Kpi, first: Month, last: Month) -> dict[str, Any]:
     stored = dict(KpiValue.objects.filter(kpi=kpi.key, month__gte=first, month__lte=last)
                   .values_list("month", "value"))
     return {"key": kpi.key, "unit": kpi.unit,
-            "points": [{"period": format_period(month), "value": number(stored.get(month))}
+            "points": [{"period": format_period(month), "value": json_number(stored.get(month))}
                        for month in month_range(first, last)]}

@@ -1,14 +1,13 @@
-"""``/api/v1/kpis/``, included from kpihub/urls_tenant.py."""
+"""A KPI's page, its chart, breakdowns and the records behind a value."""
 
 from django.urls import path
 
-from metrics.kpis import api
+from metrics.kpis import charts, views
 
 urlpatterns = [
-    path("", api.KpiListView.as_view(), name="api-kpis"),
-    path("recompute/", api.KpiRecomputeView.as_view(), name="api-kpis-recompute"),
-    path("<slug:key>/", api.KpiDetailView.as_view(), name="api-kpi"),
-    path("<slug:key>/series/", api.KpiSeriesView.as_view(), name="api-kpi-series"),
-    path("<slug:key>/breakdown/", api.KpiBreakdownView.as_view(), name="api-kpi-breakdown"),
-    path("<slug:key>/records/", api.KpiRecordsView.as_view(), name="api-kpi-records"),
+    path("kpis/<slug:key>/", views.kpi_page, name="kpi"),
+    path("kpis/<slug:key>/chart/", charts.KpiSeriesChartView.as_view(), name="kpi-chart"),
+    path("kpis/<slug:key>/breakdown/", views.kpi_breakdown, name="kpi-breakdown"),
+    path("kpis/<slug:key>/records/", views.kpi_records, name="kpi-records"),
+    path("kpis/<slug:key>/records.csv", views.kpi_records_csv, name="kpi-records-csv"),
 ]

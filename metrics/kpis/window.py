@@ -18,7 +18,7 @@ from typing import NamedTuple
 from django.utils.dates import MONTHS
 
 from metrics.kpis import selectors
-from metrics.kpis.periods import (
+from metrics.months import (
     BadPeriod, Month, add_months, current_month, format_period, month_range, parse_period,
 )
 

@@ -51,7 +51,7 @@ class Subscription(models.Model):
     class Meta:
         ordering = ["subscription_id"]
         # end_date alone: the KPI engine's first and last month with data read the latest
-        # end from it instead of the whole table (kpis/sql/data_months.sql).
+        # end from it instead of the whole table (kpis/engine/sql/data_months.sql).
         indexes = [models.Index(fields=["customer", "start_date"]),
                    models.Index(fields=["start_date", "end_date"]),
                    models.Index(fields=["end_date"])]

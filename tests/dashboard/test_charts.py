@@ -4,7 +4,7 @@ stored KPI values, units per axis, tenant-scoped, one query for the whole window
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.charts import DASHBOARD_CHARTS
+from metrics.dashboard.charts import DASHBOARD_CHARTS
 
 
 def chart(client, slug: str, query: str = "month=2025-03") -> dict:

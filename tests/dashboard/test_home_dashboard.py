@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from metrics.kpis.periods import add_months
+from metrics.months import add_months
 from metrics.models import Goal, KpiCoverage, KpiValue
 
 

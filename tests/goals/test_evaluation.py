@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from metrics.goals.evaluation import (
-    Achievability, GoalTerms, Status, achievability, evaluate, fit_line, period_of,
-    time_elapsed_pct,
+    Achievability, GoalTerms, Status, achievability, evaluate, fit_line, time_elapsed_pct,
 )
+from metrics.months import period_of
 
 
 def months(*pairs):

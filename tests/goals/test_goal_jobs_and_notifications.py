@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from metrics.goals import services
-from metrics.goals.evaluation import add_months, end_of, month_of
+from metrics.months import add_months, end_of, month_of
 from metrics.models import Goal, GoalEvaluation, KpiValue
 from tests.support.smtp import html_of, text_of
 from tests.support.waiting import wait_until

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Notification
-from metrics.goals.evaluation import add_months, month_of
+from metrics.months import add_months, month_of
 from metrics.models import Goal, KpiValue
 
 THIS_MONTH = month_of(timezone.localdate())

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Member
 from accounts.services import add_member, issue_token
-from metrics.goals.evaluation import add_months, month_of
+from metrics.months import add_months, month_of
 from metrics.models import Goal, GoalStatusChange, KpiValue
 from tests.conftest import host_client
 
@@ -105,7 +105,7 @@ def _acme():
 
 
 def _last_day(month: date) -> date:
-    from metrics.goals.evaluation import end_of
+    from metrics.months import end_of
 
     return end_of(month)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from metrics.kpis.periods import add_months, end_of, month_range
+from metrics.months import add_months, end_of, month_range
 from metrics.models import Customer, KpiValue, Subscription
 from tests.kpis.builders import NOW, recompute
 

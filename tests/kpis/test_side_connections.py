@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from metrics.kpis import side_connections
+from metrics.kpis.engine import side_connections
 from metrics.models import KpiValue
 from tests.kpis.builders import (customers, fx_rate, invoice, recompute, subscription,
                                  subscriptions_for, ticket)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics.data.browse import as_text, records
+from metrics.data.selectors import as_text, records
 from metrics.imports.kinds import KINDS
 import pytest
 

@@ -51,7 +51,7 @@ def test_make_run_serves_signs_up_and_stops_cleanly_on_ctrl_c(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update({"KPIHUB_DATA_DIR": str(tmp_path), "PORT": str(port), "KPIHUB_DEMO": "1"})
-    launcher = subprocess.Popen([sys.executable, "-m", "kpihub.launcher"], env=env,
+    launcher = subprocess.Popen([sys.executable, "-m", "kpihub.dev.launcher"], env=env,
                                 cwd=settings.BASE_DIR, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
     try:

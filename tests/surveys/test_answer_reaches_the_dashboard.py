@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from metrics.kpis.periods import current_month, format_period
+from metrics.months import current_month, format_period
 from metrics.models import Customer, KpiValue
 from tenants.signup import tenant_domain
 from tests.conftest import host_client

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.db import connection
 
-from metrics.kpis.figures import Scope, load_sql
+from metrics.kpis.engine.figures import Scope, load_sql
 from metrics.kpis.formulas import HUNDRED, TWELVE
-from metrics.kpis.periods import Month, add_months, end_of
+from metrics.months import Month, add_months, end_of
 
 NONE_GROUP = "(none)"
 

@@ -10,5 +10,5 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("api/v1/signup/", api.SignupView.as_view(), name="api-signup"),
     path("admin/", admin.site.urls),
-    path("dev/outbox/", include("kpihub.dev_outbox")),  # DEBUG only: mail without EMAIL_URL
+    path("dev/outbox/", include("kpihub.dev.outbox")),  # DEBUG only: mail without EMAIL_URL
 ]

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import connection
 
-from metrics.kpis.figures import Scope, invitations_sql, load_sql, scored_answers_sql
-from metrics.kpis.periods import Month, add_months, end_of
+from metrics.kpis.engine.figures import Scope, invitations_sql, load_sql, scored_answers_sql
+from metrics.months import Month, add_months, end_of
 
 CUSTOMER_COLUMNS = ("SELECT m.customer_id, c.name, c.segment, c.country, c.channel, m.movement, "
                     "round(m.prev12 / 12, 4) AS previous_mrr, round(m.now12 / 12, 4) AS mrr, "

@@ -20,12 +20,13 @@ from django.shortcuts import render
 from accounts.roles import member_required
 from metrics.data.export import csv_table
 from metrics.formatting import format_kpi, format_number
-from metrics.kpis import breakdowns, records
+from metrics.kpis import selectors
+from metrics.kpis.drilldown import breakdowns, records
 from metrics.kpis.explain import explain
-from metrics.kpis.periods import Month, add_months, format_period
-from metrics.kpis.registry import Kpi, find_kpi
+from metrics.kpis.registry import Kpi
 from metrics.kpis.window import RANGES, Window, window_from
-from metrics.models import Goal, KpiValue, Subscription
+from metrics.models import Goal, KpiValue
+from metrics.months import Month, add_months, format_period
 
 RECORDS_PER_PAGE = 50
 EXPORT_CHUNK = 5000
@@ -43,13 +44,6 @@ MOVEMENT_LABELS = {
 }
 
 
-def kpi_or_404(key: str) -> Kpi:
-    kpi = find_kpi(key)
-    if kpi is None:
-        raise Http404("No such KPI.")
-    return kpi
-
-
 def tenant_format() -> dict:
     tenant = connection.tenant
     return {"currency": tenant.currency, "locale": tenant.locale}
@@ -57,7 +51,7 @@ def tenant_format() -> dict:
 
 @member_required
 def kpi_page(request, key):
-    kpi = kpi_or_404(key)
+    kpi = selectors.kpi_or_404(key)
     window = window_from(request.GET, timezone=connection.tenant.timezone)
     context = {"kpi": kpi, "window": window, "ranges": list(RANGES),
                "breakdown_choices": [(by, f"By {by}") for by in kpi.breakdowns],
@@ -77,8 +71,7 @@ def month_figures(kpi: Kpi, month: Month) -> dict:
     value = current.value if current else None
     previous_value = previous.value if previous else None
     change = value - previous_value if value is not None and previous_value is not None else None
-    trend = "flat" if not change else "good" if (change > 0) == (kpi.direction.value == "up") else "bad"
-    return {"value": value, "previous_value": previous_value, "change": change, "trend": trend,
+    return {"value": value, "previous_value": previous_value, "change": change, "trend": kpi.trend(change),
             "reason": current.reason if current else "",
             "explanation": explain(kpi, current.inputs if current else {}, **tenant_format())}
 
@@ -102,7 +95,7 @@ def chosen_month(kpi: Kpi, request) -> Window:
 @member_required
 def kpi_breakdown(request, key):
     """One breakdown of the month (by segment, country, plan, channel), as a fragment."""
-    kpi = kpi_or_404(key)
+    kpi = selectors.kpi_or_404(key)
     window = chosen_month(kpi, request)
     by = request.GET.get("by") or (kpi.breakdowns[0] if kpi.breakdowns else "")
     if by not in kpi.breakdowns:
@@ -115,13 +108,6 @@ def kpi_breakdown(request, key):
              for row in rows]
     return fragment(request, "metrics/kpi/_breakdown.html", {
         "kpi": kpi, "window": window, "by": by, "rows": table, "query": f"month={format_period(window.month)}"})
-
-
-def record_set(kpi: Kpi, movement: str, month: Month) -> records.RecordSet:
-    tenant = connection.tenant
-    return records.records(movement, month, currency=tenant.currency, timezone=tenant.timezone,
-                           metric_slug=kpi.metric_slug or kpi.key,
-                           has_subscriptions=Subscription.objects.exists())
 
 
 def chosen_movement(kpi: Kpi, request) -> str:
@@ -150,10 +136,10 @@ def cell_text(value, locale: str) -> str:
 @member_required
 def kpi_records(request, key):
     """The drill-down: which records the month's value came from, 50 to a page."""
-    kpi = kpi_or_404(key)
+    kpi = selectors.kpi_or_404(key)
     window = chosen_month(kpi, request)
     movement = chosen_movement(kpi, request)
-    page = Paginator(record_set(kpi, movement, window.month), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.records_behind(kpi, movement, window.month), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     locale = connection.tenant.locale
     # (heading, is a number) per column; numbers are right-aligned.
@@ -188,10 +174,10 @@ def csv_lines(record_set: records.RecordSet):
 
 @member_required
 def kpi_records_csv(request, key):
-    kpi = kpi_or_404(key)
+    kpi = selectors.kpi_or_404(key)
     window = chosen_month(kpi, request)
     movement = chosen_movement(kpi, request)
-    response = StreamingHttpResponse(csv_lines(record_set(kpi, movement, window.month)),
+    response = StreamingHttpResponse(csv_lines(selectors.records_behind(kpi, movement, window.month)),
                                      content_type="text/csv; charset=utf-8")
     name = f"{kpi.key}-{movement}-{format_period(window.month)}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -5,8 +5,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from accounts.roles import member_required
-from metrics.dashboard import build_dashboard, cards_cache_key, open_goals
-from metrics.kpis.periods import format_period
+from metrics.dashboard.cards import build_dashboard, cards_cache_key, open_goals
+from metrics.months import format_period
 from metrics.kpis.window import window_from
 
 # What a brand-new company should do first, in order.

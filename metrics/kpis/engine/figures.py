@@ -18,9 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from metrics.kpis import side_connections
+from metrics.kpis.engine import side_connections
 from metrics.kpis.formulas import Missing
-from metrics.kpis.periods import Month, add_months
+from metrics.months import Month, add_months
 from metrics.models import ImportedSurveyResponse
 
 SQL_DIR = Path(__file__).parent / "sql"

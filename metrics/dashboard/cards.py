@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from metrics.charts import DASHBOARD_CHARTS
+from metrics.dashboard.charts import DASHBOARD_CHARTS
 from metrics.kpis import selectors
-from metrics.kpis.periods import Month, add_months, month_range
+from metrics.months import Month, add_months, month_range
 from metrics.kpis.registry import Category, Kpi, tenant_kpis
 from metrics.kpis.window import Window
 from metrics.models import Goal, KpiValue
@@ -43,11 +43,7 @@ class Card:
 
     @property
     def trend(self) -> str:
-        """good / bad / flat: a change read in the KPI's own direction (less churn is good)."""
-        if not self.change:
-            return "flat"
-        rising = self.change > 0
-        return "good" if rising == (self.kpi.direction.value == "up") else "bad"
+        return self.kpi.trend(self.change)
 
     @property
     def needs(self) -> str:

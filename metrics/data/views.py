@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import member_required
-from metrics.data import browse, export
-from metrics.imports.kinds import KINDS, Kind
+from metrics.data import export, selectors
+from metrics.imports.kinds import KINDS
 
 PAGE_SIZE = 50
-
-
-def _kind(name: str) -> Kind:
-    kind = KINDS.get(name)
-    if kind is None:
-        raise Http404("Unknown kind.")
-    return kind
 
 
 def _filters(request) -> dict:
@@ -29,15 +22,15 @@ def _filters(request) -> dict:
 
 @member_required
 def data_page(request, kind):
-    kind = _kind(kind)
+    kind = selectors.kind_or_404(kind)
     filters, problem = _filters(request), ""
     try:
-        rows = browse.records(kind, **filters)
+        rows = selectors.records(kind, **filters)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     except ValidationError as error:
         problem = " ".join(error.messages)
         page = Paginator(kind.model.objects.none(), PAGE_SIZE).get_page(1)
-    table = [[browse.as_text(kind, record)[name] for name in kind.column_names] for record in page]
+    table = [[selectors.as_text(kind, record)[name] for name in kind.column_names] for record in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "metrics/data/browse.html", {
@@ -48,11 +41,11 @@ def data_page(request, kind):
 
 @member_required
 def data_export(request, kind):
-    kind = _kind(kind)
+    kind = selectors.kind_or_404(kind)
     try:
-        rows = browse.records(kind, **_filters(request))
+        rows = selectors.records(kind, **_filters(request))
     except ValidationError:
-        rows = browse.records(kind)
+        rows = selectors.records(kind)
     response = StreamingHttpResponse(export.csv_lines(kind, rows.iterator(chunk_size=2000)),
                                      content_type="text/csv; charset=utf-8")
     name = f"{kind.name}-{timezone.localdate():%Y%m%d}.csv"

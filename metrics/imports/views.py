@@ -7,22 +7,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_required
-from metrics.api.views import rejected_rows_response
-from metrics.imports import samples, services
+from metrics.imports import samples, selectors, services
 from metrics.imports.kinds import KINDS
 from metrics.models import DataImport
 
 HISTORY = 25
-
-
-def _record(pk) -> DataImport:
-    record = get_object_or_404(DataImport.objects.select_related("job", "created_by"), pk=pk)
-    services.notice_abandoned(record)
-    return record
 
 
 @member_required
@@ -41,7 +34,7 @@ def imports_page(request):
             problems = error.message_dict
         else:
             return redirect("import-detail", pk=record.pk)
-    history = DataImport.objects.select_related("job", "created_by").order_by("-created_at")[:HISTORY]
+    history = selectors.import_history()[:HISTORY]
     return render(request, "metrics/imports/index.html", {
         "kinds": KINDS.values(), "chosen": KINDS[chosen], "history": history, "problems": problems,
         "can_import": has_role(request.user, *ADMIN_ROLES), "max_mb": services.max_bytes() // 1_000_000,
@@ -51,14 +44,14 @@ def imports_page(request):
 
 @member_required
 def import_detail(request, pk):
-    return render(request, "metrics/imports/detail.html", _context(request, _record(pk)))
+    return render(request, "metrics/imports/detail.html", _context(request, selectors.visible_import(pk)))
 
 
 @member_required
 def import_progress(request, pk):
     """The fragment htmx polls every second while the import runs; once finished it
     comes without the polling trigger, and the page shows the outcome."""
-    return render(request, "metrics/imports/_progress.html", _context(request, _record(pk)))
+    return render(request, "metrics/imports/_progress.html", _context(request, selectors.visible_import(pk)))
 
 
 def _context(request, record: DataImport) -> dict:
@@ -68,14 +61,14 @@ def _context(request, record: DataImport) -> dict:
 
 @member_required
 def rejected_rows(request, pk):
-    return rejected_rows_response(_record(pk))
+    return selectors.rejected_rows_download(selectors.visible_import(pk))
 
 
 @admin_required
 @require_POST
 def import_retry(request, pk):
     try:
-        services.retry_import(record=_record(pk))
+        services.retry_import(record=selectors.visible_import(pk))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("import-detail", pk=pk)

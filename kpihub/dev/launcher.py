@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from kpihub import devservices
+from kpihub.dev import embedded
 
 PYTHON = sys.executable
 
@@ -70,8 +70,8 @@ def stop(processes: dict[str, subprocess.Popen]) -> None:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
-    data_dir = devservices.data_dir()
-    devservices.ensure_service_urls()
+    data_dir = embedded.data_dir()
+    embedded.ensure_service_urls()
     port = int(os.environ.get("PORT", "8000"))
     domain = os.environ.get("KPIHUB_BASE_DOMAIN", "localhost")
     lines = prepare()

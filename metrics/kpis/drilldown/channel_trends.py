@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from metrics.kpis.periods import Month, end_of
+from metrics.months import Month, end_of
 
 NONE_GROUP = "(none)"
 

@@ -9,8 +9,16 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from metrics.imports.kinds import DATE, DATETIME, MONTH, STR, Kind
+from metrics.imports.kinds import DATETIME, KINDS, MONTH, STR, Kind
+
+
+def kind_or_404(name: str) -> Kind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise Http404("Unknown kind.")
+    return kind
 
 
 def field_name(kind: Kind, column: str) -> str:
@@ -77,6 +85,3 @@ def as_text(kind: Kind, record: dict) -> dict:
         else:
             row[column.name] = value
     return row
-
-
-__all__ = ["records", "as_text", "field_name", "DATE"]

@@ -1,0 +1,47 @@
+"""Every endpoint of the JSON API of a tenant host, mounted at /api/v1/ by
+kpihub/urls/tenant.py (api.md). The views live with their packages (``api.py``);
+this is the one list of what the API offers. Sign-up is on the public host
+(kpihub/urls/public.py)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import api as accounts
+from jobs import api as jobs
+from metrics.data import api as data
+from metrics.goals import api as goals
+from metrics.imports import api as imports
+from metrics.kpis import api as kpis
+from surveys import api as surveys
+
+urlpatterns = [
+    # People
+    path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
+    path("me/", accounts.MeView.as_view(), name="api-me"),
+    path("invitations/", accounts.InvitationView.as_view(), name="api-invitations"),
+    # Long work
+    path("jobs/<uuid:pk>/", jobs.JobDetailView.as_view(), name="api-job"),
+    # Data in
+    path("imports/", imports.ImportListView.as_view(), name="api-imports"),
+    path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="api-import"),
+    path("imports/<uuid:pk>/rejected.csv", imports.RejectedRowsView.as_view(), name="api-import-rejected"),
+    path("data/<str:kind>/", data.DataView.as_view(), name="api-data"),
+    # KPIs
+    path("kpis/", kpis.KpiListView.as_view(), name="api-kpis"),
+    path("kpis/recompute/", kpis.KpiRecomputeView.as_view(), name="api-kpis-recompute"),
+    path("kpis/<slug:key>/", kpis.KpiDetailView.as_view(), name="api-kpi"),
+    path("kpis/<slug:key>/series/", kpis.KpiSeriesView.as_view(), name="api-kpi-series"),
+    path("kpis/<slug:key>/breakdown/", kpis.KpiBreakdownView.as_view(), name="api-kpi-breakdown"),
+    path("kpis/<slug:key>/records/", kpis.KpiRecordsView.as_view(), name="api-kpi-records"),
+    # Goals
+    path("goals/", goals.GoalListView.as_view(), name="api-goals"),
+    path("goals/<int:pk>/", goals.GoalDetailView.as_view(), name="api-goal"),
+    # Surveys
+    path("surveys/", surveys.SurveyListView.as_view(), name="api-surveys"),
+    path("surveys/<int:pk>/", surveys.SurveyDetailView.as_view(), name="api-survey"),
+    path("surveys/<int:pk>/send/", surveys.SurveySendView.as_view(), name="api-survey-send"),
+    path("surveys/<int:pk>/responses/", surveys.SurveyResponsesView.as_view(), name="api-survey-responses"),
+    # The API's own description
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

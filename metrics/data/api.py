@@ -1,0 +1,60 @@
+"""``/api/v1/data/{kind}/`` (api.md): the stored records of a kind (GET) and JSON
+records imported through the same pipeline as a file (POST)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from accounts.roles import ReadForMembersWriteForAdmins
+from metrics.data import selectors
+from metrics.imports import services
+from metrics.imports.kinds import KINDS
+from metrics.imports.serializers import ImportOutput
+from metrics.models import DataImport
+
+
+class DataView(GenericAPIView):
+    """GET: the stored records of the kind. POST: a JSON list of records, imported at
+    once through the same pipeline as a file; 200 with the import's counts and errors."""
+
+    permission_classes = [ReadForMembersWriteForAdmins]
+    parser_classes = [JSONParser]
+    serializer_class = serializers.Serializer
+    queryset = DataImport.objects.none()
+
+    @extend_schema(parameters=[
+        OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
+        OpenApiParameter("from", str, description="Date range start (YYYY-MM-DD) on the kind's date"),
+        OpenApiParameter("to", str, description="Date range end (YYYY-MM-DD), inclusive"),
+        OpenApiParameter("search", str, description="Text in any text column"),
+        OpenApiParameter("key columns", str, description="Any key column, e.g. ?invoice_id=INV-1"),
+    ], responses=inline_serializer("DataPage", {
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializers.ListField(child=serializers.DictField(),
+                                             help_text="The records, with the kind's columns as text")}))
+    def get(self, request, kind):
+        kind = selectors.kind_or_404(kind)
+        keys = {name: request.query_params.get(name, "")
+                for key in kind.keys for name in key.columns}
+        rows = selectors.records(kind, search=request.query_params.get("search", ""), keys=keys,
+                              date_from=request.query_params.get("from", ""),
+                              date_to=request.query_params.get("to", ""))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([selectors.as_text(kind, record) for record in page])
+
+    @extend_schema(request={"application/json": {"type": "array", "items": {"type": "object"}}},
+                   parameters=[OpenApiParameter("on_error", str, enum=["reject", "skip"]),
+                               OpenApiParameter("date_format", str, enum=["DD/MM/YYYY", "MM/DD/YYYY"])],
+                   responses={200: ImportOutput})
+    def post(self, request, kind):
+        kind = selectors.kind_or_404(kind)
+        record = services.import_records(
+            kind=kind.name, records=request.data, by=request.user,
+            on_error=request.query_params.get("on_error", "reject"),
+            date_format=request.query_params.get("date_format", ""))
+        return Response(ImportOutput(record, context={"request": request}).data)

@@ -1,0 +1,58 @@
+"""``/api/v1/imports/...`` (api.md): parse, authorise, call a service, serialise."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.roles import IsTenantMember, ReadForMembersWriteForAdmins
+from metrics.imports import selectors, services
+from metrics.imports.serializers import ImportInput, ImportOutput
+from metrics.models import DataImport
+
+
+class ImportListView(GenericAPIView):
+    permission_classes = [ReadForMembersWriteForAdmins]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ImportOutput
+    queryset = DataImport.objects.none()
+
+    def get_queryset(self):
+        return selectors.import_history()
+
+    @extend_schema(responses=ImportOutput(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ImportOutput(page, many=True, context={"request": request}).data)
+
+    @extend_schema(request=ImportInput, responses={202: ImportOutput})
+    def post(self, request):
+        form = ImportInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        record = services.start_import(by=request.user, upload=form.validated_data["file"],
+                                       kind=form.validated_data["kind"],
+                                       on_error=form.validated_data["on_error"],
+                                       date_format=form.validated_data["date_format"])
+        body = ImportOutput(record, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportDetailView(GenericAPIView):
+    permission_classes = [IsTenantMember]
+    serializer_class = ImportOutput
+    queryset = DataImport.objects.none()
+
+    def get(self, request, pk):
+        return Response(ImportOutput(selectors.visible_import(pk), context={"request": request}).data)
+
+
+class RejectedRowsView(GenericAPIView):
+    permission_classes = [IsTenantMember]
+    queryset = DataImport.objects.none()
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    def get(self, request, pk):
+        return selectors.rejected_rows_download(selectors.visible_import(pk))
