@@ -3,13 +3,16 @@
 ``tenant_task`` gives each task the reliability settings we want everywhere: late
 acknowledgement (a killed worker's task is redelivered, so tasks are idempotent),
 retries with backoff and jitter for transient errors only, and a check that the
-task really runs in a tenant schema.
+task really runs in a tenant schema. ``JobReporter.running`` is the one way a task
+runs work it reports on a Job: every job-reporting task goes through it (directly, or
+through ``JobReporter.tracking``).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from contextlib import contextmanager
 
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
@@ -58,52 +61,72 @@ def tenant_task(**options):
 
 class JobReporter:
     """Moves a Job through running -> succeeded/failed and records progress. Writes go
-    straight to the row (update()), so a reader sees progress while work runs."""
+    straight to the row (update()), so a reader sees progress while work runs. A
+    reporter without a job (``job_id`` None) writes nothing: a run nobody asked to
+    follow still goes through the same error handling."""
 
     def __init__(self, job_id):
         self.job_id = job_id
+        self.result: dict | None = None  # what running() marks the job succeeded with
+        self.error: Exception | None = None  # what failed it, when running() caught it
+        self.finished = False
+
+    def _update(self, **fields) -> None:
+        if self.job_id is not None:
+            Job.objects.filter(pk=self.job_id).update(**fields)
 
     def start(self, total: int | None = None) -> None:
-        Job.objects.filter(pk=self.job_id).update(
-            status=Job.Status.RUNNING, started_at=timezone.now(), progress_total=total,
-            progress_done=0, error="", finished_at=None,
-        )
+        self._update(status=Job.Status.RUNNING, started_at=timezone.now(), progress_total=total,
+                     progress_done=0, error="", finished_at=None)
 
     def advance(self, done: int, total: int | None = None) -> None:
         fields = {"progress_done": done}
         if total is not None:
             fields["progress_total"] = total
-        Job.objects.filter(pk=self.job_id).update(**fields)
+        self._update(**fields)
 
     def succeed(self, result: dict | None = None) -> None:
-        Job.objects.filter(pk=self.job_id).update(
-            status=Job.Status.SUCCEEDED, result=result or {}, finished_at=timezone.now()
-        )
+        self.finished = True
+        self._update(status=Job.Status.SUCCEEDED, result=result or {}, finished_at=timezone.now())
 
     def fail(self, reason: str) -> None:
-        Job.objects.filter(pk=self.job_id).update(
-            status=Job.Status.FAILED, error=reason[:2000], finished_at=timezone.now()
-        )
+        self.finished = True
+        self._update(status=Job.Status.FAILED, error=reason[:2000], finished_at=timezone.now())
+
+    @classmethod
+    @contextmanager
+    def running(cls, job_id, *, label: str = "", reason: str = "{}"):
+        """The one way a job's work runs: the job starts, the block runs, and on leaving
+        it the job is marked succeeded with ``reporter.result``, unless the block
+        finished it itself (an import does, inside its data's transaction, so the
+        status commits with the data). Transient errors propagate, so Celery retries
+        the task. Any other error is logged, fails the job with "ExcClass: message"
+        (put into ``reason``) instead of leaving it 'running', is kept as
+        ``reporter.error`` and goes no further: the caller reads it after the block."""
+        reporter = cls(job_id)
+        reporter.start()
+        try:
+            yield reporter
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("%s failed", label or f"job {job_id}")
+            reporter.error = exc
+            reporter.fail(reason.format(f"{exc.__class__.__name__}: {exc}"))
+            return
+        if not reporter.finished:
+            reporter.succeed(reporter.result)
 
     @classmethod
     def tracking(cls, func):
-        """Wrap a task body taking ``job_id`` first: any error that is not retried marks
-        the job failed with a readable reason instead of leaving it 'running'."""
+        """Wrap a task body taking ``job_id`` first (the body gets the reporter instead)
+        so that it runs as a job: see ``running``. A failed body returns None."""
 
         @functools.wraps(func)
         def run(job_id, *args, **kwargs):
-            reporter = cls(job_id)
-            reporter.start()
-            try:
-                result = func(reporter, *args, **kwargs)
-            except TRANSIENT_ERRORS:
-                raise
-            except Exception as exc:
-                logger.exception("job %s failed", job_id)
-                reporter.fail(f"{exc.__class__.__name__}: {exc}")
-                return None
-            reporter.succeed(result)
-            return result
+            with cls.running(job_id) as reporter:
+                reporter.result = func(reporter, *args, **kwargs)
+            return reporter.result
 
         return run
 

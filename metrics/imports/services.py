@@ -23,10 +23,11 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from jobs.models import Job
-from jobs.tasks import TRANSIENT_ERRORS, JobReporter
+from jobs.tasks import JobReporter
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import REJECT, SKIP, Outcome, file_failure, run_pipeline
 from metrics.imports.reading import FileProblem, open_table, records_table
+from metrics.kpis.tasks import recompute_kpis
 from metrics.models import DataImport
 
 logger = logging.getLogger(__name__)
@@ -149,16 +150,12 @@ def _run_locked(record: DataImport, *, table_factory) -> dict:
         record.job.refresh_from_db()
         if record.job.is_finished:
             return {"skipped": record.job.status}
-        reporter = JobReporter(record.job_id)
-        reporter.start()
-        try:
-            outcome = _execute(record, reporter, table_factory)
-        except TRANSIENT_ERRORS:
-            raise
-        except Exception as exc:
-            logger.exception("import %s failed", record.pk)
-            reporter.fail(f"The import failed: {exc.__class__.__name__}: {exc}. Nothing was written.")
-            return {"failed": str(exc)}
+        # The pipeline finishes the job itself, inside the data's transaction.
+        with JobReporter.running(record.job_id, label=f"import {record.pk}",
+                                 reason="The import failed: {}. Nothing was written.") as job:
+            outcome = _execute(record, job, table_factory)
+        if job.error:
+            return {"failed": str(job.error)}
         return counts(outcome)
 
 
@@ -199,8 +196,6 @@ def _record_outcome(record: DataImport, outcome: Outcome, reporter: JobReporter)
     if outcome.succeeded:
         reporter.advance(outcome.rows_total, total=outcome.rows_total)
         reporter.succeed(counts(outcome))
-        from metrics.kpis.tasks import recompute_kpis
-
         recompute_kpis.delay_on_commit()
     else:
         reporter.fail(outcome.failure)

@@ -9,12 +9,12 @@ itself again a little later, so it follows the running one and still sees data
 committed after that one started. One follower is enough for any number of requests
 (ten imports in a row recompute twice, not ten times): a second flag marks that one is
 queued, and requests without a job to report on join it. Results are upserts, so a
-retried or repeated run is harmless. Afterwards the tenant's goals are re-evaluated (goals.md, "Jobs").
+retried or repeated run is harmless. Afterwards the task sends ``kpis_recomputed``
+(the goals re-evaluate on it; goals.md, "Jobs").
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from django.core.cache import cache
@@ -22,11 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jobs.models import Job
-from jobs.tasks import TRANSIENT_ERRORS, JobReporter, fan_out_to_active_tenants, tenant_task
+from jobs.tasks import JobReporter, fan_out_to_active_tenants, tenant_task
 from kpihub.celery import app
 from metrics.kpis import compute
+from metrics.kpis.signals import kpis_recomputed
 
-logger = logging.getLogger(__name__)
 JOB_KIND = "kpi_recompute"
 LOCK_SECONDS = 15 * 60  # above the longest recompute; frees a lock whose worker died
 FOLLOW_DELAY = 10
@@ -53,31 +53,16 @@ def recompute_kpis(job_id: str | None = None, following: bool = False) -> dict:
         return {"followed": True}
     # From here on, data committed later needs a recompute of its own: let one queue.
     cache.delete(follower_key(schema))
-    reporter = JobReporter(job_id) if job_id else None
     try:
-        if reporter:
-            reporter.start()
-        summary = compute.recompute_kpis().as_dict()
-        if reporter:
-            reporter.succeed(summary)
-    except TRANSIENT_ERRORS:
-        raise
-    except Exception as exc:
-        logger.exception("KPI recompute failed in %s", schema)
-        if reporter:
-            reporter.fail(f"{exc.__class__.__name__}: {exc}")
-        return {"failed": str(exc)}
+        with JobReporter.running(job_id or None, label=f"KPI recompute in {schema}") as job:
+            job.result = compute.recompute_kpis().as_dict()
     finally:
         if cache.get(lock_key(schema)) == token:
             cache.delete(lock_key(schema))
-    _evaluate_goals()
-    return summary
-
-
-def _evaluate_goals() -> None:
-    from metrics.goals.tasks import evaluate_goals
-
-    evaluate_goals.delay()
+    if job.error:
+        return {"failed": str(job.error)}
+    kpis_recomputed.send(sender=recompute_kpis, schema_name=schema, summary=job.result)
+    return job.result
 
 
 def request_recompute(*, user=None) -> Job:

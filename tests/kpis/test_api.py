@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from jobs.models import Job
+from metrics.goals.tasks import evaluate_goals
 from metrics.kpis import tasks
 from tests.kpis.builders import customers, expense, invoice, recompute, subscription, traffic
 
@@ -130,7 +131,7 @@ def test_a_recompute_follows_a_running_one_instead_of_overlapping(in_acme, monke
                              "countdown": tasks.FOLLOW_DELAY}]
     finally:
         cache.delete(key)
-    monkeypatch.setattr(tasks, "_evaluate_goals", lambda: None)
+    monkeypatch.setattr(evaluate_goals, "delay", lambda: None)
     subscription(customers(1)[0], date(2025, 1, 5), amount="12.5")
     result = tasks.recompute_kpis.run(job_id=str(job.pk))
     job.refresh_from_db()
@@ -152,6 +153,6 @@ def test_many_requests_during_a_recompute_queue_one_follower(in_acme, monkeypatc
         assert len(followed) == 2
     finally:
         cache.delete(tasks.lock_key(schema))
-    monkeypatch.setattr(tasks, "_evaluate_goals", lambda: None)
+    monkeypatch.setattr(evaluate_goals, "delay", lambda: None)
     assert "values" in tasks.recompute_kpis.run(following=True)
     assert cache.get(tasks.follower_key(schema)) is None  # the next request queues anew
