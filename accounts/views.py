@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
@@ -15,21 +13,16 @@ from accounts.backends import MEMBER_BACKEND
 from accounts.forms import AcceptInvitationForm, InviteForm
 from accounts.models import Invitation, Member
 from accounts.roles import admin_required, member_required
-from tenants.views import HANDOFF_SALT
-
-HANDOFF_MAX_AGE = 120  # seconds
+from tenants.handoff import HandoffRefused, redeem_handoff
 
 
 def welcome(request, handoff: str):
     """Log the new owner in on their own host after sign-up on the public site."""
     try:
-        data = signing.loads(handoff, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
-    except signing.BadSignature:
+        user_id = redeem_handoff(handoff, schema=connection.schema_name)
+    except HandoffRefused:
         raise Http404("This link has expired. Please log in.")
-    # Bound to this tenant's schema and usable once.
-    if data.get("s") != connection.schema_name or not cache.add(f"handoff:{handoff[-40:]}", 1, 600):
-        raise Http404("This link has expired. Please log in.")
-    user = get_object_or_404(get_user_model(), pk=data["u"])
+    user = get_object_or_404(get_user_model(), pk=user_id)
     login(request, user, backend=MEMBER_BACKEND)
     messages.success(request, f"Welcome to KPI Hub, {connection.tenant.name}!")
     return redirect("home")

@@ -1,12 +1,10 @@
 """Pages of the public site: the landing page and sign-up."""
 
-from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from tenants.handoff import handoff_token
 from tenants.signup import SignupForm, sign_up, tenant_url
-
-HANDOFF_SALT = "kpihub.signup-handoff"
 
 
 def landing(request):
@@ -18,9 +16,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = sign_up(**form.cleaned_data)
-        # The session belongs to the tenant's own schema and host, so the owner is
-        # logged in there through a short-lived, signed, single-use hand-off link.
-        handoff = signing.dumps({"u": result.user_id, "s": result.tenant.schema_name},
-                                salt=HANDOFF_SALT)
+        # The owner is logged in on their own host through a hand-off link.
+        handoff = handoff_token(result.user_id, result.tenant.schema_name)
         return redirect(f"{tenant_url(result.tenant.slug, request)}accounts/welcome/{handoff}/")
     return render(request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200)

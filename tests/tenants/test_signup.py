@@ -134,6 +134,24 @@ def test_signup_page_creates_tenant_and_logs_the_owner_in_on_their_host(public_c
 
 
 @pytest.mark.django_db
+def test_a_handoff_link_is_refused_on_another_tenants_host_and_works_once_on_its_own(public_client, acme):
+    from django.test import Client
+
+    # A slug of its own: a link is signed to the second, so another test's sign-up of
+    # initech in the same second would hand out (and spend) the very same link.
+    response = public_client.post("/signup/", {**GOOD, "slug": "hooli"})
+    assert response.status_code == 302
+    path = response["Location"].split("hooli.localhost", 1)[1]
+
+    elsewhere = Client(HTTP_HOST=acme.host)
+    assert elsewhere.get(path).status_code == 404
+    assert elsewhere.get("/").status_code == 302  # not logged in on acme
+    # Refused on acme, it is still good (once) on its own host.
+    assert Client(HTTP_HOST="hooli.localhost").get(path).status_code == 302
+    assert Client(HTTP_HOST="hooli.localhost").get(path).status_code == 404
+
+
+@pytest.mark.django_db
 def test_signup_page_shows_errors_in_the_form(public_client):
     response = public_client.post("/signup/", {**GOOD, "slug": "www"})
     assert response.status_code == 400
