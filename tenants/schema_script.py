@@ -1,8 +1,8 @@
 """Fast tenant schemas: record once, replay per sign-up.
 
 Running every tenant migration per sign-up costs the migration framework's state
-rendering; cloning the template schema with django-tenants' PL/pgSQL costs ~10 ms per
-table in catalog work. Instead, when the template schema is (re)built, we record
+rendering; cloning the template schema with django-tenants' PL/pgSQL costs catalog work
+for every table. Instead, when the template schema is (re)built, we record
 every statement its migrations execute (DDL, plus the rows that migrations and
 post_migrate write: django_migrations, content types, permissions), and a sign-up
 replays them into an empty schema: the same SQL, in the same order, so the result

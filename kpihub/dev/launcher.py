@@ -38,8 +38,8 @@ def prepare() -> list[str]:
 def web_workers() -> int:
     """gunicorn's sync workers, 2 x cores + 1 as gunicorn advises. Not threads: a
     threaded worker keeps every keep-alive connection it accepted, and under load one
-    worker ended up with most of them (20 clients split 15/5) while the other idled,
-    doubling the dashboard's p95 (docs/benchmarks.md, "Pages")."""
+    worker ended up with most of them while the other idled, and the dashboard's p95
+    suffered (docs/benchmarks.md, "Pages")."""
     return 2 * (os.cpu_count() or 1) + 1
 
 

@@ -38,7 +38,6 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_filters",
     "django_htmx",
 ]
 TENANT_APPS = [
@@ -214,7 +213,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "kpihub.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "kpihub.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"signup": "20/hour", "token": "30/minute"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

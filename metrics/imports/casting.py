@@ -29,7 +29,6 @@ from metrics.imports.countries import COUNTRY_CODES
 from metrics.imports.kinds import (BOOL, CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, DECIMAL, EMAIL,
                                    INT, MONEY, MONTH, SLUG, STR, Column)
 
-DATE_FORMATS = ("DD/MM/YYYY", "MM/DD/YYYY")
 GROUPING = "  \u00a0\u202f"  # space, no-break space, narrow no-break space (with ',' or '.')
 INT_MAX = 2_147_483_647
 TRUE_WORDS, FALSE_WORDS = ("true", "yes", "1"), ("false", "no", "0")
@@ -80,8 +79,8 @@ def _valid_iso_date(text: str) -> str:
 
 def _iso_date_shape(text: str) -> str:
     """YYYY-MM-DD (``~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'``), spelled without a regular
-    expression: ten characters, dashes at 5 and 8, digits elsewhere. The same test at
-    half the cost: that regular expression was the dearest step of checking dates."""
+    expression: ten characters, dashes at 5 and 8, digits elsewhere. The same test,
+    cheaper: that regular expression was the dearest step of checking dates."""
     return f"({text} LIKE '____-__-__' AND translate({text}, '0123456789', '') = '--')"
 
 

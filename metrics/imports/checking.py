@@ -239,9 +239,9 @@ def drop_superseded(cursor, kind: Kind, present: list[Column]) -> list[str]:
     values = row_values(kind, present, "v")
     for key in kind.keys:
         columns = [values[name] for name in key.columns]
-        # Most files repeat no key. Counting distinct keys (a sort) says so in a third
-        # of the time of the grouping below (a hash of every key), which then only
-        # runs for a file that does repeat one.
+        # Most files repeat no key. Counting distinct keys (a sort) says so faster than
+        # the grouping below (a hash of every key), which then only runs for a file
+        # that does repeat one.
         distinct = columns[0] if len(columns) == 1 else f"ROW({', '.join(columns)})"
         cursor.execute(f"SELECT count(*) > count(DISTINCT {distinct}) FROM {TYPED} v "
                        f"WHERE {key_condition(key, values)}")

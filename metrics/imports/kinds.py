@@ -314,7 +314,3 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
         date_column="month",
     ),
 ]}
-
-
-def get_kind(name: str) -> Kind | None:
-    return KINDS.get(name)

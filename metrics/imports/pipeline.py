@@ -27,7 +27,8 @@ from metrics.imports.reading import FileProblem, Table
 
 REJECT, SKIP = "reject", "skip"
 # Aggregates and hash joins over a million staged rows want room in memory. Memoize
-# would cache the checking pass's per-row LATERAL steps on 20 keys: measured 60 % slower.
+# would cache the checking pass's per-row LATERAL steps on a handful of keys, which only
+# slows them (docs/benchmarks.md, "Measurements behind the code").
 # The optimistic checks compare values' output text with the cells: dates as ISO.
 SESSION_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off", "SET LOCAL enable_memoize = off",
                     "SET LOCAL DateStyle = 'ISO'")

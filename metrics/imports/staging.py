@@ -5,7 +5,7 @@ the kind the file has):
 
 * a plain CSV file (``reading.PlainCsv``) is sent to ``COPY ... (FORMAT csv)`` as it
   is, in pieces of whole lines: PostgreSQL splits the cells and an identity column
-  numbers the lines. About five times faster than splitting in Python. If COPY
+  numbers the lines. Far faster than splitting in Python. If COPY
   refuses the file (a ragged row, bad UTF-8, mixed line ends), the table is emptied
   and the rows are staged the other way, which reports such problems properly;
 * every other table (XLSX, JSON, CSV with quotes or blank lines): the only place that

@@ -8,8 +8,8 @@ whose values differ, ``WHERE ROW(stored) IS DISTINCT FROM ROW(incoming)`` (updat
 then one ``INSERT ... SELECT ... WHERE NOT EXISTS`` for rows whose key is new
 (created); everything else is unchanged. Either statement is skipped when the count
 says it has nothing to do; the counts reported are the statements' own. Two statements instead of one ``INSERT ...
-ON CONFLICT DO UPDATE``: on this machine the speculative insertion behind ``ON
-CONFLICT`` made a million-row load 2-4 times slower, and the counts are just as exact.
+ON CONFLICT DO UPDATE``: the speculative insertion behind ``ON CONFLICT`` makes a
+large load several times slower, and the counts are just as exact.
 Imports of a kind are serialised per tenant (a transaction advisory lock), so no other
 import can slip a key in between the two statements; the unique constraints still
 stand guard (a violation fails the whole import, which writes nothing).

@@ -89,7 +89,7 @@ def store(results: list[Result], *, first: Month | None, last: Month | None) -> 
     deleted, a custom metric gone)."""
     if results:
         encoder = KpiValue._meta.get_field("inputs").encoder
-        # One statement over arrays (a row of parameters per value costs twice as much),
+        # One statement over arrays (a row of parameters per value costs more),
         # sent in binary on a plain psycopg cursor of the same connection: Django's
         # cursor binds on the client, quoting every element of every array.
         with psycopg.Cursor(connection.connection) as cursor:

@@ -65,7 +65,7 @@ class Window:
     @property
     def month_choices(self) -> list[MonthChoice]:
         """The month picker's options, newest first. Labelled here rather than with the
-        ``date`` filter in the template: two filters per option were a seventh of the
+        ``date`` filter in the template: two filters per option weighed on the
         dashboard's time on the server."""
         return [MonthChoice(format_period(m), month_label(m) + (" (to date)" if m == self.month_under_way else ""),
                             m == self.month)
