@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts.emails import compose, render_body
 from accounts.models import Invitation, Member, Notification
 
 
@@ -70,13 +69,8 @@ def invite(*, email: str, role: str, invited_by, base_url: str) -> Invitation:
         "action_url": link,
         "role": invitation.get_role_display(),
     }
-    message = EmailMultiAlternatives(
-        subject=f"You are invited to {context['company']} on KPI Hub",
-        body=render_to_string("emails/invitation.txt", context),
-        to=[email],
-    )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    message.send()
+    compose(to=email, subject=f"You are invited to {context['company']} on KPI Hub",
+            body=render_body("invitation", context)).send()
     return invitation
 
 

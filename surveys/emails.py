@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import get_template
 from django.utils import translation
 from django.utils.html import escape
 
+from accounts.emails import Body, compose, render_body
 from surveys import conf, wording
 from surveys.models import Survey, SurveyRecipient
 
@@ -50,12 +50,10 @@ class Letter:
             }
             self.subject = wording.subject(survey, company, reminder=reminder)
         self.scores = list(range(low, high + 1))
-        self.html = get_template("emails/surveys/invitation.html")
-        self.text = get_template("emails/surveys/invitation.txt")
-        self._rendered: dict[bool, tuple[str, str]] = {}
+        self._rendered: dict[bool, Body] = {}
 
-    def _render(self, *, named: bool) -> tuple[str, str]:
-        """(text, html) with the markers in place of the token and the name."""
+    def _render(self, *, named: bool) -> Body:
+        """The e-mail's parts with the markers in place of the token and the name."""
         if named not in self._rendered:
             page = survey_link(self.base_url, TOKEN_MARK)
             context = {
@@ -65,18 +63,18 @@ class Letter:
                 "unsubscribe_url": survey_link(self.base_url, TOKEN_MARK, "unsubscribe/"),
             }
             with translation.override(self.survey.language):
-                self._rendered[named] = (self.text.render(context), self.html.render(context))
+                self._rendered[named] = render_body("surveys/invitation", context)
         return self._rendered[named]
 
     def message_for(self, recipient: SurveyRecipient) -> EmailMultiAlternatives:
-        text, html = self._render(named=bool(recipient.name))
-        text = text.replace(TOKEN_MARK, recipient.token).replace(NAME_MARK, recipient.name)
-        html = html.replace(TOKEN_MARK, recipient.token).replace(NAME_MARK, escape(recipient.name))
+        template = self._render(named=bool(recipient.name))
+        body = Body(text=template.text.replace(TOKEN_MARK, recipient.token).replace(NAME_MARK, recipient.name),
+                    html=template.html.replace(TOKEN_MARK, recipient.token).replace(NAME_MARK, escape(recipient.name)))
         unsubscribe = survey_link(self.base_url, recipient.token, "unsubscribe/")
         mailto = (f"mailto:{conf.unsubscribe_mailbox()}?subject="
                   f"{quote(f'unsubscribe {self.tenant_slug} {recipient.token}')}")
-        message = EmailMultiAlternatives(
-            subject=self.subject, body=text, from_email=self.from_email, to=[recipient.email],
+        return compose(
+            to=recipient.email, subject=self.subject, body=body, from_email=self.from_email,
             headers={
                 "List-Unsubscribe": f"<{unsubscribe}>, <{mailto}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -85,5 +83,3 @@ class Letter:
                 "Content-Language": self.survey.language,
             },
         )
-        message.attach_alternative(html, "text/html")
-        return message
