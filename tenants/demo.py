@@ -63,7 +63,8 @@ def set_demo_goals(owner) -> None:
     """Two goals set at the start of the data's last quarter, so the Goals page and the
     cards show progress, pace and a forecast from the first visit."""
     from metrics.months import add_months, end_of
-    from metrics.goals.services import create_goal, kpi_series
+    from metrics.goals.selectors import kpi_series
+    from metrics.goals.services import create_goal
 
     mrr = kpi_series("mrr")
     last = add_months(date.today().replace(day=1), -1)  # the data's last month (generate.py)

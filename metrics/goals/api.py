@@ -1,4 +1,4 @@
-"""The goals API of goals.md: thin views over metrics.goals.services."""
+"""The goals API of goals.md: thin views over metrics.goals.services and selectors."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import ADMIN_ROLES, IsTenantMember, has_role
-from metrics.goals import services
+from accounts.roles import IsTenantMember
+from metrics.goals import selectors, services
+from metrics.goals.evaluation import Achievability, Status
 from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
 from metrics.models import Goal
 
@@ -63,7 +64,7 @@ class GoalOutput(serializers.Serializer):
     deadline = serializers.DateField()
     why = serializers.CharField()
     owner = serializers.EmailField()
-    achievability = serializers.ChoiceField(choices=Goal.Achievability.choices)
+    achievability = serializers.ChoiceField(choices=Achievability.choices())
     archived = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     warnings = serializers.ListField(child=serializers.CharField(), help_text=(
@@ -73,7 +74,7 @@ class GoalOutput(serializers.Serializer):
     current_value = serializers.FloatField(allow_null=True)
     time_elapsed_pct = serializers.FloatField()
     progress_pct = serializers.FloatField(allow_null=True)
-    status = serializers.ChoiceField(choices=Goal.Status.choices)
+    status = serializers.ChoiceField(choices=Status.choices())
     forecast_value = serializers.FloatField(allow_null=True)
     probability = serializers.FloatField(allow_null=True)
     history = serializers.ListField(child=serializers.DictField())
@@ -95,7 +96,7 @@ def goal_payload(goal: Goal, as_of: date, result=None, kpi: Kpi | None = None) -
         "owner": goal.owner.email, "achievability": goal.achievability,
         "archived": goal.archived_at is not None, "created_at": goal.created_at,
         "warnings": services.goal_warnings(goal, kpi or find_kpi(goal.kpi)),
-        **services.evaluation_payload(result or services.evaluate_goal(goal, as_of=as_of)),
+        **services.evaluation_payload(result or selectors.evaluate_goal(goal, as_of=as_of)),
     }
 
 
@@ -107,27 +108,21 @@ class GoalListView(APIView):
                                OpenApiParameter("kpi", str)])
     def get(self, request):
         as_of = parse_as_of(request)
-        goals = Goal.objects.filter(archived_at__isnull=True).select_related("owner")
-        if kpi := request.query_params.get("kpi"):
-            goals = goals.filter(kpi=kpi)
-        if owner := request.query_params.get("owner"):
-            goals = goals.filter(owner__username=owner.strip().lower())
-        evaluated = services.evaluate_goals(goals, as_of=as_of)
+        query = request.query_params
+        evaluated = selectors.with_status(
+            selectors.open_goals(as_of=as_of, kpi=query.get("kpi", ""), owner=query.get("owner", "")),
+            query.get("status", ""))
         kpis = kpis_by_key({goal.kpi for goal, _ in evaluated})
-        payloads = [goal_payload(goal, as_of, result, kpis.get(goal.kpi)) for goal, result in evaluated]
-        if wanted := request.query_params.get("status"):
-            payloads = [p for p in payloads if p["status"] == wanted]
-        return Response(payloads)
+        return Response([goal_payload(goal, as_of, result, kpis.get(goal.kpi)) for goal, result in evaluated])
 
     @extend_schema(request=GoalInput, responses={201: GoalOutput})
     def post(self, request):
         data = GoalInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        owner = member_by_email(fields.pop("owner")) if "owner" in fields else request.user
-        if owner != request.user and not has_role(request.user, *ADMIN_ROLES):
-            raise PermissionDenied("Members set goals for themselves; ask an admin to assign one.")
-        goal = services.create_goal(by=request.user, owner=owner, **fields)
+        if "owner" in fields:
+            fields["owner"] = member_by_email(fields["owner"])
+        goal = services.create_goal(by=request.user, **fields)
         return Response(goal_payload(goal, timezone.localdate()), status=status.HTTP_201_CREATED)
 
 
@@ -144,20 +139,15 @@ class GoalDetailView(APIView):
     @extend_schema(request=GoalChange, responses=GoalOutput)
     def patch(self, request, pk: int):
         goal = self.goal(pk)
-        if not services.can_change(request.user, goal):
-            raise PermissionDenied("Members can change only their own goals.")
         data = GoalChange(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "owner" in changes:
             changes["owner"] = member_by_email(changes["owner"])
-        goal = services.update_goal(goal, **changes)
+        goal = services.update_goal(goal, by=request.user, **changes)
         return Response(goal_payload(goal, timezone.localdate()))
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        goal = self.goal(pk)
-        if not services.can_change(request.user, goal):
-            raise PermissionDenied("Members can archive only their own goals.")
-        services.archive_goal(goal)
+        services.archive_goal(self.goal(pk), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

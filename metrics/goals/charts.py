@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from metrics.goals import services
+from metrics.goals import selectors
 from metrics.kpis.charts import MemberChartView
 from metrics.kpis.registry import find_kpi
 from metrics.models import Goal
@@ -29,9 +29,9 @@ class GoalChartView(MemberChartView):
         goal = get_object_or_404(Goal, pk=self.kwargs["pk"])
         kpi = find_kpi(goal.kpi)
         self.unit = kpi.unit if kpi else "count"
-        values = services.kpi_series(goal.kpi)
-        result = services.evaluate_goal(goal, as_of=timezone.localdate(), series=values)
-        terms = services.terms_of(goal)
+        values = selectors.kpi_series(goal.kpi)
+        result = selectors.evaluate_goal(goal, as_of=timezone.localdate(), series=values)
+        terms = selectors.terms_of(goal)
         start, deadline = month_of(goal.start_date), month_of(goal.deadline)
         # Half a year before the start (or the latest value) gives the trend its context.
         first = min(add_months(start, -CONTEXT_MONTHS), add_months(result.period, -CONTEXT_MONTHS))

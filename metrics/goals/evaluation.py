@@ -23,19 +23,34 @@ ACHIEVABILITY_WINDOW = 12
 MIN_ACHIEVABILITY_POINTS = 3
 
 
-class Status(StrEnum):
-    ACHIEVED = "achieved"
-    MISSED = "missed"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
+class Labelled(StrEnum):
+    """A StrEnum whose members also carry the words people read: the pages, the
+    e-mails and the model's ``choices`` all take them from here."""
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
 
 
-class Achievability(StrEnum):
-    REALISTIC = "realistic"
-    AMBITIOUS = "ambitious"
-    UNREALISTIC = "unrealistic"
-    UNKNOWN = "unknown"
+class Status(Labelled):
+    ACHIEVED = "achieved", "Achieved"
+    MISSED = "missed", "Missed"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+
+
+class Achievability(Labelled):
+    REALISTIC = "realistic", "Realistic"
+    AMBITIOUS = "ambitious", "Ambitious"
+    UNREALISTIC = "unrealistic", "Unrealistic"
+    UNKNOWN = "unknown", "Unknown"
 
 
 # --- The goal's geometry ------------------------------------------------------------

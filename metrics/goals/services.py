@@ -1,6 +1,6 @@
-"""Goal operations: create and change (SMART rules enforced), evaluate as of a date,
-and record each month's evaluation with its status changes. Views, the API and the
-Celery jobs call these."""
+"""Goal operations: create, change and archive (the SMART rules and who may do what
+enforced here), and record each month's evaluation with its status changes. Views,
+the API and the Celery jobs call these; reads are in metrics.goals.selectors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -17,29 +17,10 @@ from metrics.formatting import rounded
 from metrics.goals import evaluation as ev
 from metrics.goals.notifications import notify_status_change
 from metrics.goals.rules import goal_title, smart_errors
-from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
-from metrics.models import Goal, GoalEvaluation, GoalStatusChange, KpiValue
+from metrics.goals.selectors import evaluate_goal, kpi_series, series_by_kpi, terms_of
+from metrics.kpis.registry import Kpi, find_kpi
+from metrics.models import Goal, GoalEvaluation, GoalStatusChange
 from metrics.months import period_of
-
-
-def kpi_series(key: str) -> dict[date, float | None]:
-    """The KPI's stored month values (None where the engine had no value)."""
-    return series_by_kpi([key])[key]
-
-
-def series_by_kpi(keys) -> dict[str, dict[date, float | None]]:
-    """The stored month values of several KPIs, in one query."""
-    series: dict[str, dict[date, float | None]] = {key: {} for key in keys}
-    for key, month, value in KpiValue.objects.filter(kpi__in=series).values_list("kpi", "month", "value"):
-        series[key][month] = float(value) if value is not None else None
-    return series
-
-
-def kpis_with_goals() -> list[tuple[str, str]]:
-    """(key, name) of every KPI an open goal follows, by name: the goals list's filter."""
-    keys = set(Goal.objects.filter(archived_at__isnull=True).values_list("kpi", flat=True))
-    names = {key: kpi.name for key, kpi in kpis_by_key(keys).items()}
-    return sorted(((key, names.get(key, key)) for key in keys), key=lambda pair: pair[1].lower())
 
 
 def can_change(user, goal: Goal) -> bool:
@@ -47,9 +28,14 @@ def can_change(user, goal: Goal) -> bool:
     return has_role(user, *ADMIN_ROLES) or goal.owner_id == user.pk
 
 
-def terms_of(goal: Goal) -> ev.GoalTerms:
-    return ev.GoalTerms(baseline=float(goal.baseline_value), target=float(goal.target_value),
-                        start_date=goal.start_date, deadline=goal.deadline)
+def may_own(by, owner) -> bool:
+    """Members set goals for themselves; owners and admins give a goal to any member."""
+    return owner is None or owner.pk == by.pk or has_role(by, *ADMIN_ROLES)
+
+
+def _refuse_unless_may_own(by, owner) -> None:
+    if not may_own(by, owner):
+        raise PermissionDenied("Members set goals for themselves; ask an admin to assign one.")
 
 
 def _raise_for(errors: list[tuple[str, str]]) -> None:
@@ -140,6 +126,8 @@ def preview_goal(*, kpi: str, target_value: Decimal | None, deadline: date | Non
 def create_goal(*, by, kpi: str, target_value: Decimal | None, deadline: date | None,
                 start_date: date | None = None, baseline_value: Decimal | None = None,
                 title: str = "", why: str = "", owner=None, today: date | None = None) -> Goal:
+    """``by`` sets the goal; it is theirs unless an owner or admin gives it to ``owner``."""
+    _refuse_unless_may_own(by, owner)
     today = today or timezone.localdate()
     start_date = start_date or today
     series = kpi_series(kpi)
@@ -161,8 +149,12 @@ EDITABLE = ("title", "target_value", "baseline_value", "deadline", "why", "owner
 
 
 @transaction.atomic
-def update_goal(goal: Goal, *, today: date | None = None, **changes) -> Goal:
-    """Change what may change; the same SMART rules apply."""
+def update_goal(goal: Goal, *, by, today: date | None = None, **changes) -> Goal:
+    """``by`` changes what may change; the same SMART rules apply, and only owners and
+    admins give a goal to someone else."""
+    if not can_change(by, goal):
+        raise PermissionDenied("Members can change only their own goals.")
+    _refuse_unless_may_own(by, changes.get("owner"))
     today = today or timezone.localdate()
     for field, value in changes.items():
         if field in EDITABLE:
@@ -180,21 +172,11 @@ def update_goal(goal: Goal, *, today: date | None = None, **changes) -> Goal:
     return goal
 
 
-def archive_goal(goal: Goal) -> None:
+def archive_goal(goal: Goal, *, by) -> None:
+    if not can_change(by, goal):
+        raise PermissionDenied("Members can archive only their own goals.")
     goal.archived_at = timezone.now()
     goal.save(update_fields=["archived_at", "updated_at"])
-
-
-def evaluate_goal(goal: Goal, *, as_of: date, series: dict | None = None) -> ev.Evaluation:
-    return ev.evaluate(terms_of(goal), kpi_series(goal.kpi) if series is None else series, as_of)
-
-
-def evaluate_goals(goals, *, as_of: date) -> list[tuple[Goal, ev.Evaluation]]:
-    """Each goal with its evaluation; the KPI values are read once for all of them, so
-    a list of goals costs the same few queries however long it is."""
-    goals = list(goals)
-    series = series_by_kpi({goal.kpi for goal in goals})
-    return [(goal, evaluate_goal(goal, as_of=as_of, series=series[goal.kpi])) for goal in goals]
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from jobs.tasks import fan_out_to_active_tenants, tenant_task
 from kpihub.celery import app
 from metrics.goals import services
+from metrics.goals.notifications import send_weekly_digest
 
 FAN_OUT_SPACING = 1.0  # seconds between two tenants' jobs
 FAN_OUT_MAX_DELAY = 1800
@@ -22,8 +23,7 @@ def evaluate_goals_for_every_tenant() -> int:
 
 @tenant_task()
 def send_goal_digest() -> int:
-    from metrics.goals.digest import send_weekly_digest
-
+    """E-mail the current tenant's weekly goals digest; returns to how many people."""
     return send_weekly_digest()
 
 

@@ -1,18 +1,19 @@
-"""Goal pages: thin adapters over metrics.goals.services."""
+"""Goal pages: thin adapters over metrics.goals.services and selectors."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import member_required
 from metrics.formatting import rounded
-from metrics.goals import services
-from metrics.months import period_of
+from metrics.goals import selectors, services
+from metrics.goals.evaluation import Status
 from metrics.goals.forms import GoalEditForm, GoalForm
 from metrics.kpis.registry import find_kpi
 from metrics.models import Goal
+from metrics.months import period_of
 
 STATUS_CHIP = {"achieved": "chip--ok", "on_track": "chip--ok", "at_risk": "chip--warn",
                "off_track": "chip--bad", "missed": "chip--bad"}
@@ -25,25 +26,18 @@ def _add_form_errors(form, error: ValidationError) -> None:
 
 @member_required
 def goal_list(request):
-    today = timezone.localdate()
-    goals = Goal.objects.filter(archived_at__isnull=True).select_related("owner")
-    if kpi := request.GET.get("kpi"):
-        goals = goals.filter(kpi=kpi)
-    if owner := request.GET.get("owner"):
-        goals = goals.filter(owner__username=owner)
-    evaluated = services.evaluate_goals(goals, as_of=today)
+    evaluated = selectors.open_goals(as_of=timezone.localdate(), kpi=request.GET.get("kpi", ""),
+                                     owner=request.GET.get("owner", ""))
     rows = []
-    for goal, result in evaluated:
-        if request.GET.get("status") and str(result.status) != request.GET["status"]:
-            continue
+    for goal, result in selectors.with_status(evaluated, request.GET.get("status", "")):
         progress = max(0.0, min(result.progress_pct or 0.0, 100.0))
         rows.append({"goal": goal, "result": result, "progress": round(progress),
-                     "status_label": Goal.Status(str(result.status)).label,
+                     "status_label": result.status.label,
                      "pace": round(result.time_elapsed_pct), "chip": STATUS_CHIP[str(result.status)]})
     return render(request, "metrics/goals/list.html", {
-        "rows": rows, "statuses": Goal.Status.choices, "filters": request.GET,
+        "rows": rows, "statuses": Status.choices(), "filters": request.GET,
         "owners": sorted({goal.owner.email for goal, _ in evaluated}),
-        "kpis": services.kpis_with_goals(),
+        "kpis": selectors.kpis_with_goals(),
     })
 
 
@@ -52,10 +46,10 @@ def goal_create(request):
     key = request.GET.get("kpi", "")
     initial = {"kpi": key}
     if key:  # pre-fill where the KPI stands now, the natural baseline, as people write it
-        current = services.kpi_series(key).get(period_of(timezone.localdate()))
+        current = selectors.kpi_series(key).get(period_of(timezone.localdate()))
         if current is not None:
             initial["baseline_value"] = rounded(current, 2).normalize()
-    form = GoalForm(request.POST or None, initial=initial)
+    form = GoalForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             goal = services.create_goal(by=request.user, **{k: v for k, v in form.cleaned_data.items()
@@ -84,7 +78,7 @@ ACHIEVABILITY_TEXT = {
 def goal_preview(request):
     """htmx, as the goal form is filled in: the SMART rules it still breaks, or how
     realistic it looks against the KPI's own history. Saves nothing."""
-    form = GoalForm(request.POST)
+    form = GoalForm(request.POST, user=request.user)
     form.is_valid()
     data = form.cleaned_data
     if not (data.get("kpi") and data.get("target_value") is not None and data.get("deadline")):
@@ -100,26 +94,25 @@ def goal_preview(request):
 @member_required
 def goal_detail(request, pk: int):
     goal = get_object_or_404(Goal.objects.select_related("owner"), pk=pk)
-    result = services.evaluate_goal(goal, as_of=timezone.localdate())
-    edit_form = GoalEditForm(request.POST or None, initial={
+    result = selectors.evaluate_goal(goal, as_of=timezone.localdate())
+    edit_form = GoalEditForm(request.POST or None, user=request.user, initial={
         "title": goal.title, "target_value": goal.target_value.normalize(), "deadline": goal.deadline,
-        "why": goal.why})
-    if request.method == "POST":
-        if not services.can_change(request.user, goal):
-            raise PermissionDenied("Members can change only their own goals.")
-        if edit_form.is_valid():
-            try:
-                services.update_goal(goal, **edit_form.cleaned_data)
-            except ValidationError as error:
-                _add_form_errors(edit_form, error)
-            else:
-                messages.success(request, "Goal updated.")
-                return redirect("goal-detail", pk=goal.pk)
+        "why": goal.why, "owner": goal.owner.username})
+    if request.method == "POST" and edit_form.is_valid():
+        changes = {field: value for field, value in edit_form.cleaned_data.items()
+                   if field != "owner" or value is not None}
+        try:
+            services.update_goal(goal, by=request.user, **changes)
+        except ValidationError as error:
+            _add_form_errors(edit_form, error)
+        else:
+            messages.success(request, "Goal updated.")
+            return redirect("goal-detail", pk=goal.pk)
     kpi = find_kpi(goal.kpi)
     return render(request, "metrics/goals/detail.html", {
         "goal": goal, "result": result, "kpi": kpi, "unit": kpi.unit if kpi else "count",
         "chip": STATUS_CHIP[str(result.status)],
-        "status_label": Goal.Status(str(result.status)).label,
+        "status_label": result.status.label,
         "changes": goal.status_changes.all()[:20], "edit_form": edit_form,
         "warnings": services.goal_warnings(goal, kpi),
         "can_change": services.can_change(request.user, goal),
@@ -130,8 +123,6 @@ def goal_detail(request, pk: int):
 @require_POST
 def goal_archive(request, pk: int):
     goal = get_object_or_404(Goal, pk=pk)
-    if not services.can_change(request.user, goal):
-        raise PermissionDenied("Members can archive only their own goals.")
-    services.archive_goal(goal)
+    services.archive_goal(goal, by=request.user)
     messages.success(request, f"Archived: {goal.title}")
     return redirect("goal-list")

@@ -1,26 +1,16 @@
 """SMART goals (goals.md): a KPI, a target and a deadline, with the evaluation of each
-month kept as history and every status change recorded."""
+month kept as history and every status change recorded. A goal's statuses and
+achievability are declared once, in metrics.goals.evaluation."""
 
 from django.conf import settings
 from django.db import models
+
+from metrics.goals.evaluation import Achievability, Status
 
 VALUE = {"max_digits": 38, "decimal_places": 10}
 
 
 class Goal(models.Model):
-    class Achievability(models.TextChoices):
-        REALISTIC = "realistic"
-        AMBITIOUS = "ambitious"
-        UNREALISTIC = "unrealistic"
-        UNKNOWN = "unknown"
-
-    class Status(models.TextChoices):
-        ACHIEVED = "achieved", "Achieved"
-        MISSED = "missed", "Missed"
-        ON_TRACK = "on_track", "On track"
-        AT_RISK = "at_risk", "At risk"
-        OFF_TRACK = "off_track", "Off track"
-
     title = models.CharField(max_length=200)
     kpi = models.CharField(max_length=100)
     target_value = models.DecimalField(**VALUE)
@@ -31,10 +21,10 @@ class Goal(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")
-    achievability = models.CharField(max_length=12, choices=Achievability.choices,
-                                     default=Achievability.UNKNOWN)
+    achievability = models.CharField(max_length=12, choices=Achievability.choices(),
+                                     default=Achievability.UNKNOWN.value)
     # The latest evaluation's status, kept on the row so lists filter without a join.
-    status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices(), blank=True, default="")
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -55,7 +45,7 @@ class GoalEvaluation(models.Model):
     current_value = models.DecimalField(**VALUE, null=True, blank=True)
     time_elapsed_pct = models.FloatField()
     progress_pct = models.FloatField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Goal.Status.choices)
+    status = models.CharField(max_length=10, choices=Status.choices())
     forecast_value = models.FloatField(null=True, blank=True)
     probability = models.FloatField(null=True, blank=True)
     evaluated_at = models.DateTimeField()
@@ -67,8 +57,8 @@ class GoalEvaluation(models.Model):
 
 class GoalStatusChange(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=Goal.Status.choices, blank=True, default="")
-    to_status = models.CharField(max_length=10, choices=Goal.Status.choices)
+    from_status = models.CharField(max_length=10, choices=Status.choices(), blank=True, default="")
+    to_status = models.CharField(max_length=10, choices=Status.choices())
     period = models.DateField()
     changed_at = models.DateTimeField()
 

@@ -82,7 +82,7 @@ def test_daily_job_reevaluates_goals_of_every_active_tenant_in_a_worker(worker, 
 def test_weekly_digest_goes_to_opted_in_owners_and_admins_only(in_acme, smtp_sink):
     from accounts.models import Member
     from accounts.services import add_member
-    from metrics.goals.digest import send_weekly_digest
+    from metrics.goals.notifications import send_weekly_digest
 
     owner = get_user_model().objects.get(username="owner@acme.example")
     goal = make_goal(owner)
