@@ -24,6 +24,7 @@ from metrics.imports.casting import Options
 from metrics.imports.headers import match_header
 from metrics.imports.kinds import Kind
 from metrics.imports.reading import FileProblem, Table
+from metrics.kpis.registry import BY_KEY, RESERVED_METRICS
 
 REJECT, SKIP = "reject", "skip"
 # Aggregates and hash joins over a million staged rows want room in memory. Memoize
@@ -120,8 +121,6 @@ def _check_and_write(cursor, kind: Kind, present, options: Options, on_error: st
                 f"{'they were' if made > 1 else 'it was'} created as bare customers: "
                 f"{', '.join(examples)}{more}. Import customers to fill in their details.")
     if kind.creates_custom_metrics:
-        from metrics.kpis.registry import BY_KEY, RESERVED_METRICS
-
         slugs = writing.create_custom_metrics(cursor, reserved=set(RESERVED_METRICS) | set(BY_KEY))
         if slugs:
             outcome.warnings.append(f"New custom KPI{'s' if len(slugs) > 1 else ''}: {', '.join(slugs)}.")

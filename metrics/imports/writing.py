@@ -29,6 +29,7 @@ from django.db import models
 from metrics.imports.checking import TYPED, key_condition, pg_type, row_values, sql_value
 from metrics.imports.kinds import KINDS, Column, Kind
 from metrics.imports.staging import quoted
+from metrics.models import CustomMetric
 
 BULK_MIN_ROWS = 50_000
 
@@ -96,8 +97,6 @@ def create_bare_customers(cursor) -> tuple[int, list[str]]:
 def create_custom_metrics(cursor, *, reserved: set[str]) -> list[str]:
     """A metric slug seen for the first time becomes a custom KPI (reserved slugs and
     the catalog's own KPIs keep their built-in meaning)."""
-    from metrics.models import CustomMetric
-
     cursor.execute(f"""
         INSERT INTO {CustomMetric._meta.db_table} (slug, name, unit, aggregation, direction)
         SELECT DISTINCT v.metric, '', %s, %s, %s FROM {TYPED} v
