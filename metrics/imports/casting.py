@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from metrics.imports.countries import COUNTRY_CODES
 from metrics.imports.kinds import (BOOL, CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, DECIMAL, EMAIL,
                                    INT, MONEY, MONTH, SLUG, STR, Column)
+from metrics.imports.sql import literal
 
 GROUPING = "  \u00a0\u202f"  # space, no-break space, narrow no-break space (with ',' or '.')
 INT_MAX = 2_147_483_647
@@ -49,11 +50,6 @@ class Options:
     timezone: str = "UTC"
     currency: str = "USD"
     trimmed: bool = False
-
-
-def literal(value: str) -> str:
-    """A SQL string literal (standard_conforming_strings is on in PostgreSQL >= 9.1)."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def normalised(column: Column, raw: str, options: Options) -> str:

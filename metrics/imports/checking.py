@@ -14,52 +14,14 @@ from typing import BinaryIO
 from django.db import DataError, transaction
 
 from metrics.imports import casting
-from metrics.imports.casting import Options, literal
-from metrics.imports.kinds import (BOOL, DATE, DATETIME, DECIMAL, INT, MONEY, MONTH, Column, Kind,
-                                   Key)
-from metrics.imports.staging import STAGING, quoted
+from metrics.imports.casting import Options
+from metrics.imports.kinds import DECIMAL, MONEY, Column, Kind
+from metrics.imports.sql import (ERRORS, STAGING, TYPED, UNSURE, default_of, key_condition, literal,
+                                 pg_type, quoted, row_values)
 
-TYPED = "import_typed"
-UNSURE = "import_unsure"   # lines the optimistic pass was not sure of
-ERRORS = "import_errors"
 REPORTED_ERRORS = 1000  # kept on the import record; rejected.csv has them all
-PG_TYPES = {DATE: "date", MONTH: "date", DATETIME: "timestamptz", MONEY: "numeric",
-            DECIMAL: "numeric", INT: "bigint", BOOL: "boolean"}
 FORMULA_START = "^[-=+@\\t\\r]"
 PLAIN_NUMBER = "^[+-]?[0-9][0-9., ]*$"
-
-
-def pg_type(column: Column) -> str:
-    return PG_TYPES.get(column.type, "text")
-
-
-def sql_value(value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return literal(value)
-
-
-def default_of(column: Column) -> str:
-    default = column.default
-    if default == "" and pg_type(column) != "text":  # "" is the text default; others are NULL
-        default = None
-    return f"{sql_value(default)}::{pg_type(column)}"
-
-
-def row_values(kind: Kind, present: list[Column], prefix: str) -> dict[str, str]:
-    """Each column of the kind as SQL over a typed row: present columns from the row,
-    absent ones as their default (so rules and keys can name any column)."""
-    names = {column.name for column in present}
-    return {column.name: (f"{prefix}.{quoted(column.name)}" if column.name in names
-                          else default_of(column)) for column in kind.columns}
-
-
-def key_condition(key: Key, values: dict[str, str]) -> str:
-    return key.when.format(**values) if key.when else "TRUE"
 
 
 def detect_decimal_comma(cursor, present: list[Column]) -> bool:

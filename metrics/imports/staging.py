@@ -29,17 +29,13 @@ from django.db import DatabaseError, connection, transaction
 
 from metrics.imports.headers import HeaderMatch
 from metrics.imports.reading import PlainCsv, Table
+from metrics.imports.sql import STAGING, quoted
 
-STAGING = "import_staging"
 CHUNK_ROWS = 100_000
 CHUNK_BYTES = 8 * 1024 * 1024   # a plain CSV file is copied in pieces of about this size
 # Staging a million rows wants more than the default 8 MB of temp buffers; the setting
 # can only change before the session's first temporary table, hence best effort.
 TEMP_BUFFERS = "256MB"
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _set_temp_buffers(cursor) -> None:

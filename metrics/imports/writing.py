@@ -26,9 +26,8 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from metrics.imports.checking import TYPED, key_condition, pg_type, row_values, sql_value
 from metrics.imports.kinds import KINDS, Column, Kind
-from metrics.imports.staging import quoted
+from metrics.imports.sql import TYPED, key_condition, pg_type, quoted, row_values, sql_value
 from metrics.models import CustomMetric
 
 BULK_MIN_ROWS = 50_000

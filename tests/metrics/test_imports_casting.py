@@ -80,7 +80,8 @@ def test_the_optimistic_checking_pass_gives_what_the_exact_one_gives(in_acme, st
     were sure, not sure (those rows checked again) or failed (the exact pass run)."""
     from metrics.imports import checking
     from metrics.imports.headers import match_header
-    from metrics.imports.staging import create_staging, quoted, stage_rows
+    from metrics.imports.sql import quoted
+    from metrics.imports.staging import create_staging, stage_rows
 
     kind, rows, options = staged_file
     match = match_header(kind, kind.column_names)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from metrics.imports.headers import match_header
 from metrics.imports.kinds import KINDS
 from metrics.imports.reading import open_table
-from metrics.imports.staging import STAGING, copy_plain_csv, create_staging, quoted, stage_rows
+from metrics.imports.sql import STAGING, quoted
+from metrics.imports.staging import copy_plain_csv, create_staging, stage_rows
 
 INVOICES = KINDS["invoices"]
 
