@@ -139,6 +139,7 @@ class GoalDetailView(APIView):
     @extend_schema(request=GoalChange, responses=GoalOutput)
     def patch(self, request, pk: int):
         goal = self.goal(pk)
+        services.ensure_can_change(request.user, goal)
         data = GoalChange(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)

@@ -28,6 +28,13 @@ def can_change(user, goal: Goal) -> bool:
     return has_role(user, *ADMIN_ROLES) or goal.owner_id == user.pk
 
 
+def ensure_can_change(user, goal: Goal) -> None:
+    """Refuse before anything else is looked at: the pages and the API call this first,
+    so someone who may not change the goal learns that, not what their input lacked."""
+    if not can_change(user, goal):
+        raise PermissionDenied("Members can change only their own goals.")
+
+
 def may_own(by, owner) -> bool:
     """Members set goals for themselves; owners and admins give a goal to any member."""
     return owner is None or owner.pk == by.pk or has_role(by, *ADMIN_ROLES)
@@ -152,8 +159,7 @@ EDITABLE = ("title", "target_value", "baseline_value", "deadline", "why", "owner
 def update_goal(goal: Goal, *, by, today: date | None = None, **changes) -> Goal:
     """``by`` changes what may change; the same SMART rules apply, and only owners and
     admins give a goal to someone else."""
-    if not can_change(by, goal):
-        raise PermissionDenied("Members can change only their own goals.")
+    ensure_can_change(by, goal)
     _refuse_unless_may_own(by, changes.get("owner"))
     today = today or timezone.localdate()
     for field, value in changes.items():

@@ -98,6 +98,8 @@ def goal_detail(request, pk: int):
     edit_form = GoalEditForm(request.POST or None, user=request.user, initial={
         "title": goal.title, "target_value": goal.target_value.normalize(), "deadline": goal.deadline,
         "why": goal.why, "owner": goal.owner.username})
+    if request.method == "POST":
+        services.ensure_can_change(request.user, goal)
     if request.method == "POST" and edit_form.is_valid():
         changes = {field: value for field, value in edit_form.cleaned_data.items()
                    if field != "owner" or value is not None}
