@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from metrics.imports import services
+from metrics.imports.running import notice_abandoned
 from metrics.models import DataImport
 
 
@@ -19,7 +19,7 @@ def visible_import(pk) -> DataImport:
     """An import of this tenant (the schema is the tenant's), or 404; an import whose
     worker died is noticed (and marked failed) as it is read."""
     record = get_object_or_404(DataImport.objects.select_related("job", "created_by"), pk=pk)
-    services.notice_abandoned(record)
+    notice_abandoned(record)
     return record
 
 

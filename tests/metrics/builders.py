@@ -9,7 +9,7 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from metrics.imports import services
+from metrics.imports import running, services
 from metrics.imports.kinds import KINDS
 from metrics.models import DataImport
 
@@ -50,7 +50,7 @@ def import_file(kind: str, content: bytes, *, name: str = "data.csv", on_error: 
     so the queued task is never sent)."""
     record = services.start_import(kind=kind, upload=upload(content, name), on_error=on_error,
                                    date_format=date_format)
-    services.run_import(import_id=str(record.pk))
+    running.run_import(import_id=str(record.pk))
     record.refresh_from_db()
     record.job.refresh_from_db()
     return record

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from metrics.imports import services
+from metrics.imports import running
 from metrics.models import DataImport, Invoice
 from tests.metrics.builders import csv_bytes
 
@@ -20,7 +20,7 @@ def upload(client, content=CONTENT, **fields):
 
 def run_queued(handle, import_id):
     connection.set_tenant(handle.tenant)
-    services.run_import(import_id=import_id)
+    running.run_import(import_id=import_id)
 
 
 def test_upload_answers_202_and_the_import_reads_back_with_counts_and_errors(acme_owner, acme):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
-from metrics.imports import services
+from metrics.imports import running
 from metrics.models import DataImport
 from tests.metrics.builders import csv_bytes, import_records
 
@@ -52,7 +52,7 @@ def test_uploading_leads_to_the_import_page_that_polls_until_finished(owner_brow
     waiting = owner_browser.get(f"/imports/{import_id}/progress/").content.decode()
     assert 'hx-trigger="every 1s"' in waiting and "Waiting for a worker" in waiting
     connection.set_tenant(acme.tenant)
-    services.run_import(import_id=import_id)
+    running.run_import(import_id=import_id)
     done = owner_browser.get(f"/imports/{import_id}/").content.decode()
     assert "hx-trigger" not in done
     assert "not a date: use YYYY-MM-DD" in done and f"/imports/{import_id}/rejected.csv" in done

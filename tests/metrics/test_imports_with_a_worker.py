@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from jobs.models import Job
-from metrics.imports import services, tasks
+from metrics.imports import running, services, tasks
 from metrics.models import DataImport, Invoice, KpiCoverage, KpiValue
 from tests.support.waiting import wait_until
 
@@ -73,11 +73,11 @@ def test_a_worker_killed_mid_import_leaves_the_data_as_before_and_a_rerun_is_saf
     def noticed_as_failed():
         connection.set_tenant(acme.tenant)
         fresh = DataImport.objects.select_related("job").get(pk=record.pk)
-        services.notice_abandoned(fresh)
+        running.notice_abandoned(fresh)
         return fresh if fresh.status == "failed" else None
 
     failed = wait_until(noticed_as_failed, timeout=30, what="the import to be noticed as abandoned")
-    assert failed.reason == services.ABANDONED
+    assert failed.reason == running.ABANDONED
     assert not Invoice.objects.filter(invoice_id__startswith=f"kill-{tagged}-").exists()
 
     services.retry_import(record=failed)
