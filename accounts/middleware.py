@@ -3,6 +3,8 @@ import time
 from django.core.cache import cache
 from django.utils import timezone
 
+from tenants.models import Tenant
+
 STAMP_SECONDS = 60
 
 
@@ -27,7 +29,5 @@ class LastActivityMiddleware:
                 return response
             self.asked_at[tenant.schema_name] = now
             if cache.add("last-activity-stamp", 1, timeout=STAMP_SECONDS):
-                from tenants.models import Tenant
-
                 Tenant.objects.filter(pk=tenant.pk).update(last_activity_at=timezone.now())
         return response

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.emails import compose, render_body
 from accounts.models import Invitation, Member, Notification
+from tenants.models import Tenant
 
 
 def check_new_password(password: str, *, email: str, name: str = "") -> None:
@@ -43,8 +44,6 @@ def issue_token(user) -> str:
 
 def _refresh_user_count() -> None:
     """Keep the platform admin's user count current (a column on the public tenant row)."""
-    from tenants.models import Tenant
-
     tenant = connection.tenant
     if getattr(tenant, "pk", None) is None:
         return

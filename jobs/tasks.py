@@ -16,10 +16,12 @@ from contextlib import contextmanager
 
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 from kombu.exceptions import OperationalError as BrokerError
 
 from jobs.models import Job
 from kpihub.celery import app
+from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
@@ -135,10 +137,6 @@ def fan_out_to_active_tenants(task, *, spacing: float, max_delay: float) -> int:
     """From public (a beat job): queue ``task`` once in every active tenant's schema,
     ``spacing`` seconds apart (at most ``max_delay``) so tenants do not stampede. The
     template and suspended tenants are skipped. Returns how many were queued."""
-    from django_tenants.utils import tenant_context
-
-    from tenants.models import Tenant
-
     tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public")
     count = 0
     for index, tenant in enumerate(tenants.order_by("pk")):

@@ -4,10 +4,10 @@ probing by IP, or a suspended tenant's host, still gets the truth."""
 from django.db import connection
 from django.http import JsonResponse
 
+from kpihub.celery import app
+
 
 def check_services() -> dict[str, str]:
-    from kpihub.celery import app
-
     status = {}
     try:
         with connection.cursor() as cursor:

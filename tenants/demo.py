@@ -13,6 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from metrics.demo.generate import generate
+from metrics.goals.selectors import kpi_series
+from metrics.goals.services import create_goal
+from metrics.imports.services import import_records
+from metrics.kpis.compute import recompute_kpis
+from metrics.months import add_months, end_of
 from tenants.models import Tenant
 from tenants.signup import sign_up
 
@@ -41,10 +47,6 @@ def ensure_demo_tenant() -> tuple[Tenant, bool]:
 
 def fill_demo_data(tenant: Tenant) -> dict[str, int]:
     """Import the generated sample data and compute the KPIs; returns rows per kind."""
-    from metrics.demo.generate import generate
-    from metrics.imports.services import import_records
-    from metrics.kpis.compute import recompute_kpis
-
     data = generate()
     imported = {}
     with tenant_context(tenant):
@@ -62,10 +64,6 @@ def fill_demo_data(tenant: Tenant) -> dict[str, int]:
 def set_demo_goals(owner) -> None:
     """Two goals set at the start of the data's last quarter, so the Goals page and the
     cards show progress, pace and a forecast from the first visit."""
-    from metrics.months import add_months, end_of
-    from metrics.goals.selectors import kpi_series
-    from metrics.goals.services import create_goal
-
     mrr = kpi_series("mrr")
     last = add_months(date.today().replace(day=1), -1)  # the data's last month (generate.py)
     start, deadline = add_months(last, -2), end_of(add_months(last, 4))

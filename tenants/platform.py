@@ -6,6 +6,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from tenants.models import Domain, Tenant
+from tenants.schema_script import current_script, rebuild_template
 
 PUBLIC_SLUG = "public"
 TEMPLATE_SLUG = "tenant-template"
@@ -24,8 +25,6 @@ def ensure_public_tenant() -> Tenant:
 def ensure_template_tenant() -> Tenant:
     """A tenant row with no domain whose schema migrate_schemas keeps current, and
     the recorded script sign-ups replay (re-recorded when the migrations change)."""
-    from tenants.schema_script import current_script, rebuild_template
-
     with schema_context("public"):
         tenant = Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
         if tenant is None:
