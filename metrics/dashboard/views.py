@@ -40,10 +40,10 @@ def home(request):
         context = {"dashboard": dashboard, "window": window, "query": query}
         cached = (dashboard.has_data,
                   str(render_to_string("metrics/kpi/_month_picker.html", context)),
-                  str(render_to_string("metrics/_dashboard_sections.html", context, request=request)))
+                  str(render_to_string("metrics/dashboard/_sections.html", context, request=request)))
         cache.set(key, cached, CARDS_CACHE_SECONDS)
     has_data, month_picker, sections = cached
-    return render(request, "metrics/home.html", {
+    return render(request, "metrics/dashboard/home.html", {
         # rendered by our own templates
         "has_data": has_data, "month_picker": mark_safe(month_picker), "sections": mark_safe(sections),
         "window": window, "steps": GETTING_STARTED, "query": query,

@@ -6,7 +6,7 @@ import pytest
 
 from metrics.imports.kinds import KINDS
 from metrics.imports.samples import template_csv
-from tests.metrics.builders import example_rows, import_file, import_records
+from tests.metrics.imports.builders import example_rows, import_file, import_records
 
 ALL_KINDS = list(KINDS)
 

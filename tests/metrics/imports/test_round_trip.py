@@ -18,7 +18,7 @@ import pytest
 from metrics.imports.countries import COUNTRY_CODES
 from metrics.models import (Customer, CustomMetric, Expense, FxRate, Invoice, Lead, MetricValue, Subscription,
                             TrafficDay)
-from tests.metrics.builders import import_records
+from tests.metrics.imports.builders import import_records
 
 text_ids = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-_ ", min_size=1, max_size=30).map(str.strip).filter(bool)
 invoice = st.fixed_dictionaries({

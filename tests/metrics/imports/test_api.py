@@ -7,7 +7,7 @@ from django.db import connection
 
 from metrics.imports import running
 from metrics.models import DataImport, Invoice
-from tests.metrics.builders import csv_bytes
+from tests.metrics.imports.builders import csv_bytes
 
 CONTENT = csv_bytes(["invoice_id", "date", "amount"], [["I1", "2024-01-01", "5"], ["I2", "bad", "5"]])
 
@@ -103,7 +103,7 @@ def test_another_tenant_can_neither_see_nor_fetch_an_import_or_its_files(acme_ow
 def test_a_successful_import_queues_a_kpi_recompute_when_it_commits(in_acme, monkeypatch,
                                                                     django_capture_on_commit_callbacks):
     from metrics.kpis import tasks as kpi_tasks
-    from tests.metrics.builders import import_records
+    from tests.metrics.imports.builders import import_records
 
     sent = []
     monkeypatch.setattr(kpi_tasks.recompute_kpis, "delay", lambda *a, **k: sent.append((a, k)))

@@ -8,7 +8,7 @@ from django.db import connection
 
 from metrics.imports import writing
 from metrics.models import Expense, Invoice
-from tests.metrics.builders import import_records
+from tests.metrics.imports.builders import import_records
 
 
 def catalog(model) -> list[tuple]:

@@ -10,7 +10,7 @@ import pytest
 
 from metrics.imports import reading
 from metrics.models import Customer, FxRate, Invoice, MetricValue, CustomMetric
-from tests.metrics.builders import csv_bytes, import_file, import_records, xlsx_bytes
+from tests.metrics.imports.builders import csv_bytes, import_file, import_records, xlsx_bytes
 
 INVOICE_HEADER = ["invoice_id", "customer_id", "date", "amount", "currency", "status"]
 

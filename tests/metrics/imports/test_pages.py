@@ -9,7 +9,7 @@ from django.test import Client
 
 from metrics.imports import running
 from metrics.models import DataImport
-from tests.metrics.builders import csv_bytes, import_records
+from tests.metrics.imports.builders import csv_bytes, import_records
 
 
 def browser_for(handle, email: str) -> Client:
