@@ -35,7 +35,9 @@ class ImportListView(GenericAPIView):
         record = services.start_import(by=request.user, upload=form.validated_data["file"],
                                        kind=form.validated_data["kind"],
                                        on_error=form.validated_data["on_error"],
-                                       date_format=form.validated_data["date_format"])
+                                       date_format=form.validated_data["date_format"],
+                                       amount_unit=form.validated_data["amount_unit"],
+                                       mode=form.validated_data["mode"])
         body = ImportOutput(record, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 

@@ -12,6 +12,10 @@ class ImportInput(serializers.Serializer):
     on_error = serializers.ChoiceField(choices=DataImport.OnError.values, default=DataImport.OnError.REJECT)
     date_format = serializers.ChoiceField(choices=DataImport.DateFormat.values, required=False,
                                           allow_blank=True, default="")
+    amount_unit = serializers.ChoiceField(choices=DataImport.AmountUnit.values, default=DataImport.AmountUnit.UNITS,
+                                          help_text="cents: money columns are divided by 100")
+    mode = serializers.ChoiceField(choices=DataImport.Mode.values, default=DataImport.Mode.UPSERT,
+                                   help_text="replace: records of the kind missing from the file are deleted")
 
 
 class ImportError_(serializers.Serializer):
@@ -34,13 +38,18 @@ class ImportOutput(serializers.ModelSerializer):
     warnings = serializers.ListField(child=serializers.CharField())
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
     rejected_csv = serializers.SerializerMethodField()
+    notes = serializers.ListField(child=serializers.CharField(),
+                                  help_text="What was skipped, derived or guessed while reading the file")
+    reverts = serializers.UUIDField(source="reverts_id", allow_null=True,
+                                    help_text="For an undo: the import it reverted")
 
     class Meta:
         model = DataImport
         fields = ["id", "kind", "status", "rows_total", "rows_created", "rows_updated", "rows_unchanged",
                   "rows_rejected", "error_count", "errors", "warnings", "created_at", "finished_at", "reason",
                   "progress", "progress_done", "progress_total", "job_id", "on_error", "date_format",
-                  "source", "file_name", "file_size", "created_by", "rejected_csv"]
+                  "origin", "source", "mapping", "amount_unit", "mode", "rows_deleted", "notes", "undone_at",
+                  "reverts", "file_name", "file_size", "created_by", "rejected_csv"]
 
     def get_rejected_csv(self, record: DataImport) -> str | None:
         if not record.rejected_file:

@@ -29,7 +29,8 @@ def max_bytes() -> int:
     return settings.KPIHUB_IMPORT_MAX_BYTES
 
 
-def check_options(*, kind: str, on_error: str, date_format: str) -> None:
+def check_options(*, kind: str, on_error: str, date_format: str,
+                  amount_unit: str = DataImport.AmountUnit.UNITS, mode: str = DataImport.Mode.UPSERT) -> None:
     problems = {}
     if kind not in KINDS:
         problems["kind"] = [f"Unknown kind “{kind}”. Choose one of: {', '.join(KINDS)}."]
@@ -37,6 +38,10 @@ def check_options(*, kind: str, on_error: str, date_format: str) -> None:
         problems["on_error"] = ["Use reject (nothing is written if any row has an error) or skip."]
     if date_format not in DataImport.DateFormat.values:
         problems["date_format"] = ["Use DD/MM/YYYY or MM/DD/YYYY, or leave it empty for YYYY-MM-DD."]
+    if amount_unit not in DataImport.AmountUnit.values:
+        problems["amount_unit"] = ["Use units (amounts as written) or cents (amounts divided by 100)."]
+    if mode not in DataImport.Mode.values:
+        problems["mode"] = ["Use upsert (add and update) or replace (the file is the whole truth for its kind)."]
     if problems:
         raise ValidationError(problems)
 
@@ -53,16 +58,18 @@ def check_size(size: int) -> None:
 
 
 def start_import(*, kind: str, upload, on_error: str = REJECT, date_format: str = "",
+                 amount_unit: str = DataImport.AmountUnit.UNITS, mode: str = DataImport.Mode.UPSERT,
                  by=None) -> DataImport:
     """Keep the uploaded file with a new import record and queue its task (after the
     commit, so the worker finds both)."""
-    check_options(kind=kind, on_error=on_error, date_format=date_format)
+    check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit, mode=mode)
     if upload is None:
         raise ValidationError({"file": ["Choose a file to import."]})
     check_size(upload.size)
     with transaction.atomic():
         record = _new_record(kind=kind, on_error=on_error, date_format=date_format, by=by,
-                             source=DataImport.Source.UPLOAD, name=upload.name, content=upload)
+                             origin=DataImport.Origin.UPLOAD, name=upload.name, content=upload,
+                             amount_unit=amount_unit, mode=mode)
         tasks.run_data_import.delay_on_commit(str(record.pk))
     return record
 
@@ -81,16 +88,18 @@ def import_records(*, kind: str, records, on_error: str = REJECT, date_format: s
             f"{len(records):,} records; at most {API_MAX_RECORDS:,} at once. Upload larger sets as a file."]})
     body = json.dumps(records, ensure_ascii=False, default=str).encode()
     record = _new_record(kind=kind, on_error=on_error, date_format=date_format, by=by,
-                         source=DataImport.Source.API, name=f"{kind}.json", content=ContentFile(body))
+                         origin=DataImport.Origin.API, name=f"{kind}.json", content=ContentFile(body))
     run_locked(record, table_factory=lambda _file: records_table(records))
     record.refresh_from_db()
     return record
 
 
-def _new_record(*, kind, on_error, date_format, by, source, name, content) -> DataImport:
+def _new_record(*, kind, on_error, date_format, by, origin, name, content,
+                amount_unit=DataImport.AmountUnit.UNITS, mode=DataImport.Mode.UPSERT) -> DataImport:
     user = by if by is not None and by.is_authenticated else None
     job = Job.objects.create(kind=JOB_KIND, created_by=user)
-    record = DataImport(kind=kind, job=job, source=source, on_error=on_error, date_format=date_format,
+    record = DataImport(kind=kind, job=job, origin=origin, on_error=on_error, date_format=date_format,
+                        amount_unit=amount_unit, mode=mode,
                         created_by=user, file_name=(name or "upload")[-255:], file_size=content.size)
     record.file.save((name or "upload").rsplit("/", 1)[-1], content, save=False)
     record.save()
