@@ -50,6 +50,7 @@ class Options:
     timezone: str = "UTC"
     currency: str = "USD"
     trimmed: bool = False
+    amount_unit: str = "units"  # "cents": money columns are written in cents
 
 
 def normalised(column: Column, raw: str, options: Options) -> str:

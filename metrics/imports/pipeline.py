@@ -45,6 +45,9 @@ class Outcome:
     error_count: int = 0
     errors: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What was skipped, derived or guessed while reading (data-contract.md: never silent).
+    notes: list[str] = field(default_factory=list)
+    rows_deleted: int = 0
     # Set when nothing was written: the whole file was refused, or rows had errors
     # and the import said on_error=reject.
     failure: str = ""
@@ -60,7 +63,8 @@ def file_failure(message: str) -> Outcome:
 
 
 def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_format: str = "",
-                 timezone: str = "UTC", currency: str = "USD",
+                 timezone: str = "UTC", currency: str = "USD", amount_unit: str = "units",
+                 mode: str = "upsert", notes: list[str] | None = None,
                  progress: Callable[[int], None] | None = None,
                  save_rejected: Callable[[Callable[[BinaryIO], None]], None] | None = None,
                  finish: Callable[[Outcome], None] | None = None) -> Outcome:
@@ -80,10 +84,12 @@ def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_forma
             if not total:
                 raise FileProblem("The file has a header but no rows.")
             options = Options(date_format=date_format, timezone=timezone, currency=currency, trimmed=trimmed,
+                              amount_unit=amount_unit,
                               decimal_comma=table.delimiter == ";" and checking.detect_decimal_comma(cursor, present))
             with transaction.atomic():
-                outcome = _check_and_write(cursor, kind, present, options, on_error, save_rejected)
+                outcome = _check_and_write(cursor, kind, present, options, on_error, save_rejected, mode)
                 outcome.rows_total = total
+                outcome.notes = list(notes or []) + outcome.notes
                 outcome.warnings = warnings + outcome.warnings
                 if finish:
                     finish(outcome)
@@ -93,7 +99,7 @@ def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_forma
 
 
 def _check_and_write(cursor, kind: Kind, present, options: Options, on_error: str,
-                     save_rejected) -> Outcome:
+                     save_rejected, mode: str = "upsert") -> Outcome:
     writing.lock_kinds(cursor, kind)
     for statement in SESSION_SETTINGS:
         cursor.execute(statement)

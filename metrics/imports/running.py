@@ -74,6 +74,7 @@ def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcom
             return run_pipeline(
                 kind=kind, table=table, on_error=record.on_error, date_format=record.date_format,
                 timezone=getattr(tenant, "timezone", "UTC"), currency=getattr(tenant, "currency", "USD"),
+                amount_unit=record.amount_unit, mode=record.mode,
                 progress=lambda done: reporter.advance(done), save_rejected=save_rejected, finish=finish)
     except FileProblem as problem:
         outcome = file_failure(str(problem))
@@ -87,7 +88,9 @@ def _record_outcome(record: DataImport, outcome: Outcome, reporter: JobReporter)
     for name, value in counts(outcome).items():
         setattr(record, name, value)
     record.errors, record.warnings, record.error_count = outcome.errors, outcome.warnings, outcome.error_count
-    record.save(update_fields=[*counts(outcome), "errors", "warnings", "error_count", "rejected_file"])
+    record.notes, record.rows_deleted = outcome.notes, outcome.rows_deleted
+    record.save(update_fields=[*counts(outcome), "errors", "warnings", "error_count", "rejected_file",
+                               "notes", "rows_deleted"])
     if outcome.succeeded:
         reporter.advance(outcome.rows_total, total=outcome.rows_total)
         reporter.succeed(counts(outcome))
