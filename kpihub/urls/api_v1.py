@@ -23,6 +23,7 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", jobs.JobDetailView.as_view(), name="api-job"),
     # Data in
     path("imports/", imports.ImportListView.as_view(), name="api-imports"),
+    path("imports/sources/", imports.SourceListView.as_view(), name="api-import-sources"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="api-import"),
     path("imports/<uuid:pk>/rejected.csv", imports.RejectedRowsView.as_view(), name="api-import-rejected"),
     path("data/<str:kind>/", data.DataView.as_view(), name="api-data"),

@@ -9,8 +9,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.roles import IsTenantMember, ReadForMembersWriteForAdmins
-from metrics.imports import selectors, services
-from metrics.imports.serializers import ImportInput, ImportOutput
+from metrics.imports import selectors, services, sources
+from metrics.imports.serializers import ImportInput, ImportOutput, SourceOutput
 from metrics.models import DataImport
 
 
@@ -37,7 +37,8 @@ class ImportListView(GenericAPIView):
                                        on_error=form.validated_data["on_error"],
                                        date_format=form.validated_data["date_format"],
                                        amount_unit=form.validated_data["amount_unit"],
-                                       mode=form.validated_data["mode"])
+                                       mode=form.validated_data["mode"],
+                                       source=form.validated_data["source"])
         body = ImportOutput(record, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
@@ -58,3 +59,15 @@ class RejectedRowsView(GenericAPIView):
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request, pk):
         return selectors.rejected_rows_download(selectors.visible_import(pk))
+
+
+class SourceListView(GenericAPIView):
+    """The declared vendor exports (api.md: ``GET /api/v1/imports/sources/``)."""
+
+    permission_classes = [IsTenantMember]
+    serializer_class = SourceOutput
+    pagination_class = None
+
+    @extend_schema(responses=SourceOutput(many=True))
+    def get(self, request):
+        return Response(SourceOutput(sources.listing(), many=True).data)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.tasks import JobReporter
+from metrics.imports import sources
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import Outcome, file_failure, run_pipeline
 from metrics.imports.reading import FileProblem, open_table
@@ -70,11 +71,12 @@ def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcom
     try:
         with record.file.open("rb") as file:
             table = table_factory(file)
+            table, source_notes = sources.apply(record.source, table)
             reporter.advance(0, total=table.estimated_rows)
             return run_pipeline(
                 kind=kind, table=table, on_error=record.on_error, date_format=record.date_format,
                 timezone=getattr(tenant, "timezone", "UTC"), currency=getattr(tenant, "currency", "USD"),
-                amount_unit=record.amount_unit, mode=record.mode,
+                amount_unit=record.amount_unit, mode=record.mode, notes=source_notes,
                 progress=lambda done: reporter.advance(done), save_rejected=save_rejected, finish=finish)
     except FileProblem as problem:
         outcome = file_failure(str(problem))

@@ -7,7 +7,11 @@ from metrics.models import DataImport
 
 
 class ImportInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(KINDS))
+    kind = serializers.ChoiceField(choices=list(KINDS), required=False, allow_blank=True, default="",
+                                   help_text="May be left out when the source (named or recognised) implies it")
+    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=60,
+                                   help_text="A declared source (GET /api/v1/imports/sources/); "
+                                             "recognised from the file's header when left out")
     file = serializers.FileField(help_text="CSV (UTF-8; , ; or tab), XLSX or JSON; 100 MB at most")
     on_error = serializers.ChoiceField(choices=DataImport.OnError.values, default=DataImport.OnError.REJECT)
     date_format = serializers.ChoiceField(choices=DataImport.DateFormat.values, required=False,
@@ -57,3 +61,13 @@ class ImportOutput(serializers.ModelSerializer):
         request = self.context.get("request")
         path = f"/api/v1/imports/{record.pk}/rejected.csv"
         return request.build_absolute_uri(path) if request else path
+
+
+class SourceOutput(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    vendor = serializers.CharField()
+    kinds = serializers.ListField(child=serializers.CharField())
+    columns = serializers.ListField(child=serializers.CharField(),
+                                    help_text="The export's columns that recognise it")
+    documentation = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from jobs.models import Job
-from metrics.imports import tasks
+from metrics.imports import sources, tasks
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import REJECT, SKIP
 from metrics.imports.reading import records_table
@@ -57,19 +57,25 @@ def check_size(size: int) -> None:
             "Split it into smaller files and import them one after the other."]})
 
 
-def start_import(*, kind: str, upload, on_error: str = REJECT, date_format: str = "",
+def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format: str = "",
                  amount_unit: str = DataImport.AmountUnit.UNITS, mode: str = DataImport.Mode.UPSERT,
-                 by=None) -> DataImport:
+                 source: str = "", by=None) -> DataImport:
     """Keep the uploaded file with a new import record and queue its task (after the
-    commit, so the worker finds both)."""
-    check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit, mode=mode)
+    commit, so the worker finds both). With no ``source`` named, the file's head is
+    matched against the declared sources; ``kind`` may be left out when the source
+    (named or recognised) implies it."""
     if upload is None:
+        if kind:
+            check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit,
+                          mode=mode)
         raise ValidationError({"file": ["Choose a file to import."]})
+    kind, source = read_as(kind=kind, source=source, upload=upload)
+    check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit, mode=mode)
     check_size(upload.size)
     with transaction.atomic():
         record = _new_record(kind=kind, on_error=on_error, date_format=date_format, by=by,
                              origin=DataImport.Origin.UPLOAD, name=upload.name, content=upload,
-                             amount_unit=amount_unit, mode=mode)
+                             amount_unit=amount_unit, mode=mode, source=source)
         tasks.run_data_import.delay_on_commit(str(record.pk))
     return record
 
@@ -94,12 +100,41 @@ def import_records(*, kind: str, records, on_error: str = REJECT, date_format: s
     return record
 
 
+def read_as(*, kind: str, source: str, upload) -> tuple[str, str]:
+    """The kind and the source an upload is read as: the source named, else the one
+    its head looks like (if any); the kind given, else the source's. A file that looks
+    like a source of another kind than the one given is refused, naming that source."""
+    if source:
+        if source not in sources.SOURCES:
+            raise ValidationError({"source": [f"Unknown source “{source}”. Choose one of: "
+                                              f"{', '.join(sources.SOURCES)}, or leave it empty."]})
+        declared = sources.SOURCES[source]
+        if kind and kind != declared.kind:
+            raise ValidationError({"kind": [f"A {declared.name} holds {declared.kind}, not {kind}."]})
+        return declared.kind, source
+    found = [candidate for candidate in sources.detect(upload, name=upload.name or "")
+             if not kind or candidate.kind == kind]
+    if found:
+        return found[0].kind, found[0].key
+    if kind:
+        other = sources.detect(upload, name=upload.name or "")
+        if other:
+            raise ValidationError({"kind": [
+                f"This file looks like a {other[0].name} ({other[0].vendor}), which holds {other[0].kind}, "
+                f"not {kind}. Import it as {other[0].kind}, or leave the kind empty."]})
+        return kind, ""
+    raise ValidationError({"kind": [
+        "Choose the kind of data: the file does not look like any export KPI Hub knows "
+        f"({', '.join(source.name for source in sources.SOURCES.values())})."]})
+
+
 def _new_record(*, kind, on_error, date_format, by, origin, name, content,
-                amount_unit=DataImport.AmountUnit.UNITS, mode=DataImport.Mode.UPSERT) -> DataImport:
+                amount_unit=DataImport.AmountUnit.UNITS, mode=DataImport.Mode.UPSERT,
+                source: str = "") -> DataImport:
     user = by if by is not None and by.is_authenticated else None
     job = Job.objects.create(kind=JOB_KIND, created_by=user)
     record = DataImport(kind=kind, job=job, origin=origin, on_error=on_error, date_format=date_format,
-                        amount_unit=amount_unit, mode=mode,
+                        amount_unit=amount_unit, mode=mode, source=source,
                         created_by=user, file_name=(name or "upload")[-255:], file_size=content.size)
     record.file.save((name or "upload").rsplit("/", 1)[-1], content, save=False)
     record.save()

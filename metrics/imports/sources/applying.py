@@ -1,0 +1,114 @@
+"""Applying a source: the file's table in, a table in the kind's own columns out, row
+by row (nothing holds the whole file), and the notes that say what was done.
+
+The notes list is filled as the rows stream: the last notes (drops, derivations,
+maps) are added when the last row has been read, which staging does before the
+pipeline records the outcome.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from metrics.imports.reading import FileProblem, Table, normalise_header
+from metrics.imports.sources.declaring import Row, Source
+
+# How far into the file the header may be (after a preamble).
+HEADER_SEARCH_ROWS = 50
+LINES_LISTED = 10
+
+
+def apply(source: Source, table: Table) -> tuple[Table, list[str]]:
+    """``table`` (as read from the file) read as ``source``. Raises FileProblem when
+    the file does not have the source's header."""
+    notes = [f"Read as {source.name} ({source.vendor})."]
+    header, rows, skipped = _find_header(source, table)
+    if skipped:
+        notes.append(f"Skipped {len(skipped)} line{'s' if len(skipped) > 1 else ''} before the header "
+                     f"({_lines(skipped)}): the export's {_preamble_name(source)}.")
+    index: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        index.setdefault(normalise_header(cell), position)
+    stream = _records(source, index, rows, notes, reader=table)
+    return Table(header=source.columns, rows=stream, format=table.format,
+                 estimated_rows=table.estimated_rows), notes
+
+
+def _preamble_name(source: Source) -> str:
+    return f"lines starting with “{source.preamble}”" if source.preamble else "title lines"
+
+
+def _find_header(source: Source, table: Table):
+    names = {normalise_header(cell) for cell in table.header}
+    if source.matches(names):
+        return table.header, table.rows, []
+    skipped = [1]
+    for _ in range(HEADER_SEARCH_ROWS):
+        try:
+            line, cells = next(table.rows)
+        except StopIteration:
+            break
+        if source.matches({normalise_header(cell) for cell in cells}):
+            return cells, table.rows, skipped
+        skipped.append(line)
+    raise FileProblem(
+        f"This file does not have the header of a {source.name} ({source.vendor}): it needs the "
+        f"columns {', '.join(source.header_columns())}.")
+
+
+def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, list[str]]],
+             notes: list[str], reader: Table) -> Iterator[tuple[int, list[str]]]:
+    counts: Counter = Counter()
+    dropped: dict[str, list[int]] = {}
+    continuation_lines: list[int] = []
+    previous = None
+    for line, cells in rows:
+        row = Row(index, cells, line, counts)
+        if source.continuation:
+            value = row.get(source.continuation)
+            if value and value == previous:
+                continuation_lines.append(line)
+                continue
+            previous = value
+        drop = next((drop for drop in source.drops if drop.when(row)), None)
+        if drop is not None:
+            dropped.setdefault(drop.what, []).append(line)
+            continue
+        yield line, [take.value(row) for take in source.takes]
+        if source.extra:
+            for record in source.extra(row):
+                yield line, [record.get(column, "") for column in source.columns]
+    # What the reader itself skipped (a preamble, repeated headers), when it says so.
+    notes.extend(getattr(reader, "notes", []))
+    notes.extend(_closing_notes(source, counts, dropped, continuation_lines))
+
+
+def _closing_notes(source: Source, counts: Counter, dropped: dict[str, list[int]],
+                   continuation_lines: list[int]) -> list[str]:
+    notes = []
+    if continuation_lines:
+        notes.append(f"Read {len(continuation_lines):,} continuation row{'s' if len(continuation_lines) > 1 else ''} "
+                     f"as part of the row above (same {source.continuation}; {_lines(continuation_lines)}).")
+    for drop in source.drops:
+        lines = dropped.get(drop.what)
+        if lines:
+            why = f": {drop.why}" if drop.why else ""
+            notes.append(f"Dropped {len(lines):,} {drop.what} ({_lines(lines)}){why}.")
+    for take in source.takes:
+        if take.derived and counts[("derived", take.column)]:
+            notes.append(f"Derived {take.column} on {counts[('derived', take.column)]:,} "
+                         f"row{'s' if counts[('derived', take.column)] > 1 else ''}: {take.how}.")
+    for key in sorted(key for key in counts if key[0] == "map"):
+        _, label, original, result = key
+        notes.append(f"Mapped {label} “{original}” to “{result}” on {counts[key]:,} "
+                     f"row{'s' if counts[key] > 1 else ''}.")
+    if source.remarks:
+        notes.extend(source.remarks(counts))
+    return notes
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(str(line) for line in lines[:LINES_LISTED])
+    more = f" and {len(lines) - LINES_LISTED:,} more" if len(lines) > LINES_LISTED else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"

@@ -1,0 +1,169 @@
+"""Stripe Dashboard exports: customers, subscriptions and invoices (docs/sources.md).
+
+The Dashboard's CSV exports name their columns after the API objects' fields in
+words ("Customer ID", "Amount Due") with timestamps suffixed "(UTC)"; amounts are in
+currency units (49.00), unlike the API's cents. Lower-case currency codes (``usd``)
+are upper-cased.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from metrics.imports.sources.declaring import Doc, Drop, Row, Source, Take
+from metrics.imports.sources.values import date_of, difference, later_date, number, whole
+
+API_INVOICE = Doc("https://docs.stripe.com/api/invoices/object", "The Invoice object (Stripe API reference)",
+                  "the invoice fields the export's columns are named after: id, customer, status, "
+                  "amount_due, total, tax, currency, created")
+INVOICE_STATUSES = Doc("https://docs.stripe.com/invoicing/overview",
+                       "How Invoicing works", "the invoice lifecycle: draft, open, paid, uncollectible, void")
+DASHBOARD_INVOICES = Doc("https://docs.stripe.com/invoicing/dashboard/manage-invoices",
+                         "Manage invoices (Dashboard): filter and export invoices",
+                         "the Dashboard's CSV export of invoices")
+API_SUBSCRIPTION = Doc("https://docs.stripe.com/api/subscriptions/object",
+                       "The Subscription object (Stripe API reference)",
+                       "status (trialing, active, past_due, canceled, unpaid, incomplete, "
+                       "incomplete_expired, paused), start_date, trial_start, trial_end, canceled_at, "
+                       "ended_at, quantity, discounts")
+SUBSCRIPTION_LIFECYCLE = Doc("https://docs.stripe.com/billing/subscriptions/overview",
+                             "How subscriptions work",
+                             "incomplete_expired: the first invoice was never paid, the customer was "
+                             "never charged; a trial ends at trial_end, when the first paid invoice is made")
+API_CUSTOMER = Doc("https://docs.stripe.com/api/customers/object", "The Customer object (Stripe API reference)",
+                   "id, email, name, created")
+
+# Invoice status -> invoices.status. Drafts and void invoices are dropped (below).
+INVOICE_STATUS = {"paid": "paid", "open": "open", "uncollectible": "void"}
+INTERVAL = {"month": "month", "year": "year", "week": "week"}
+
+
+def _invoice_amount(row: Row) -> str:
+    total = row.get("Total", "Amount Due")
+    tax = row.get("Tax")
+    if number(tax):
+        row.count("derived", "amount")
+    return difference(total, tax)
+
+
+def _currency(row: Row) -> str:
+    return row.get("Currency", "Plan Currency").upper()
+
+
+STRIPE_INVOICES = Source(
+    key="stripe_invoices", name="Stripe invoices export", vendor="Stripe", kind="invoices",
+    documentation=(DASHBOARD_INVOICES, API_INVOICE, INVOICE_STATUSES),
+    recognise=("id", "Amount Due", "Status", ("Date (UTC)", "Created (UTC)")),
+    takes=(
+        Take("invoice_id", "the invoice's id (in_...)", lambda row: row.get("id")),
+        Take("customer_id", "Customer (the cus_... id)", lambda row: row.get("Customer", "Customer ID")),
+        Take("date", "the date of Date (UTC)", lambda row: date_of(row.get("Date (UTC)", "Created (UTC)"))),
+        Take("amount", "Total minus Tax (revenue is before tax; discounts are already out of Total)",
+             _invoice_amount, derived=True),
+        Take("currency", "Currency, upper-cased", _currency),
+        Take("status", "Status through the status map",
+             lambda row: row.mapped(INVOICE_STATUS, row.get("Status"), label="Status")),
+    ),
+    drops=(
+        Drop("draft invoices", lambda row: row.get("Status").lower() == "draft",
+             "a draft is not issued and owes nothing"),
+        Drop("void invoices", lambda row: row.get("Status").lower() == "void",
+             "a voided invoice was cancelled and is not revenue"),
+    ),
+    maps={"Status": INVOICE_STATUS},
+)
+
+
+def _start(row: Row) -> str:
+    """The first day the subscription pays: its start, or its trial end when later."""
+    start = date_of(row.get("Start (UTC)", "Start Date (UTC)", "Created (UTC)"))
+    trial_end = date_of(row.get("Trial End (UTC)"))
+    if trial_end and later_date(start, trial_end):
+        row.count("derived", "start_date")
+        return trial_end
+    return start
+
+
+def _ended_in_trial(row: Row) -> bool:
+    ended = date_of(row.get("Ended At (UTC)"))
+    return bool(ended) and not later_date(_start(Row(row.index, row.cells, row.line, Counter())), ended)
+
+
+def _end(row: Row) -> str:
+    if row.get("Canceled At (UTC)") and not row.get("Ended At (UTC)"):
+        row.count("canceled, not ended")
+    return date_of(row.get("Ended At (UTC)"))
+
+
+def _plan(row: Row) -> str:
+    if row.get("Coupon"):
+        row.count("coupon")
+    return row.get("Plan", "Product", "Plan Name")
+
+
+def _interval(row: Row) -> str:
+    value = row.get("Interval", "Plan Interval")
+    if not value:
+        row.count("no interval")
+        return "month"
+    return row.mapped(INTERVAL, value, label="Interval")
+
+
+def _subscription_remarks(counts: Counter) -> list[str]:
+    notes = []
+    if counts[("canceled, not ended",)]:
+        n = counts[("canceled, not ended",)]
+        notes.append(f"{n:,} subscription{'s are' if n > 1 else ' is'} canceled but not ended (Canceled At "
+                     f"without Ended At): {'they stay' if n > 1 else 'it stays'} active until Ended At.")
+    if counts[("coupon",)]:
+        n = counts[("coupon",)]
+        notes.append(f"{n:,} subscription{'s carry' if n > 1 else ' carries'} a coupon, but the export names "
+                     f"the coupon without its value: amount is the plan's price. Import the discounted "
+                     f"amounts to lower MRR by the coupons.")
+    if counts[("no interval",)]:
+        notes.append("The file has no Interval column: every subscription was read as monthly.")
+    return notes
+
+
+STRIPE_SUBSCRIPTIONS = Source(
+    key="stripe_subscriptions", name="Stripe subscriptions export", vendor="Stripe", kind="subscriptions",
+    documentation=(API_SUBSCRIPTION, SUBSCRIPTION_LIFECYCLE),
+    recognise=("id", "Customer ID", "Status", "Current Period End (UTC)", ("Start (UTC)", "Start Date (UTC)")),
+    takes=(
+        Take("subscription_id", "the subscription's id (sub_...)", lambda row: row.get("id")),
+        Take("customer_id", "Customer ID", lambda row: row.get("Customer ID")),
+        Take("plan", "Plan (the price or plan id)", _plan),
+        Take("amount", "Amount (the plan's price per interval, in currency units)",
+             lambda row: row.get("Amount", "Plan Amount")),
+        Take("currency", "Currency, upper-cased", _currency),
+        Take("interval", "Interval (month when the file has none)", _interval),
+        Take("quantity", "Quantity (1 when empty)", lambda row: whole(row.get("Quantity"))),
+        Take("start_date", "the later of Start (UTC) and Trial End (UTC): a trial is not revenue until "
+             "it ends", _start, derived=True),
+        Take("end_date", "the date of Ended At (UTC); Canceled At only says when it was asked to end",
+             _end),
+    ),
+    drops=(
+        Drop("incomplete_expired subscriptions", lambda row: row.get("Status").lower() == "incomplete_expired",
+             "their first payment never succeeded, so they never started"),
+        Drop("incomplete subscriptions", lambda row: row.get("Status").lower() == "incomplete",
+             "their first payment has not succeeded yet"),
+        Drop("subscriptions that ended during their trial", _ended_in_trial,
+             "they never paid"),
+    ),
+    maps={"Interval": INTERVAL},
+    remarks=_subscription_remarks,
+)
+
+
+STRIPE_CUSTOMERS = Source(
+    key="stripe_customers", name="Stripe customers export", vendor="Stripe", kind="customers",
+    documentation=(API_CUSTOMER,),
+    recognise=("id", "Email", "Created (UTC)"),
+    takes=(
+        Take("customer_id", "the customer's id (cus_...)", lambda row: row.get("id")),
+        Take("name", "Name (Description when empty)", lambda row: row.get("Name") or row.get("Description")),
+        Take("email", "Email", lambda row: row.get("Email")),
+        Take("signup_date", "the date of Created (UTC)", lambda row: date_of(row.get("Created (UTC)"))),
+    ),
+)

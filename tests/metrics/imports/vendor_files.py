@@ -1,0 +1,161 @@
+"""Vendor export files built from the layouts documented in docs/sources.md, quirks
+included (GA4's "#" preamble and YYYYMMDD dates, Stripe's "(UTC)" timestamps and
+lower-case currencies, Shopify's continuation rows, Zendesk's minutes). The values
+are small enough to check by hand; each test states the expected figures."""
+
+from __future__ import annotations
+
+from tests.metrics.imports.builders import csv_bytes
+
+STRIPE_INVOICES_HEADER = ["id", "Number", "Customer", "Customer Email", "Customer Name", "Date (UTC)",
+                          "Due Date (UTC)", "Status", "Currency", "Subtotal", "Tax", "Total", "Amount Due",
+                          "Amount Paid", "Amount Remaining", "Subscription"]
+
+
+def stripe_invoices() -> bytes:
+    return csv_bytes(STRIPE_INVOICES_HEADER, [
+        ["in_1", "A1B2-0001", "cus_A", "a@x.example", "Alpha", "2024-01-05 10:00", "", "paid", "usd",
+         "100.00", "20.00", "120.00", "120.00", "120.00", "0.00", "sub_1"],
+        ["in_2", "A1B2-0002", "cus_B", "b@x.example", "Beta", "2024-01-20 23:30", "", "paid", "usd",
+         "50.00", "", "50.00", "50.00", "50.00", "0.00", "sub_2"],
+        ["in_3", "", "cus_A", "a@x.example", "Alpha", "2024-01-25 08:00", "", "draft", "usd",
+         "70.00", "", "70.00", "70.00", "0.00", "70.00", ""],
+        ["in_4", "A1B2-0003", "cus_B", "b@x.example", "Beta", "2024-01-26 08:00", "", "void", "usd",
+         "40.00", "", "40.00", "40.00", "0.00", "0.00", ""],
+        ["in_5", "A1B2-0004", "cus_A", "a@x.example", "Alpha", "2024-02-03 12:00", "2024-03-03 12:00", "open",
+         "usd", "80.00", "", "80.00", "80.00", "0.00", "80.00", "sub_1"],
+        ["in_6", "A1B2-0005", "cus_C", "c@x.example", "Gamma", "2024-02-10 12:00", "", "uncollectible", "usd",
+         "30.00", "", "30.00", "30.00", "0.00", "30.00", ""],
+    ])
+
+
+def stripe_customers() -> bytes:
+    return csv_bytes(["id", "Description", "Email", "Name", "Created (UTC)"], [
+        ["cus_A", "", "a@x.example", "Alpha Ltd", "2024-01-03 09:15"],
+        ["cus_B", "Beta Inc", "b@x.example", "", "2024-01-18 22:40"],
+        ["cus_C", "", "c@x.example", "Gamma", "2024-02-01 00:05"],
+    ])
+
+
+STRIPE_SUBSCRIPTIONS_HEADER = [
+    "id", "Customer ID", "Customer Name", "Customer Email", "Plan", "Quantity", "Currency", "Interval", "Amount",
+    "Status", "Created (UTC)", "Start (UTC)", "Current Period Start (UTC)", "Current Period End (UTC)",
+    "Trial Start (UTC)", "Trial End (UTC)", "Coupon", "Canceled At (UTC)", "Cancel At Period End",
+    "Ended At (UTC)"]
+
+
+def stripe_subscriptions() -> bytes:
+    return csv_bytes(STRIPE_SUBSCRIPTIONS_HEADER, [
+        ["sub_1", "cus_A", "Alpha", "a@x.example", "growth", "1", "usd", "month", "100.00", "active",
+         "2024-01-05 10:00", "2024-01-05 10:00", "2024-04-05 10:00", "2024-05-05 10:00", "", "", "", "",
+         "false", ""],
+        # A trial: paying from its trial end.
+        ["sub_2", "cus_B", "Beta", "b@x.example", "starter", "2", "usd", "month", "30.00", "active",
+         "2024-01-10 09:00", "2024-01-10 09:00", "2024-04-10 09:00", "2024-05-10 09:00", "2024-01-10 09:00",
+         "2024-02-10 09:00", "", "", "false", ""],
+        # Canceled on Feb 1st, ended on Mar 15th: Ended At ends it.
+        ["sub_3", "cus_C", "Gamma", "c@x.example", "growth-annual", "1", "usd", "year", "1200.00", "canceled",
+         "2024-01-15 12:00", "2024-01-15 12:00", "2024-01-15 12:00", "2024-03-15 12:00", "", "", "",
+         "2024-02-01 08:00", "false", "2024-03-15 12:00"],
+        # Never started.
+        ["sub_4", "cus_D", "Delta", "d@x.example", "growth", "1", "usd", "month", "100.00", "incomplete_expired",
+         "2024-01-22 10:00", "2024-01-22 10:00", "2024-01-22 10:00", "2024-02-22 10:00", "", "", "", "", "false",
+         "2024-01-23 10:00"],
+        # Ended when its trial ended: never paid.
+        ["sub_5", "cus_E", "Epsilon", "e@x.example", "starter", "1", "usd", "month", "30.00", "canceled",
+         "2024-01-20 10:00", "2024-01-20 10:00", "2024-01-20 10:00", "2024-02-03 10:00", "2024-01-20 10:00",
+         "2024-02-03 10:00", "", "2024-01-28 10:00", "false", "2024-02-03 10:00"],
+        # A coupon, and canceled at period end but not ended yet.
+        ["sub_6", "cus_A", "Alpha", "a@x.example", "addon", "1", "usd", "month", "50.00", "active",
+         "2024-02-01 10:00", "2024-02-01 10:00", "2024-04-01 10:00", "2024-05-01 10:00", "", "", "SAVE20",
+         "2024-03-01 10:00", "true", ""],
+    ])
+
+
+GA4_PREAMBLE = [
+    "# ----------------------------------------",
+    "# Traffic acquisition: Session primary channel group (Default Channel Group)",
+    "# Account: Example account",
+    "# Property: Example property",
+    "# ----------------------------------------",
+    "#",
+    "# All Users",
+    "# Start date: 20240101",
+    "# End date: 20240131",
+]
+
+
+def ga4_traffic_acquisition() -> bytes:
+    table = csv_bytes(
+        ["Session primary channel group (Default Channel Group)", "Date", "Users", "Sessions",
+         "Engaged sessions", "Average engagement time per session", "Engaged sessions per user",
+         "Events per session", "Engagement rate", "Key events", "Total revenue"],
+        [["Organic Search", "20240101", "80", "100", "60", "45.2", "0.75", "5.1", "0.6", "3", "0"],
+         ["Direct", "20240101", "40", "50", "20", "30.0", "0.5", "3.2", "0.4", "0", "0"],
+         ["Organic Search", "20240102", "90", "120", "90", "50.1", "1", "6.0", "0.75", "5", "0"],
+         ["Paid Search", "20240115", "25", "30", "12", "20.5", "0.48", "2.9", "0.4", "1", "0"]])
+    return ("\n".join(GA4_PREAMBLE) + "\n\n").encode() + table
+
+
+def zendesk_tickets() -> bytes:
+    return csv_bytes(
+        ["Id", "Requester", "Requester id", "Requester email", "Subject", "Status", "Priority", "Via",
+         "Ticket type", "Created at", "Updated at", "Solved at", "First reply time in minutes",
+         "First reply time in minutes within business hours", "Full resolution time in minutes",
+         "Full resolution time in minutes within business hours"],
+        [["101", "Alpha", "9001", "a@x.example", "Cannot log in", "Solved", "High", "Mail", "Problem",
+          "2024-01-15 09:30:00 +0000", "2024-01-15 16:00:00 +0000", "2024-01-15 16:00:00 +0000", "45", "45",
+          "390", "390"],
+         ["102", "Beta", "9002", "b@x.example", "Invoice question", "Open", "Normal", "Web form", "Question",
+          "2024-01-16 14:00:00 +0100", "2024-01-16 16:00:00 +0100", "", "120", "120", "", ""],
+         ["103", "Gamma", "9003", "c@x.example", "Feature request", "New", "Low", "Mail", "Task",
+          "2024-01-20 08:00:00 +0000", "2024-01-20 08:00:00 +0000", "", "", "", "", ""]])
+
+
+def hubspot_contacts() -> bytes:
+    return csv_bytes(
+        ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Contact owner", "Lifecycle Stage",
+         "Lead Status", "Create Date", "Last Activity Date", "Original Source", "Became a Customer Date"],
+        [["501", "Ann", "Lee", "ann@x.example", "", "", "Lead", "New", "2024-01-05 10:23", "", "Organic Search",
+          ""],
+         ["502", "Bo", "Chen", "bo@x.example", "", "", "Marketing Qualified Lead", "Open", "2024-01-10 08:00", "",
+          "Paid Search", ""],
+         ["503", "Cy", "Diaz", "cy@x.example", "", "", "Customer", "Connected", "2024-01-12 16:45", "",
+          "Referrals", "2024-02-01 14:00"],
+         ["504", "Di", "Eng", "di@x.example", "", "", "Subscriber", "", "2024-02-02 09:00", "", "Direct Traffic",
+          ""]])
+
+
+SHOPIFY_HEADER = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at",
+                  "Accepts Marketing", "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code",
+                  "Discount Amount", "Shipping Method", "Created at", "Lineitem quantity", "Lineitem name",
+                  "Lineitem price", "Lineitem sku", "Billing Name", "Cancelled at", "Refunded Amount", "Id"]
+
+
+def shopify_orders() -> bytes:
+    blank_order = [""] * 15
+    return csv_bytes(SHOPIFY_HEADER, [
+        ["#1001", "a@x.example", "paid", "2024-01-03 10:15:00 -0500", "fulfilled", "", "no", "USD", "47.00",
+         "6.00", "3.29", "56.29", "FALL5", "5.00", "Standard", "2024-01-03 10:14:00 -0500", "2", "Fern Print",
+         "16.00", "FERN-1", "Ann Example", "", "0.00", "5550000001"],
+        # The same order's second line item: a continuation row.
+        ["#1001", "a@x.example", *blank_order[2:], "2024-01-03 10:14:00 -0500", "1", "Canvas Tote", "20.00",
+         "TOTE-1", "", "", "", ""],
+        ["#1002", "b@x.example", "partially_refunded", "2024-01-10 09:00:00 -0500", "fulfilled", "", "no", "USD",
+         "100.00", "0.00", "8.00", "108.00", "", "0.00", "Pickup", "2024-01-10 09:00:00 -0500", "1", "Mug",
+         "100.00", "MUG-1", "Bo Example", "", "54.00", "5550000002"],
+        ["#1003", "c@x.example", "voided", "", "unfulfilled", "", "no", "USD", "25.00", "0.00", "0.00", "25.00",
+         "", "0.00", "Standard", "2024-01-12 11:00:00 -0500", "1", "Cap", "25.00", "CAP-1", "Cy Example",
+         "2024-01-12 12:00:00 -0500", "0.00", "5550000003"],
+        ["#1004", "d@x.example", "pending", "", "unfulfilled", "", "no", "USD", "20.00", "0.00", "0.00", "20.00",
+         "", "0.00", "Standard", "2024-01-20 11:00:00 -0500", "1", "Pin", "20.00", "PIN-1", "Di Example", "",
+         "0.00", "5550000004"],
+    ])
+
+
+# Each source's file, by source key.
+FILES = {
+    "stripe_invoices": stripe_invoices, "stripe_customers": stripe_customers,
+    "stripe_subscriptions": stripe_subscriptions, "ga4_traffic_acquisition": ga4_traffic_acquisition,
+    "zendesk_tickets": zendesk_tickets, "hubspot_contacts": hubspot_contacts, "shopify_orders": shopify_orders,
+}
