@@ -1,5 +1,5 @@
-"""Reads: a survey's figures, its answers with filters, and the rows the KPI engine
-unions into ``nps``, ``csat`` and ``survey_response_rate``.
+"""Reads: a survey's figures and its answers with filters (what the KPI engine reads
+is in kpi_sources.py).
 
 Anonymous surveys: nothing here returns customer fields (or filters on them) for an
 anonymous survey's answers, so no page, API response or export can show them."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from metrics.models import Customer
@@ -143,44 +143,3 @@ def response_filter_choices(survey: Survey) -> dict[str, list[str]]:
                        .order_by(name).values_list(name, flat=True).distinct()[:200])
             for name in FILTER_FIELDS}
 
-
-# --- For the KPI engine --------------------------------------------------------------
-
-def kpi_responses() -> QuerySet[SurveyResponse]:
-    """KPI Hub survey answers that count in ``nps`` / ``csat``: one per recipient (the
-    latest: a changed answer replaces the earlier one), comment-only answers left out.
-    Values: ``survey_type``, ``score``, ``responded_at`` (the month it counts in)."""
-    return (SurveyResponse.objects.filter(score__isnull=False)
-            .values_list("survey__type", "score", "responded_at"))
-
-
-def kpi_responses_sql() -> tuple[str, list]:
-    """The same as SQL with columns ``(survey_type, score, responded_at)``, ready to
-    UNION ALL with ``metrics_survey_response`` (imported answers) in the tenant's
-    schema. Returns (sql, params)."""
-    response, survey = SurveyResponse._meta.db_table, Survey._meta.db_table
-    sql = (f"SELECT s.type AS survey_type, r.score AS score, r.responded_at AS responded_at "
-           f"FROM {response} r JOIN {survey} s ON s.id = r.survey_id "
-           f"WHERE r.score IS NOT NULL")
-    return sql, []
-
-
-def kpi_invitations() -> QuerySet[SurveyRecipient]:
-    """Invitations sent (reminders are not new invitations), for
-    ``survey_response_rate``: ``survey_type``, ``sent_at`` and whether the recipient
-    answered (``responded``)."""
-    return (SurveyRecipient.objects.filter(status=Status.SENT, sent_at__isnull=False)
-            .annotate(responded=ExpressionWrapper(Q(response__isnull=False), output_field=BooleanField()))
-            .values_list("survey__type", "sent_at", "responded"))
-
-
-def kpi_invitations_sql() -> tuple[str, list]:
-    """As SQL: ``(survey_type, sent_at, responded)``, one row per invitation sent.
-    The rate for month M: sum(responded) / count(*) over rows with sent_at in M."""
-    recipient, survey = SurveyRecipient._meta.db_table, Survey._meta.db_table
-    response = SurveyResponse._meta.db_table
-    sql = (f"SELECT s.type AS survey_type, i.sent_at AS sent_at, "
-           f"EXISTS (SELECT 1 FROM {response} r WHERE r.recipient_id = i.id) AS responded "
-           f"FROM {recipient} i JOIN {survey} s ON s.id = i.survey_id "
-           f"WHERE i.status = %s AND i.sent_at IS NOT NULL")
-    return sql, [Status.SENT]

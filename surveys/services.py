@@ -9,20 +9,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from jobs.models import Job
 from surveys.audience import FILTER_FIELDS
+from surveys.kpi_sources import survey_responses_changed
 from surveys.models import SCORE_RANGES, Survey, SurveyRecipient, SurveyResponse, Suppression
 
 MAX_LIST = 10_000
 MAX_COMMENT = 5_000
 SEND_JOB_KIND = "survey_send"
-
-# Sent (after commit) whenever an answer is recorded or changed. The KPI engine
-# connects a receiver that queues the tenant's recompute (see queue_kpi_recompute).
-survey_responses_changed = Signal()
 
 
 class SurveyClosed(Exception):

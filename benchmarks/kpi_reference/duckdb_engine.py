@@ -18,12 +18,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics.kpis.engine.figures import FAMILY_TABLES, WHOLE, load_sql
+from metrics.kpis.engine.figures import FAMILY_TABLES, WHOLE
+from metrics.kpis.engine.statements import ENGINE_SQL
 from metrics.months import add_months
 
 RESPONSES = "SELECT survey_type, score, responded_at FROM metrics_survey_response"
 NO_INVITATIONS = ("SELECT NULL::VARCHAR AS survey_type, NULL::TIMESTAMPTZ AS sent_at, "
                   "NULL::BOOLEAN AS responded WHERE false")
+SQL = ENGINE_SQL.with_sources(responses=RESPONSES, invitations=NO_INVITATIONS)
 
 
 def connect(tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
@@ -56,7 +58,7 @@ def decimal_columns() -> dict[str, dict[str, tuple[int, int]]]:
 
 
 def run(connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    sql = load_sql(name).replace("/*responses*/", RESPONSES).replace("/*invitations*/", NO_INVITATIONS)
+    sql = SQL.load(name)
     used = set(re.findall(r"%\((\w+)\)s", sql))
     sql = re.sub(r"%\((\w+)\)s", r"$\1", sql)
     result = connection.execute(sql, {key: params[key] for key in used})

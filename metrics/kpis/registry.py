@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from metrics.kpis import formulas as fx
 from metrics.kpis.formulas import Formula
+from metrics.models import CustomMetric, MetricValue
 
 
 class Unit(StrEnum):
@@ -68,6 +69,16 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """A KPI's value of one month per group: the ``figure`` of the groups that
+    ``family`` computes (drilldown/breakdowns.py), by any of the dimensions ``by``."""
+
+    family: str
+    figure: str
+    by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Kpi:
     key: str
     name: str
@@ -79,11 +90,16 @@ class Kpi:
     # Figures shown as ``inputs``: a name, or (label, figure name).
     shows: tuple[str | tuple[str, str], ...] = ()
     benchmark: Benchmark | None = None
-    breakdowns: tuple[str, ...] = ()
+    breakdown: Breakdown | None = None
     # Drill-down movements (``?movement=``), the first is the default.
     movements: tuple[str, ...] = ()
     # The metric_values slug the KPI reads (custom metrics and reserved slugs).
     metric_slug: str = ""
+
+    @property
+    def breakdowns(self) -> tuple[str, ...]:
+        """The dimensions the KPI breaks down by (``?by=``), the first the default."""
+        return self.breakdown.by if self.breakdown else ()
 
     @property
     def is_custom(self) -> bool:
@@ -99,7 +115,20 @@ class Kpi:
 U, D = Direction.UP, Direction.DOWN
 REV, CUS, ACQ, SAT, SUP, FIN = (Category.REVENUE, Category.CUSTOMERS, Category.ACQUISITION,
                                 Category.SATISFACTION, Category.SUPPORT, Category.FINANCE)
-CUSTOMER_FIELDS = ("segment", "country", "plan")
+
+
+def by_customer(figure: str) -> Breakdown:
+    return Breakdown("customers", figure, ("segment", "country", "plan"))
+
+
+def by_traffic_channel(figure: str) -> Breakdown:
+    return Breakdown("traffic_channels", figure, ("channel",))
+
+
+def by_acquisition_channel(figure: str) -> Breakdown:
+    return Breakdown("acquisition_channels", figure, ("channel",))
+
+
 MOVED = ("moved", "new", "reactivation", "expansion", "contraction", "churn")
 MRR_MOVES = ("new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr", "churned_mrr")
 
@@ -109,12 +138,12 @@ CATALOG: tuple[Kpi, ...] = (
         "Sum over customers of their MRR on the last day of the month: each active "
         "subscription's amount x quantity per month (quarter / 3, year / 12, week x 52 / 12), "
         "converted at the month's exchange rate.",
-        fx.twelfth("mrr12"), shows=("customers",), breakdowns=CUSTOMER_FIELDS, movements=("active",)),
+        fx.twelfth("mrr12"), shows=("customers",), breakdown=by_customer("mrr"), movements=("active",)),
     Kpi("arr", "Annual recurring revenue", Unit.MONEY, U, REV, "12 x MRR.",
         fx.figure("mrr12"), shows=("mrr",), movements=("active",)),
     Kpi("customers", "Paying customers", Unit.COUNT, U, CUS,
         "Customers with MRR > 0 on the last day of the month.",
-        fx.figure("paying_customers"), breakdowns=CUSTOMER_FIELDS, movements=("active",)),
+        fx.figure("paying_customers"), breakdown=by_customer("customers"), movements=("active",)),
     Kpi("new_mrr", "New MRR", Unit.MONEY, U, REV,
         "MRR of customers who have MRR now, had none at the end of the previous month and "
         "never had any at an earlier month end.",
@@ -138,8 +167,8 @@ CATALOG: tuple[Kpi, ...] = (
     Kpi("new_customers", "New customers", Unit.COUNT, U, CUS,
         "Customers counted in new MRR (a tenant without subscriptions: customers whose first "
         "paid invoice is in the month).",
-        fx.new_customers, shows=("first_paid_invoice_customers",), breakdowns=("channel",),
-        movements=("new",)),
+        fx.new_customers, shows=("first_paid_invoice_customers",),
+        breakdown=by_acquisition_channel("new_customers"), movements=("new",)),
     Kpi("reactivated_customers", "Reactivated customers", Unit.COUNT, U, CUS,
         "Customers counted in reactivation MRR.",
         fx.figure("reactivated_count"), movements=("reactivation",)),
@@ -156,7 +185,7 @@ CATALOG: tuple[Kpi, ...] = (
         "Churned customers / customers at the start of the month x 100.",
         fx.customer_churn_rate, shows=("customers_at_start", "churned_customers"),
         benchmark=Benchmark("healthy < 5 %; 5-10 % typical SaaS; > 10 % at risk", (SOFTWARE_ECOMMERCE,)),
-        breakdowns=CUSTOMER_FIELDS, movements=("churn",)),
+        breakdown=by_customer("customer_churn_rate"), movements=("churn",)),
     Kpi("customer_retention_rate", "Customer retention rate", Unit.PERCENT, U, CUS,
         "(Customers at the end - new - reactivated customers) / customers at the start x 100.",
         fx.customer_retention_rate,
@@ -179,7 +208,7 @@ CATALOG: tuple[Kpi, ...] = (
         "MRR / paying customers.",
         fx.arpu, shows=("mrr", "customers"),
         benchmark=Benchmark("$50-100 per month typical SaaS", (SOFTWARE_ECOMMERCE,)),
-        breakdowns=CUSTOMER_FIELDS, movements=("active",)),
+        breakdown=by_customer("arpu"), movements=("active",)),
     Kpi("ltv", "Customer lifetime value", Unit.MONEY, U, CUS,
         "ARPU / monthly churn, the churn being the customers churned in the last 3 months "
         "(fewer when the history is shorter) / the customers at the start of each of those "
@@ -210,7 +239,8 @@ CATALOG: tuple[Kpi, ...] = (
         fx.aov, shows=("order_amount", "orders"), movements=("orders",)),
     Kpi("marketing_spend", "Marketing spend", Unit.MONEY, D, ACQ,
         "Marketing expenses in the month.",
-        fx.figure("marketing_expenses"), breakdowns=("channel",), movements=("marketing",)),
+        fx.figure("marketing_expenses"), breakdown=by_acquisition_channel("marketing_spend"),
+        movements=("marketing",)),
     Kpi("sales_spend", "Sales spend", Unit.MONEY, D, ACQ,
         "Sales expenses in the month.",
         fx.figure("sales_expenses"), movements=("sales",)),
@@ -222,8 +252,8 @@ CATALOG: tuple[Kpi, ...] = (
         fx.figure("all_expenses"), movements=("expenses",)),
     Kpi("cac", "Customer acquisition cost", Unit.MONEY, D, ACQ,
         "(Marketing + sales spend) / new customers.",
-        fx.cac, shows=("marketing_spend", "sales_spend", "new_customers"), breakdowns=("channel",),
-        movements=("acquisition_spend", "new")),
+        fx.cac, shows=("marketing_spend", "sales_spend", "new_customers"),
+        breakdown=by_acquisition_channel("cac"), movements=("acquisition_spend", "new")),
     Kpi("ltv_cac_ratio", "LTV / CAC", Unit.RATIO, U, ACQ,
         "LTV / CAC.",
         fx.ltv_cac_ratio, shows=("ltv", "cac"),
@@ -253,7 +283,7 @@ CATALOG: tuple[Kpi, ...] = (
         movements=("inventory_value", "cogs"), metric_slug="inventory_value"),
     # --- Acquisition ----------------------------------------------------------------
     Kpi("visits", "Visits", Unit.COUNT, U, ACQ, "Sum of visits over the month's traffic rows.",
-        fx.figure("visits_total"), breakdowns=("channel",), movements=("traffic",)),
+        fx.figure("visits_total"), breakdown=by_traffic_channel("visits"), movements=("traffic",)),
     Kpi("unique_visitors", "Unique visitors", Unit.COUNT, U, ACQ,
         "Sum of unique visitors over the month's traffic rows that give them.",
         fx.needs_rows("rows_with_unique_visitors", "unique_visitors", fx.figure("unique_visitors_total")),
@@ -265,7 +295,7 @@ CATALOG: tuple[Kpi, ...] = (
     Kpi("conversions", "Conversions", Unit.COUNT, U, ACQ,
         "Sum of conversions over the month's traffic rows that give them.",
         fx.needs_rows("rows_with_conversions", "conversions", fx.figure("conversions_total")),
-        breakdowns=("channel",), movements=("traffic",)),
+        breakdown=by_traffic_channel("conversions"), movements=("traffic",)),
     Kpi("bounce_rate", "Bounce rate", Unit.PERCENT, D, ACQ,
         "Sum of bounces / sum of visits x 100, over the rows that give bounces.",
         fx.bounce_rate, shows=("bounces", "visits_with_bounces"),
@@ -274,7 +304,7 @@ CATALOG: tuple[Kpi, ...] = (
         "Sum of conversions / sum of visits x 100, over the rows that give conversions.",
         fx.visitor_conversion_rate, shows=("conversions_total", "visits_with_conversions"),
         benchmark=Benchmark("2-5 % typical e-commerce", (SOFTWARE_ECOMMERCE,)),
-        breakdowns=("channel",), movements=("traffic",)),
+        breakdown=by_traffic_channel("visitor_conversion_rate"), movements=("traffic",)),
     Kpi("leads", "Leads", Unit.COUNT, U, ACQ, "Leads created in the month.",
         fx.figure("leads_created"), movements=("leads",)),
     Kpi("qualified_leads", "Qualified leads", Unit.COUNT, U, ACQ,
@@ -351,8 +381,6 @@ def tenant_kpis() -> list[Kpi]:
     """The catalog plus the current tenant's custom metrics: every slug of
     metric_values (and every CustomMetric) that is neither reserved nor a catalog key.
     A slug without a CustomMetric row is summarised by its last value."""
-    from metrics.models import CustomMetric, MetricValue
-
     settings = {metric.slug: metric for metric in CustomMetric.objects.all()}
     # order_by: the model orders by (metric, date), which DISTINCT would otherwise keep.
     slugs = set(settings) | set(MetricValue.objects.order_by("metric").values_list("metric", flat=True).distinct())

@@ -30,18 +30,6 @@ from metrics.months import Month, add_months, format_period
 
 RECORDS_PER_PAGE = 50
 EXPORT_CHUNK = 5000
-MOVEMENT_LABELS = {
-    "active": "Paying customers", "moved": "Every MRR movement", "retained": "Retained customers",
-    "new": "New customers", "reactivation": "Reactivated", "expansion": "Expanded", "contraction": "Contracted",
-    "churn": "Churned", "started": "Subscriptions started", "scheduled_start": "Starting later",
-    "scheduled_end": "With an end date", "paid": "Paid invoices", "orders": "Orders", "marketing": "Marketing spend",
-    "sales": "Sales spend", "cogs": "Cost of goods sold", "acquisition_spend": "Marketing and sales spend",
-    "expenses": "Expenses", "traffic": "Traffic days", "leads": "Leads", "qualified": "Qualified leads",
-    "converted": "Converted leads", "opened": "Tickets opened", "answered": "Tickets answered",
-    "resolved": "Tickets resolved", "nps_responses": "NPS answers", "csat_responses": "CSAT answers",
-    "invitations": "Survey invitations", "values": "Values", "cash_balance": "Cash balance",
-    "inventory_value": "Inventory value",
-}
 
 
 def tenant_format() -> dict:
@@ -55,7 +43,7 @@ def kpi_page(request, key):
     window = window_from(request.GET, timezone=connection.tenant.timezone)
     context = {"kpi": kpi, "window": window, "ranges": list(RANGES),
                "breakdown_choices": [(by, f"By {by}") for by in kpi.breakdowns],
-               "movements": [(movement, MOVEMENT_LABELS.get(movement, movement)) for movement in kpi.movements],
+               "movements": [(movement, records.label(movement)) for movement in kpi.movements],
                "goal": Goal.objects.filter(kpi=kpi.key, archived_at__isnull=True).order_by("deadline").first()}
     if window.month is not None:
         context.update(month_figures(kpi, window.month))
@@ -147,7 +135,7 @@ def kpi_records(request, key):
     table = [[(cell_text(value, locale), heading, numeric) for value, (heading, numeric) in zip(row.values(), headers)]
              for row in rows]
     return fragment(request, "metrics/kpi/_records.html", {
-        "kpi": kpi, "window": window, "movement": movement, "movement_label": MOVEMENT_LABELS.get(movement, movement),
+        "kpi": kpi, "window": window, "movement": movement, "movement_label": records.label(movement),
         "page": page, "headers": headers, "table": table,
         "query": f"month={format_period(window.month)}&movement={movement}"})
 

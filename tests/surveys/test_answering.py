@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from surveys import services
+from surveys import kpi_sources, services
 from surveys.models import Suppression, Survey, SurveyResponse
 from tests.surveys.conftest import answer_url, days_ago, sent_survey
 
@@ -192,12 +192,12 @@ def test_recording_an_answer_asks_for_a_kpi_recompute(in_acme, django_capture_on
     def receiver(sender, schema_name, **kwargs):
         calls.append(schema_name)
 
-    services.survey_responses_changed.connect(receiver)
+    kpi_sources.survey_responses_changed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             services.record_response(recipient=recipient, score=7, comment="")
     finally:
-        services.survey_responses_changed.disconnect(receiver)
+        kpi_sources.survey_responses_changed.disconnect(receiver)
     assert calls == [in_acme.schema]
 
 

@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import connection
-
+from metrics.kpis.drilldown.breakdowns import NONE_GROUP
+from metrics.kpis.drilldown.statements import fetch
 from metrics.months import Month, end_of
-
-NONE_GROUP = "(none)"
 
 
 def conversion_by_channel(first: Month, last: Month) -> dict[str, dict[Month, Decimal | None]]:
     """{channel: {month: rate}}, channels ordered by their visits in the window."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce(channel, %(none)s), date_trunc('month', date)::date, "
-            "100.0 * sum(conversions) / nullif(sum(visits) FILTER (WHERE conversions IS NOT NULL), 0), "
-            "sum(sum(visits)) OVER (PARTITION BY coalesce(channel, %(none)s)) AS channel_visits "
-            "FROM metrics_traffic WHERE date BETWEEN %(first)s AND %(last)s "
-            "GROUP BY 1, 2 ORDER BY channel_visits DESC, 1, 2",
-            {"first": first, "last": end_of(last), "none": NONE_GROUP})
-        rows = cursor.fetchall()
+    rows = fetch("conversion_by_channel", {"first_day": first, "last_day": end_of(last), "none": NONE_GROUP})
     rates: dict[str, dict[Month, Decimal | None]] = {}
     for channel, month, rate, _ in rows:
         rates.setdefault(channel, {})[month] = rate

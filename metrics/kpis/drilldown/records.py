@@ -2,86 +2,88 @@
 customers are new, churned, expanded ...; which invoices, expenses, tickets, leads,
 traffic days, answers or metric values the month's value came from.
 
-Each movement is one SQL statement; ``RecordSet`` counts and slices it with LIMIT /
-OFFSET so the API's paginator never loads a whole month of invoices.
+One declaration per movement (``MOVEMENTS``): its label and the statement of
+``sql/records_*.sql`` listing its records of a month, with the parameters it fixes.
+``RecordSet`` counts and slices a statement with LIMIT / OFFSET so the API's paginator
+never loads a whole month of invoices.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 
-from metrics.kpis.engine.figures import Scope, invitations_sql, load_sql, scored_answers_sql
+from metrics.kpis.drilldown.statements import DRILLDOWN_SQL
+from metrics.kpis.engine.figures import Scope
 from metrics.months import Month, add_months, end_of
 
-CUSTOMER_COLUMNS = ("SELECT m.customer_id, c.name, c.segment, c.country, c.channel, m.movement, "
-                    "round(m.prev12 / 12, 4) AS previous_mrr, round(m.now12 / 12, 4) AS mrr, "
-                    "round((m.now12 - m.prev12) / 12, 4) AS change "
-                    "FROM movements m LEFT JOIN metrics_customer c ON c.customer_id = m.customer_id ")
-CUSTOMER_MOVEMENTS = {
-    "active": "m.now12 > 0",
-    "moved": "m.movement IN ('new', 'reactivation', 'expansion', 'contraction', 'churn')",
-    "retained": "m.now12 > 0 AND m.prev12 > 0",
-    **{name: f"m.movement = '{name}'" for name in ("new", "reactivation", "expansion", "contraction", "churn")},
-}
-MONTH_DATES = "BETWEEN %(first_day)s AND %(last_day)s"
-IN_MONTH_TZ = "(({column}) AT TIME ZONE %(tz)s)::date " + MONTH_DATES
-SUBSCRIPTION_COLUMNS = ("SELECT subscription_id, customer_id, plan, amount, currency, interval, quantity, "
-                        "start_date, end_date FROM metrics_subscription ")
-INVOICE_COLUMNS = "SELECT invoice_id, customer_id, date, amount, currency, status FROM metrics_invoice "
-EXPENSE_COLUMNS = ("SELECT expense_id, date, category, amount, currency, channel, description "
-                   "FROM metrics_expense ")
-LEAD_COLUMNS = "SELECT lead_id, created_date, channel, qualified, converted_date, customer_id FROM metrics_lead "
-TICKET_COLUMNS = ("SELECT ticket_id, customer_id, opened_at, first_response_at, resolved_at, channel, "
-                  "priority FROM metrics_ticket ")
-EXPENSE_CATEGORIES = {"marketing": "('marketing')", "sales": "('sales')", "cogs": "('cogs')",
-                      "acquisition_spend": "('marketing', 'sales')"}
+
+@dataclass(frozen=True)
+class Movement:
+    """A drill-down list (``?movement=``): its label on the KPI page, the statement
+    listing its records (``sql/{statement}.sql``) and the parameters it fixes."""
+
+    name: str
+    label: str
+    statement: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    # The statement for a tenant without subscriptions, where it differs.
+    without_subscriptions: str = ""
 
 
-def movement_sql(movement: str, *, metric_slug: str = "", has_subscriptions: bool = True) -> str:
-    """The statement listing one movement's records, ordered for stable pages."""
-    if movement == "new" and not has_subscriptions:
-        return ("SELECT i.customer_id, min(i.date) AS first_paid_invoice FROM metrics_invoice i "
-                "WHERE i.status = 'paid' AND i.amount > 0 AND i.customer_id IS NOT NULL GROUP BY i.customer_id "
-                f"HAVING min(i.date) {MONTH_DATES} ORDER BY 1")
-    if movement in CUSTOMER_MOVEMENTS:
-        return (load_sql("customer_states") + CUSTOMER_COLUMNS
-                + f"WHERE {CUSTOMER_MOVEMENTS[movement]} ORDER BY m.customer_id")
-    if movement == "started":
-        return SUBSCRIPTION_COLUMNS + f"WHERE start_date {MONTH_DATES} ORDER BY subscription_id"
-    if movement == "scheduled_start":
-        return SUBSCRIPTION_COLUMNS + "WHERE start_date > %(last_day)s ORDER BY subscription_id"
-    if movement == "scheduled_end":
-        return (SUBSCRIPTION_COLUMNS + "WHERE amount > 0 AND start_date <= %(last_day)s "
-                "AND end_date > %(last_day)s ORDER BY subscription_id")
-    if movement in ("paid", "orders"):
-        positive = " AND amount > 0" if movement == "orders" else ""
-        return INVOICE_COLUMNS + f"WHERE status = 'paid'{positive} AND date {MONTH_DATES} ORDER BY date, invoice_id"
-    if movement in EXPENSE_CATEGORIES or movement == "expenses":
-        category = f" AND category IN {EXPENSE_CATEGORIES[movement]}" if movement != "expenses" else ""
-        return EXPENSE_COLUMNS + f"WHERE date {MONTH_DATES}{category} ORDER BY date, id"
-    if movement == "traffic":
-        return ("SELECT date, channel, visits, unique_visitors, pageviews, bounces, conversions "
-                f"FROM metrics_traffic WHERE date {MONTH_DATES} ORDER BY date, channel")
-    if movement in ("leads", "qualified", "converted"):
-        extra = {"leads": "", "qualified": " AND qualified", "converted": " AND converted_date IS NOT NULL"}[movement]
-        return LEAD_COLUMNS + f"WHERE created_date {MONTH_DATES}{extra} ORDER BY created_date, lead_id"
-    if movement in ("opened", "answered", "resolved"):
-        column = {"opened": "opened_at", "answered": "first_response_at", "resolved": "resolved_at"}[movement]
-        return TICKET_COLUMNS + f"WHERE {IN_MONTH_TZ.format(column=column)} ORDER BY {column}, ticket_id"
-    if movement in ("nps_responses", "csat_responses"):
-        answers, _ = scored_answers_sql()
-        return (f"SELECT survey_type, score, responded_at FROM ({answers}) AS a "
-                f"WHERE survey_type = %(survey_type)s AND {IN_MONTH_TZ.format(column='responded_at')} "
-                "ORDER BY responded_at")
-    if movement == "invitations":
-        invitations, _ = invitations_sql()
-        return (f"SELECT survey_type, sent_at, responded FROM ({invitations}) AS i "
-                f"WHERE {IN_MONTH_TZ.format(column='sent_at')} ORDER BY sent_at")
-    if movement in ("values", "cash_balance", "inventory_value"):
-        return f"SELECT metric, date, value FROM metrics_metricvalue WHERE metric = %(slug)s AND date {MONTH_DATES} ORDER BY date"
-    raise ValueError(f"unknown movement {movement!r}")
+def customers(name: str, label: str, *movements: str, **kwargs: Any) -> Movement:
+    """Customers in the movements of customer_states.sql (new, reactivation, expansion,
+    contraction, churn, retained)."""
+    return Movement(name, label, "records_customers", {"movements": list(movements)}, **kwargs)
+
+
+def expenses(name: str, label: str, *categories: str) -> Movement:
+    return Movement(name, label, "records_expenses_in_categories", {"categories": list(categories)})
+
+
+PAYING = ("new", "reactivation", "expansion", "contraction", "retained")
+MOVEMENTS: dict[str, Movement] = {movement.name: movement for movement in (
+    customers("active", "Paying customers", *PAYING),
+    customers("moved", "Every MRR movement", "new", "reactivation", "expansion", "contraction", "churn"),
+    customers("retained", "Retained customers", "expansion", "contraction", "retained"),
+    customers("new", "New customers", "new", without_subscriptions="records_first_paid_invoices"),
+    customers("reactivation", "Reactivated", "reactivation"),
+    customers("expansion", "Expanded", "expansion"),
+    customers("contraction", "Contracted", "contraction"),
+    customers("churn", "Churned", "churn"),
+    Movement("started", "Subscriptions started", "records_subscriptions_started"),
+    Movement("scheduled_start", "Starting later", "records_subscriptions_starting_later"),
+    Movement("scheduled_end", "With an end date", "records_subscriptions_ending"),
+    Movement("paid", "Paid invoices", "records_paid_invoices"),
+    Movement("orders", "Orders", "records_orders"),
+    expenses("marketing", "Marketing spend", "marketing"),
+    expenses("sales", "Sales spend", "sales"),
+    expenses("cogs", "Cost of goods sold", "cogs"),
+    expenses("acquisition_spend", "Marketing and sales spend", "marketing", "sales"),
+    Movement("expenses", "Expenses", "records_expenses"),
+    Movement("traffic", "Traffic days", "records_traffic"),
+    Movement("leads", "Leads", "records_leads"),
+    Movement("qualified", "Qualified leads", "records_qualified_leads"),
+    Movement("converted", "Converted leads", "records_converted_leads"),
+    Movement("opened", "Tickets opened", "records_tickets_opened"),
+    Movement("answered", "Tickets answered", "records_tickets_answered"),
+    Movement("resolved", "Tickets resolved", "records_tickets_resolved"),
+    Movement("nps_responses", "NPS answers", "records_answers", {"survey_type": "nps"}),
+    Movement("csat_responses", "CSAT answers", "records_answers", {"survey_type": "csat"}),
+    Movement("invitations", "Survey invitations", "records_invitations"),
+    # The KPI's own metric slug (custom metrics, active_users), or a reserved one.
+    Movement("values", "Values", "records_metric_values"),
+    Movement("cash_balance", "Cash balance", "records_metric_values", {"slug": "cash_balance"}),
+    Movement("inventory_value", "Inventory value", "records_metric_values", {"slug": "inventory_value"}),
+)}
+
+
+def label(movement: str) -> str:
+    declared = MOVEMENTS.get(movement)
+    return declared.label if declared else movement
 
 
 class RecordSet:
@@ -113,11 +115,12 @@ class RecordSet:
 
 def records(movement: str, month: Month, *, currency: str, timezone: str, metric_slug: str = "",
             has_subscriptions: bool = True) -> RecordSet:
-    scope = Scope(add_months(month, -1), month, currency, timezone)
-    _, answer_params = scored_answers_sql()
-    _, invitation_params = invitations_sql()
-    params = {**scope.params(), **answer_params, **invitation_params,
-              "first_day": month, "last_day": end_of(month),
-              "slug": metric_slug if movement == "values" else movement,
-              "survey_type": movement.removesuffix("_responses")}
-    return RecordSet(movement_sql(movement, metric_slug=metric_slug, has_subscriptions=has_subscriptions), params)
+    declared = MOVEMENTS.get(movement)
+    if declared is None:
+        raise ValueError(f"unknown movement {movement!r}")
+    statement = declared.statement
+    if not has_subscriptions and declared.without_subscriptions:
+        statement = declared.without_subscriptions
+    params = {**Scope(add_months(month, -1), month, currency, timezone).params(),
+              "first_day": month, "last_day": end_of(month), "slug": metric_slug, **declared.params}
+    return RecordSet(DRILLDOWN_SQL.load(statement), params)

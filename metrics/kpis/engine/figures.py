@@ -1,4 +1,5 @@
-"""Per-month figures of a tenant, aggregated by the SQL families in ``sql/``.
+"""Per-month figures of a tenant, aggregated by the SQL families in ``sql/``
+(statements.py reads them).
 
 Each family is one statement over the month series (``generate_series``) that returns
 one row per month; nothing here loops over records. A family whose table is empty
@@ -8,22 +9,19 @@ reason instead of 0.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
 from metrics.kpis.engine import side_connections
+from metrics.kpis.engine.statements import ENGINE_SQL
 from metrics.kpis.formulas import Missing
 from metrics.months import Month, add_months
-from metrics.models import ImportedSurveyResponse
+from surveys import scoring
 
-SQL_DIR = Path(__file__).parent / "sql"
 HOUR = Decimal(3600)
 TWELVE = Decimal(12)
 
@@ -64,63 +62,9 @@ SHARDED = ("movements",)
 WHOLE = {"shard": 0, "shards": 1}
 
 
-@functools.cache
-def load_sql(name: str) -> str:
-    """A family's statement with the shared CTEs (``common.sql``) spliced in."""
-    text = (SQL_DIR / f"{name}.sql").read_text()
-    if "/*common*/" in text:
-        common = _strip_comments((SQL_DIR / "common.sql").read_text())
-        text = text.replace("/*common*/", common)
-    return text
-
-
-def _strip_comments(sql: str) -> str:
-    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-
-
-def named_params(sql: str, params: list, prefix: str) -> tuple[str, dict[str, Any]]:
-    """Turn a ``%s`` statement from another module into one with named parameters, so
-    it can be spliced into ours (psycopg cannot mix the two styles)."""
-    names: dict[str, Any] = {}
-
-    def name_next(_match: re.Match) -> str:
-        key = f"{prefix}_{len(names)}"
-        names[key] = params[len(names)]
-        return f"%({key})s"
-
-    return re.sub(r"%s", name_next, sql), names
-
-
-def scored_answers_sql() -> tuple[str, dict[str, Any]]:
-    """Every source of NPS/CSAT answers as ``(survey_type, score, responded_at)``:
-    imported survey_responses rows, each as given, and KPI Hub's own surveys (one per
-    recipient, the latest). A further source is one more ``UNION ALL`` here."""
-    from surveys import selectors
-
-    ours, params = named_params(*selectors.kpi_responses_sql(), prefix="responses")
-    imported = (f"SELECT survey_type, score, responded_at "
-                f"FROM {ImportedSurveyResponse._meta.db_table}")
-    return f"{imported} UNION ALL {ours}", params
-
-
-def invitations_sql() -> tuple[str, dict[str, Any]]:
-    """Survey invitations sent, as ``(survey_type, sent_at, responded)``."""
-    from surveys import selectors
-
-    return named_params(*selectors.kpi_invitations_sql(), prefix="invitations")
-
-
-def with_survey_sources(sql: str) -> tuple[str, dict[str, Any]]:
-    responses, response_params = scored_answers_sql()
-    invitations, invitation_params = invitations_sql()
-    sql = sql.replace("/*responses*/", responses).replace("/*invitations*/", invitations)
-    return sql, {**response_params, **invitation_params}
-
-
-def statement(name: str, params: dict[str, Any]) -> side_connections.Statement:
-    """``name`` is a family's, or ``family#shard`` for one shard of a sharded family."""
-    sql, extra = with_survey_sources(load_sql(name.partition("#")[0]))
-    return name, sql, {**params, **extra}
+def statement(name: str, params: dict[str, Any], *, shard: int | None = None) -> side_connections.Statement:
+    """A family's statement; a sharded family's is named ``(family, shard)``."""
+    return (name if shard is None else (name, shard)), ENGINE_SQL.load(name), params
 
 
 def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -155,7 +99,7 @@ def collect(scope: Scope, *, session: tuple[str, ...] = (),
     statements = []
     for name in [*FAMILY_TABLES, "metric_values"]:
         if name in SHARDED:
-            statements += [statement(f"{name}#{shard}", {**params, "shard": shard, "shards": shards})
+            statements += [statement(name, {**params, "shard": shard, "shards": shards}, shard=shard)
                            for shard in range(shards)]
         else:
             statements.append(statement(name, params))
@@ -163,7 +107,7 @@ def collect(scope: Scope, *, session: tuple[str, ...] = (),
         statements.append(statement("first_paid_invoices", params))
     rows = side_connections.run_all(statements, session=session)
     for family in SHARDED:
-        rows[family] = add_up([rows.pop(f"{family}#{shard}") for shard in range(shards)])
+        rows[family] = add_up([rows.pop((family, shard)) for shard in range(shards)])
     first_paid = {row["month"]: row["new_invoice_customers"] for row in rows.get("first_paid_invoices", [])}
     return assemble({family: rows[family] for family in FAMILY_TABLES}, present, first_paid,
                     rows["metric_values"])
@@ -209,8 +153,6 @@ def _counts_first_paid_invoices(present: set[str]) -> bool:
 
 def _add_derived(figures: dict[str, Any]) -> None:
     """Figures shown as inputs in people's units (hours, MRR rather than 12 x MRR)."""
-    from surveys import scoring
-
     def derived(name: str, source: str, divisor: Decimal) -> None:
         value = figures.get(source)
         figures[name] = value if isinstance(value, Missing) else Decimal(value) / divisor

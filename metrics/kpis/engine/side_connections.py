@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import psycopg
@@ -27,18 +27,18 @@ from psycopg import sql
 logger = logging.getLogger(__name__)
 
 # A statement to run: (name, SQL text, parameters); its result is every row as a dict.
-Statement = tuple[str, str, dict[str, Any]]
+Statement = tuple[Hashable, str, dict[str, Any]]
 Rows = list[dict[str, Any]]
 NO_PARALLEL_WORKERS = "SET LOCAL max_parallel_workers_per_gather = 0"
 
 
-def run_all(statements: Sequence[Statement], *, session: Sequence[str] = ()) -> dict[str, Rows]:
+def run_all(statements: Sequence[Statement], *, session: Sequence[str] = ()) -> dict[Hashable, Rows]:
     """Every statement's rows, by name. ``statements`` come largest first: each free
     connection takes the next one. ``session``: SET LOCAL statements the caller's
     transaction already ran, repeated on each side connection."""
     queue = list(reversed(statements))
     lock = threading.Lock()
-    results: dict[str, Rows] = {}
+    results: dict[Hashable, Rows] = {}
     errors: list[BaseException] = []
 
     def take() -> Statement | None:

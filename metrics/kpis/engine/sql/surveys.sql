@@ -1,7 +1,6 @@
--- NPS and CSAT answers per month in the tenant's timezone. /*responses*/ is a UNION ALL
--- of every source of scored answers, each as (survey_type, score, responded_at):
--- imported survey_responses rows (each counts as given) and KPI Hub's own surveys (one
--- per recipient, the latest; surveys.selectors.kpi_responses_sql).
+-- NPS and CSAT answers per month in the tenant's timezone (responses.sql: every source
+-- of scored answers), and survey invitations sent per month with how many were answered
+-- (surveys/kpi_sources.py).
 WITH /*common*/,
 responses AS (/*responses*/),
 -- A datetime's month is its bucket among the months' starting instants (common.sql).

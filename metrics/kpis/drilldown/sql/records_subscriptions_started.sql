@@ -1,0 +1,4 @@
+SELECT subscription_id, customer_id, plan, amount, currency, interval, quantity, start_date, end_date
+FROM metrics_subscription
+WHERE start_date BETWEEN %(first_day)s AND %(last_day)s
+ORDER BY subscription_id
