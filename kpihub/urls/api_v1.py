@@ -26,7 +26,10 @@ urlpatterns = [
     path("imports/sources/", imports.SourceListView.as_view(), name="api-import-sources"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="api-import"),
     path("imports/<uuid:pk>/rejected.csv", imports.RejectedRowsView.as_view(), name="api-import-rejected"),
+    path("imports/<uuid:pk>/undo/", imports.ImportUndoView.as_view(), name="api-import-undo"),
+    path("imports/<uuid:pk>/retry/", imports.ImportRetryView.as_view(), name="api-import-retry"),
     path("data/<str:kind>/", data.DataView.as_view(), name="api-data"),
+    path("data/<str:kind>/<path:key>/", data.DataRecordView.as_view(), name="api-data-record"),
     # KPIs
     path("kpis/", kpis.KpiListView.as_view(), name="api-kpis"),
     path("kpis/recompute/", kpis.KpiRecomputeView.as_view(), name="api-kpis-recompute"),

@@ -1,15 +1,16 @@
 """``/api/v1/data/{kind}/`` (api.md): the stored records of a kind (GET) and JSON
-records imported through the same pipeline as a file (POST)."""
+records imported through the same pipeline as a file (POST); one record deleted by its
+key (``DELETE /api/v1/data/{kind}/{key}/``)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from accounts.roles import ReadForMembersWriteForAdmins
+from accounts.roles import IsTenantAdmin, ReadForMembersWriteForAdmins
 from metrics.data import selectors
 from metrics.imports import services
 from metrics.imports.kinds import KINDS
@@ -58,3 +59,30 @@ class DataView(GenericAPIView):
             on_error=request.query_params.get("on_error", "reject"),
             date_format=request.query_params.get("date_format", ""))
         return Response(ImportOutput(record, context={"request": request}).data)
+
+
+class DataRecordView(GenericAPIView):
+    """DELETE: one record, by its key (``selectors.record_by_key`` has the syntax of a
+    composite key); 204, 404, or 409 when other records refer to it. Audited as an
+    import of origin "delete", which can be undone."""
+
+    permission_classes = [IsTenantAdmin]
+    serializer_class = serializers.Serializer
+    queryset = DataImport.objects.none()
+
+    @extend_schema(parameters=[
+        OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
+        OpenApiParameter("key", str, OpenApiParameter.PATH,
+                         description="The key's value; a composite key's values in order, joined by commas "
+                                     "(the last may hold commas). Or any text here and every key column "
+                                     "as a query parameter, e.g. ?date=2024-01-15&channel=paid"),
+    ], responses={204: None})
+    def delete(self, request, kind, key):
+        kind = selectors.kind_or_404(kind)
+        names = {name for declared in kind.keys for name in declared.columns}
+        values = {name: value for name, value in request.query_params.items() if name in names}
+        try:
+            services.delete_record(kind=kind.name, key=key, values=values, by=request.user)
+        except services.Conflict as error:
+            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+        return Response(status=status.HTTP_204_NO_CONTENT)

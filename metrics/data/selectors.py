@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from metrics.imports.kinds import DATETIME, KINDS, MONTH, STR, Kind
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from metrics.imports.kinds import DATE, DATETIME, KINDS, MONTH, STR, Kind
 
 
 def kind_or_404(name: str) -> Kind:
@@ -63,6 +66,63 @@ def _in_dates(rows: QuerySet, kind: Kind, date_from: str, date_to: str) -> Query
 def _ordering(kind: Kind) -> list[str]:
     first = [f"-{field_name(kind, kind.date_column)}"] if kind.date_column else []
     return first + [field_name(kind, name) for name in kind.keys[0].columns] + ["pk"]
+
+
+def record_by_key(kind: Kind, key: str, values: dict[str, str] | None = None):
+    """The primary key of the stored record that ``key`` names, or 404.
+
+    A one-column key is its value as it is. A composite key is its values in the key's
+    order joined by commas, the last value whole (``2024-01-15,paid`` for traffic;
+    ``2024-01-31,marketing,paid,Search ads, brand`` for an expense without an id).
+    Instead, ``values`` may give every column of a key by name (query parameters), for
+    a value that itself holds a comma. A kind with two keys (expenses, survey
+    responses) is looked up by its id first, then by the other key among the records
+    without an id."""
+    given = values or {}
+    for index, declared in enumerate(kind.keys):
+        names = declared.columns
+        if all(name in given for name in names):
+            parts = [given[name] for name in names]
+        else:
+            parts = key.split(",", len(names) - 1) if len(names) > 1 else [key]
+            if len(parts) != len(names):
+                continue
+        try:
+            filters = {field_name(kind, name): _key_value(kind, name, part) for name, part in zip(names, parts)}
+        except ValueError:
+            continue
+        for earlier in kind.keys[:index]:
+            filters.update({f"{field_name(kind, name)}__isnull": True for name in earlier.columns})
+        found = kind.model.objects.filter(**filters).values_list("pk", flat=True).first()
+        if found is not None:
+            return found
+    raise Http404(f"No {kind.label.lower()} record has the key {key}.")
+
+
+def key_of(kind: Kind, row: dict) -> tuple[str, dict[str, str]]:
+    """The key naming a record given as text (``as_text``), in the form
+    ``record_by_key`` reads: the key as one string, and its columns' values."""
+    declared = kind.keys[-1]
+    for candidate in kind.keys[:-1]:
+        if all(row[name] != "" for name in candidate.columns):
+            declared = candidate
+            break
+    values = {name: str(row[name]) for name in declared.columns}
+    return ",".join(values.values()), values
+
+
+def _key_value(kind: Kind, name: str, text: str):
+    column = kind.column(name)
+    if column.type == DATE:
+        return datetime.date.fromisoformat(text)
+    if column.type == MONTH:
+        return datetime.date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    if column.type == DATETIME:
+        moment = parse_datetime(text)
+        if moment is None:
+            raise ValueError(text)
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    return text
 
 
 def as_text(kind: Kind, record: dict) -> dict:

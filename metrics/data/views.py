@@ -1,15 +1,20 @@
-"""The Data page of a kind: browse, search and export (CSV) what is stored."""
+"""The Data page of a kind: browse, search and export (CSV) what is stored, and (for
+admins) delete one record."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from accounts.roles import member_required
+from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_required
 from metrics.data import export, selectors
+from metrics.imports import services
 from metrics.imports.kinds import KINDS
 
 PAGE_SIZE = 50
@@ -30,13 +35,40 @@ def data_page(request, kind):
     except ValidationError as error:
         problem = " ".join(error.messages)
         page = Paginator(kind.model.objects.none(), PAGE_SIZE).get_page(1)
-    table = [[selectors.as_text(kind, record)[name] for name in kind.column_names] for record in page]
+    texts = [selectors.as_text(kind, record) for record in page]
+    table = [[text[name] for name in kind.column_names] for text in texts]
     query = request.GET.copy()
     query.pop("page", None)
+    can_delete = has_role(request.user, *ADMIN_ROLES)
+    keys = [selectors.key_of(kind, text) for text in texts] if can_delete else []
     return render(request, "metrics/data/browse.html", {
         "kind": kind, "kinds": KINDS.values(), "page": page, "table": table, "problem": problem,
         "q": filters["search"], "date_from": filters["date_from"], "date_to": filters["date_to"],
-        "query": query.urlencode()}, status=400 if problem else 200)
+        "query": query.urlencode(), "can_delete": can_delete,
+        "rows": zip(table, keys) if can_delete else [(row, None) for row in table]},
+        status=400 if problem else 200)
+
+
+@admin_required
+@require_POST
+def data_delete(request, kind):
+    """Delete the record whose key the row's form sends; the import history keeps it
+    (an entry of origin "delete", which can be undone from its page)."""
+    kind = selectors.kind_or_404(kind)
+    key = request.POST.get("key", "")
+    names = {name for declared in kind.keys for name in declared.columns}
+    values = {name[4:]: value for name, value in request.POST.items() if name[4:] in names and name[:4] == "key_"}
+    try:
+        record = services.delete_record(kind=kind.name, key=key, values=values, by=request.user)
+    except Http404:
+        messages.error(request, f"No {kind.label.lower()} record has the key {key}: it may be deleted already.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Deleted {kind.name} {key}. It can be undone from the import history "
+                                  f"({reverse('import-detail', args=[record.pk])}).")
+    query = request.POST.get("query", "")
+    return redirect(reverse("data", args=[kind.name]) + (f"?{query}" if query else ""))
 
 
 @member_required

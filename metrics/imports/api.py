@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.roles import IsTenantMember, ReadForMembersWriteForAdmins
+from accounts.roles import IsTenantAdmin, IsTenantMember, ReadForMembersWriteForAdmins
 from metrics.imports import selectors, services, sources
 from metrics.imports.serializers import ImportInput, ImportOutput, SourceOutput
 from metrics.models import DataImport
@@ -71,3 +71,44 @@ class SourceListView(GenericAPIView):
     @extend_schema(responses=SourceOutput(many=True))
     def get(self, request):
         return Response(SourceOutput(sources.listing(), many=True).data)
+
+
+def conflict(error: services.Conflict) -> Response:
+    body = {"detail": " ".join(error.messages)}
+    if error.later is not None:
+        body["later"] = str(error.later.pk)
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+class ImportUndoView(GenericAPIView):
+    """``POST /api/v1/imports/{id}/undo/``: the data as before that import (the latest of
+    its kind), recorded as an import of origin "undo"; 409 names the later import."""
+
+    permission_classes = [IsTenantAdmin]
+    serializer_class = ImportOutput
+    queryset = DataImport.objects.none()
+
+    @extend_schema(request=None, responses={200: ImportOutput})
+    def post(self, request, pk):
+        try:
+            undo = services.undo_import(record=selectors.visible_import(pk), by=request.user)
+        except services.Conflict as error:
+            return conflict(error)
+        return Response(ImportOutput(undo, context={"request": request}).data)
+
+
+class ImportRetryView(GenericAPIView):
+    """``POST /api/v1/imports/{id}/retry/``: run a failed import again from its kept
+    file; ``?on_error=skip`` (or the field in the body) after a rejected import writes
+    its valid rows."""
+
+    permission_classes = [IsTenantAdmin]
+    serializer_class = ImportOutput
+    queryset = DataImport.objects.none()
+
+    @extend_schema(request=None, parameters=[OpenApiParameter("on_error", str, enum=["reject", "skip"])],
+                   responses={202: ImportOutput})
+    def post(self, request, pk):
+        on_error = request.query_params.get("on_error") or request.data.get("on_error", "")
+        record = services.retry_import(record=selectors.visible_import(pk), on_error=on_error)
+        return Response(ImportOutput(record, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)

@@ -116,8 +116,12 @@ def _check_and_write(cursor, kind: Kind, present, options: Options, on_error: st
                                f"imported (on_error=reject). Fix the rows listed, or import with "
                                f"on_error=skip to write the valid rows.")
             return outcome
+        if mode == "replace":
+            writing.keep_rejected_keys(cursor)
         checking.drop_rejected(cursor)
     outcome.warnings += checking.drop_superseded(cursor, kind, present)
+    # Before-images of everything written from here on, for the import's undo.
+    writing.begin_changes(cursor)
     if kind.creates_customers and "customer_id" in {column.name for column in present}:
         made, examples = writing.create_bare_customers(cursor)
         if made:
@@ -133,7 +137,24 @@ def _check_and_write(cursor, kind: Kind, present, options: Options, on_error: st
     written = writing.upsert(cursor, kind, present)
     outcome.rows_created, outcome.rows_updated = written.created, written.updated
     outcome.rows_unchanged = written.unchanged
+    if mode == "replace":
+        replaced = writing.replace(cursor, kind, present, rejected=outcome.rows_rejected)
+        outcome.rows_deleted = replaced.deleted
+        outcome.warnings += replaced.warnings
+    if not (outcome.rows_created or outcome.rows_updated or outcome.rows_deleted):
+        outcome.warnings.insert(0, _nothing_written(written.unchanged, outcome.rows_rejected))
     return outcome
+
+
+def _nothing_written(unchanged: int, skipped: int) -> str:
+    """An import that changed nothing must not read as a plain success."""
+    if not unchanged:
+        return (f"Nothing was written: every row was skipped ({skipped:,} row{'s' if skipped != 1 else ''} "
+                f"with errors).")
+    stored = f"{'all ' if unchanged > 1 and not skipped else ''}{unchanged:,} row{'s' if unchanged != 1 else ''}"
+    also = f", and {skipped:,} row{'s were' if skipped != 1 else ' was'} skipped" if skipped else ""
+    return (f"Nothing changed: {stored} {'were' if unchanged != 1 else 'was'} already stored exactly "
+            f"as in the file{also}.")
 
 
 def _drop_work_tables(cursor) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.tasks import JobReporter
-from metrics.imports import sources
+from metrics.imports import sources, writing
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import Outcome, file_failure, run_pipeline
 from metrics.imports.reading import FileProblem, open_table
@@ -94,6 +94,8 @@ def _record_outcome(record: DataImport, outcome: Outcome, reporter: JobReporter)
     record.save(update_fields=[*counts(outcome), "errors", "warnings", "error_count", "rejected_file",
                                "notes", "rows_deleted"])
     if outcome.succeeded:
+        with connection.cursor() as cursor:
+            writing.keep_changes(cursor, record.pk)
         reporter.advance(outcome.rows_total, total=outcome.rows_total)
         reporter.succeed(counts(outcome))
         recompute_kpis.delay_on_commit()

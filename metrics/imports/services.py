@@ -9,14 +9,17 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from jobs.models import Job
-from metrics.imports import sources, tasks
+from metrics.data import selectors as data_selectors
+from metrics.imports import selectors, sources, tasks, writing
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import REJECT, SKIP
 from metrics.imports.reading import records_table
 from metrics.imports.running import notice_abandoned, run_locked
+from metrics.kpis.tasks import recompute_kpis
 from metrics.models import DataImport
 
 JOB_KIND = "import"
@@ -141,21 +144,105 @@ def _new_record(*, kind, on_error, date_format, by, origin, name, content,
     return record
 
 
-def retry_import(*, record: DataImport) -> DataImport:
-    """Run a failed import again from its kept file (safe: an import is idempotent)."""
+def retry_import(*, record: DataImport, on_error: str = "") -> DataImport:
+    """Run a failed import again from its kept file (safe: an import is idempotent).
+    ``on_error=skip`` after a rejected import writes its valid rows."""
     notice_abandoned(record)
     if record.status != Job.Status.FAILED:
         raise ValidationError({"detail": ["Only a failed import can be run again."]})
+    if on_error and on_error not in (REJECT, SKIP):
+        raise ValidationError({"on_error": ["Use reject (nothing is written if any row has an error) or skip."]})
     with transaction.atomic():
         Job.objects.filter(pk=record.job_id).update(
             status=Job.Status.QUEUED, error="", progress_done=0, progress_total=None,
             started_at=None, finished_at=None, result={})
         DataImport.objects.filter(pk=record.pk).update(
             rows_total=0, rows_created=0, rows_updated=0, rows_unchanged=0, rows_rejected=0,
-            error_count=0, errors=[], warnings=[], rejected_file="")
+            rows_deleted=0, error_count=0, errors=[], warnings=[], notes=[], rejected_file="",
+            on_error=on_error or record.on_error)
         tasks.run_data_import.delay_on_commit(str(record.pk))
     record.refresh_from_db()
     record.job.refresh_from_db()
     return record
 
 
+# --- Undo, delete -----------------------------------------------------------------------------
+
+class Conflict(ValidationError):
+    """The data is not in a state that allows it (the API answers 409); ``later`` is
+    the import in the way, when one is."""
+
+    def __init__(self, message: str, *, later: DataImport | None = None):
+        super().__init__(message)
+        self.later = later
+
+
+def undo_import(*, record: DataImport, by=None) -> DataImport:
+    """Restore the data as it was before ``record`` (the latest import of its kind), in
+    one transaction, recorded as an import of origin "undo" that reverts it."""
+    kind = KINDS[record.kind]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The kind's import lock: no import of the kind can start or finish meanwhile.
+        writing.lock_kinds(cursor, kind)
+        record = DataImport.objects.select_related("job").select_for_update(of=("self",)).get(pk=record.pk)
+        _check_undoable(cursor, record)
+        reverted = writing.revert(cursor, record.pk, kind)
+        undo = _finished_record(
+            kind=record.kind, origin=DataImport.Origin.UNDO, by=by, reverts=record,
+            name=f"Undo of {record.file_name}"[:255], warnings=reverted.warnings,
+            rows_created=reverted.recreated, rows_updated=reverted.restored, rows_deleted=reverted.removed)
+        record.undone_at = undo.created_at
+        record.save(update_fields=["undone_at"])
+        recompute_kpis.delay_on_commit()
+    return undo
+
+
+def _check_undoable(cursor, record: DataImport) -> None:
+    if record.origin == DataImport.Origin.UNDO:
+        raise Conflict("An undo cannot be undone: import the data again instead.")
+    if record.undone_at:
+        raise Conflict(f"This import was already undone ({record.undone_at:%Y-%m-%d %H:%M}).")
+    if record.status != Job.Status.SUCCEEDED:
+        raise Conflict("This import did not succeed, so it wrote nothing: there is nothing to undo.")
+    latest = selectors.latest_undoable(record.kind)
+    if latest is not None and latest.pk != record.pk:
+        raise Conflict(f"Only the latest import of {record.kind} can be undone, and a later one exists: "
+                       f"{selectors.describe(latest)}. Undo that one first.", later=latest)
+    wrote = record.rows_created or record.rows_updated or record.rows_deleted
+    if wrote and not writing.has_changes(cursor, record.pk):
+        raise Conflict("This import was made before KPI Hub kept what imports change, so it cannot be undone.")
+
+
+def delete_record(*, kind: str, key: str, values: dict | None = None, by=None) -> DataImport:
+    """Delete one stored record by its key (``data.selectors.record_by_key``), recorded
+    as an import of origin "delete" that can be undone like any other. A record other
+    records refer to (a customer with subscriptions or invoices) is refused."""
+    declared = KINDS[kind]
+    with transaction.atomic(), connection.cursor() as cursor:
+        writing.lock_kinds(cursor, declared)
+        pk = data_selectors.record_by_key(declared, key, values or {})
+        referring = writing.referenced_by(cursor, declared, pk)
+        if referring:
+            raise Conflict(f"{declared.label} {key} is not deleted: {' and '.join(referring)} refer to it. "
+                           f"Delete or re-import those first.")
+        writing.begin_changes(cursor)
+        writing.delete_record(cursor, declared, pk)
+        record = _finished_record(kind=kind, origin=DataImport.Origin.DELETE, by=by,
+                                  name=f"{declared.name} {key}"[:255], rows_deleted=1)
+        writing.keep_changes(cursor, record.pk)
+        recompute_kpis.delay_on_commit()
+    return record
+
+
+def _finished_record(*, kind: str, origin: str, by, name: str, reverts: DataImport | None = None,
+                     warnings: list[str] | None = None, **counts) -> DataImport:
+    """The history's record of a change made at once (an undo, a deletion): succeeded,
+    with its counts, and no file."""
+    user = by if by is not None and by.is_authenticated else None
+    now = timezone.now()
+    total = sum(counts.values())
+    job = Job.objects.create(kind=JOB_KIND, created_by=user, status=Job.Status.SUCCEEDED, started_at=now,
+                             finished_at=now, progress_done=total, progress_total=total, result=counts)
+    return DataImport.objects.create(kind=kind, job=job, origin=origin, created_by=user, created_at=now,
+                                     file_name=name, reverts=reverts, rows_total=total,
+                                     warnings=warnings or [], **counts)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("imports/<uuid:pk>/progress/", views.import_progress, name="import-progress"),
     path("imports/<uuid:pk>/rejected.csv", views.rejected_rows, name="import-rejected"),
     path("imports/<uuid:pk>/retry/", views.import_retry, name="import-retry"),
+    path("imports/<uuid:pk>/undo/", views.import_undo, name="import-undo"),
 ]

@@ -29,16 +29,20 @@ def imports_page(request):
         try:
             record = services.start_import(kind=chosen, upload=request.FILES.get("file"), by=request.user,
                                            on_error=request.POST.get("on_error", "reject"),
-                                           date_format=request.POST.get("date_format", ""))
+                                           date_format=request.POST.get("date_format", ""),
+                                           mode=request.POST.get("mode", DataImport.Mode.UPSERT),
+                                           amount_unit=request.POST.get("amount_unit", DataImport.AmountUnit.UNITS))
         except ValidationError as error:
             problems = error.message_dict
         else:
             return redirect("import-detail", pk=record.pk)
-    history = selectors.import_history()[:HISTORY]
+    history = list(selectors.import_history()[:HISTORY])
+    for item in history:
+        item.wrote_nothing = selectors.wrote_nothing(item)
     return render(request, "metrics/imports/index.html", {
         "kinds": KINDS.values(), "chosen": KINDS[chosen], "history": history, "problems": problems,
         "can_import": has_role(request.user, *ADMIN_ROLES), "max_mb": services.max_bytes() // 1_000_000,
-        "date_formats": DataImport.DateFormat.choices,
+        "date_formats": DataImport.DateFormat.choices, "modes": DataImport.Mode.choices,
     }, status=400 if problems else 200)
 
 
@@ -55,8 +59,12 @@ def import_progress(request, pk):
 
 
 def _context(request, record: DataImport) -> dict:
-    return {"record": record, "job": record.job, "kind": KINDS.get(record.kind),
-            "can_import": has_role(request.user, *ADMIN_ROLES)}
+    can_import = has_role(request.user, *ADMIN_ROLES)
+    return {"record": record, "job": record.job, "kind": KINDS.get(record.kind), "can_import": can_import,
+            "can_undo": can_import and record.is_finished and selectors.can_undo(record),
+            "wrote_nothing": selectors.wrote_nothing(record),
+            "nothing_message": next((warning for warning in record.warnings if warning.startswith("Nothing")),
+                                    "Nothing was written: no record was created, updated or deleted.")}
 
 
 @member_required
@@ -67,11 +75,27 @@ def rejected_rows(request, pk):
 @admin_required
 @require_POST
 def import_retry(request, pk):
+    """Run a failed import again; ``on_error=skip`` (the rejected import's "Import the
+    valid rows") writes the rows without errors."""
     try:
-        services.retry_import(record=selectors.visible_import(pk))
+        services.retry_import(record=selectors.visible_import(pk), on_error=request.POST.get("on_error", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("import-detail", pk=pk)
+
+
+@admin_required
+@require_POST
+def import_undo(request, pk):
+    """Undo the import (the form asks for a confirmation first); the page of the undo
+    follows."""
+    try:
+        undo = services.undo_import(record=selectors.visible_import(pk), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("import-detail", pk=pk)
+    messages.success(request, "The import was undone: the data is back as it was before it.")
+    return redirect("import-detail", pk=undo.pk)
 
 
 @member_required
