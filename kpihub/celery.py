@@ -13,3 +13,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Every app's tasks.py; the metrics app keeps one per package (imports, kpis, goals).
 app.autodiscover_tasks()
 app.autodiscover_tasks(["metrics.imports", "metrics.kpis", "metrics.goals"])
+# What beat starts for surveys queues their sending tasks, so it has a module of its own.
+app.autodiscover_tasks(["surveys"], related_name="schedule")

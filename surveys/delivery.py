@@ -33,6 +33,7 @@ from django.utils import timezone
 from surveys import audience, conf
 from surveys.emails import Letter
 from surveys.models import Survey, SurveyRecipient, SurveyResponse, Suppression
+from tenants.signup import tenant_url
 
 logger = logging.getLogger(__name__)
 Status = SurveyRecipient.Status
@@ -243,6 +244,4 @@ def deliver(*, survey_id: int, wave: Wave = INVITATION,
 def _base_url(survey: Survey) -> str:
     if survey.base_url:
         return survey.base_url
-    from tenants.signup import tenant_url
-
     return tenant_url(connection.tenant.slug)

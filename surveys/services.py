@@ -1,6 +1,6 @@
 """Business operations on surveys. The pages, the API and the tasks call these and
-nothing else writes survey data: create, start a send, record an answer,
-unsubscribe, and the beat sweep's due sends and reminders."""
+nothing else writes survey data: create, start a send, record an answer, unsubscribe.
+What the beat starts (due sends and reminders) is in schedule.py."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jobs.models import Job
+from surveys import tasks
 from surveys.audience import FILTER_FIELDS
 from surveys.kpi_sources import survey_responses_changed
 from surveys.models import SCORE_RANGES, Survey, SurveyRecipient, SurveyResponse, Suppression
@@ -116,50 +117,9 @@ def start_sending(*, survey: Survey, by=None) -> Job:
         job = Job.objects.create(kind=SEND_JOB_KIND, created_by=by)
         locked.status, locked.send_job = Survey.Status.SENDING, job
         locked.save(update_fields=["status", "send_job"])
-        from surveys import tasks
-
         tasks.send_survey.delay_on_commit(str(job.pk), locked.pk)
     survey.refresh_from_db()
     return job
-
-
-def start_due_sends() -> list[int]:
-    """Scheduled surveys whose time has come (called by the beat sweep)."""
-    due = Survey.objects.filter(status=Survey.Status.SCHEDULED, send_at__lte=timezone.now())
-    started = []
-    for survey in due:
-        try:
-            start_sending(survey=survey)
-        except ValidationError:
-            continue  # closed before it was sent, or started by someone meanwhile
-        started.append(survey.pk)
-    return started
-
-
-def start_due_reminders() -> list[int]:
-    """Surveys whose reminder is due: queue one reminder to each recipient who got
-    the invitation, has not answered, and is still subscribed."""
-    now = timezone.now()
-    started = []
-    candidates = Survey.objects.filter(status=Survey.Status.SENT, reminder_days__isnull=False,
-                                       reminder_started_at__isnull=True, sent_at__isnull=False)
-    for survey in candidates:
-        if survey.is_closed or survey.sent_at + timedelta(days=survey.reminder_days) > now:
-            continue
-        with transaction.atomic():
-            claimed = Survey.objects.filter(pk=survey.pk, reminder_started_at__isnull=True).update(
-                reminder_started_at=now)
-            if not claimed:
-                continue
-            (SurveyRecipient.objects
-             .filter(survey=survey, status=SurveyRecipient.Status.SENT, reminder_status="",
-                     response__isnull=True, unsubscribed_at__isnull=True)
-             .update(reminder_status=SurveyRecipient.Status.QUEUED))
-            from surveys import tasks
-
-            tasks.send_reminders.delay_on_commit(survey.pk)
-        started.append(survey.pk)
-    return started
 
 
 # --- Answering ---------------------------------------------------------------------

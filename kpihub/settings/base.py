@@ -168,7 +168,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
-    "surveys-sweep": {"task": "surveys.tasks.sweep_surveys", "schedule": 60.0},  # due sends, reminders
+    "surveys-sweep": {"task": "surveys.schedule.sweep_surveys", "schedule": 60.0},  # due sends, reminders
     # Goals move on with time even without new data (goals.md, "Jobs").
     "goals-daily": {"task": "metrics.goals.tasks.evaluate_goals_for_every_tenant",
                     "schedule": crontab(hour=5, minute=15)},

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from metrics.models import Customer
-from surveys import services, tasks
+from surveys import schedule, services
 from surveys.models import Survey
 from tests.surveys.conftest import days_ago, make_customer, make_survey
 from tests.support.waiting import wait_until
@@ -22,19 +22,19 @@ def test_only_due_scheduled_surveys_start(in_acme, django_capture_on_commit_call
     later = make_survey(name="Later", send_at=days_ago(-2))
     draft = make_survey(name="Draft")
     with django_capture_on_commit_callbacks() as queued:
-        assert services.start_due_sends() == [due.pk]
+        assert schedule.start_due_sends() == [due.pk]
     assert len(queued) == 1
     statuses = dict(Survey.objects.values_list("name", "status"))
     assert statuses == {"Due": "sending", "Later": "scheduled", "Draft": "draft"}
     assert Job.objects.get(pk=Survey.objects.get(pk=due.pk).send_job_id).kind == "survey_send"
-    assert services.start_due_sends() == []  # already started
+    assert schedule.start_due_sends() == []  # already started
     assert draft.pk and later.pk
 
 
 def test_a_scheduled_survey_that_closed_first_is_not_sent(in_acme):
     survey = make_survey(send_at=days_ago(-1), closes_at=days_ago(-3))
     Survey.objects.filter(pk=survey.pk).update(send_at=days_ago(2), closes_at=days_ago(1))
-    assert services.start_due_sends() == []
+    assert schedule.start_due_sends() == []
     assert Survey.objects.get(pk=survey.pk).current_status == "closed"
 
 
@@ -48,7 +48,7 @@ def test_the_beat_sweep_on_public_sends_a_due_survey(worker, worker_mailbox, acm
                                     send_at=timezone.now(), base_url="http://acme.localhost/")
     try:
         connection.set_schema_to_public()
-        tasks.sweep_surveys.delay()
+        schedule.sweep_surveys.delay()
 
         def sent() -> bool:
             connection.set_tenant(acme.tenant)

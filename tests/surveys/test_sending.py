@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from surveys import delivery, services
+from surveys import delivery, schedule, services
 from surveys.models import Survey, SurveyRecipient, Suppression
 from tests.support.smtp import html_of, text_of
 from tests.surveys.conftest import days_ago, make_customer, make_survey
@@ -229,8 +229,8 @@ def test_the_reminder_goes_once_to_those_who_have_not_answered(in_acme, smtp_sin
     Survey.objects.filter(pk=survey.pk).update(sent_at=days_ago(4))
     smtp_sink.messages.clear()
 
-    assert services.start_due_reminders() == [survey.pk]
-    assert services.start_due_reminders() == []  # one reminder only
+    assert schedule.start_due_reminders() == [survey.pk]
+    assert schedule.start_due_reminders() == []  # one reminder only
     delivery.deliver(survey_id=survey.pk, wave=delivery.REMINDER)
     delivery.deliver(survey_id=survey.pk, wave=delivery.REMINDER)
     assert [m["To"] for m in smtp_sink.messages] == [waiting.email]
