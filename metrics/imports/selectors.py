@@ -52,7 +52,8 @@ def can_undo(record: DataImport) -> bool:
 
 def describe(record: DataImport) -> str:
     """An import named in a message: when, what, and its id."""
-    return f"{record.get_origin_display().lower()} “{record.file_name}” of {record.created_at:%Y-%m-%d %H:%M} (id {record.pk})"
+    return (f"{record.get_origin_display().lower()} “{record.file_name}” of "
+            f"{record.created_at:%Y-%m-%d %H:%M} (id {record.pk})")
 
 
 def wrote_nothing(record: DataImport) -> bool:

@@ -219,7 +219,8 @@ def test_deleting_one_record_is_204_audited_and_undoable(in_acme, acme_owner):
     connection.set_tenant(in_acme.tenant)
     assert sorted(invoices()) == ["I2"]
     audit = DataImport.objects.get(origin="delete")
-    assert (audit.kind, audit.rows_deleted, audit.status, audit.file_name) == ("invoices", 1, "succeeded", "invoices I1")
+    assert (audit.kind, audit.rows_deleted, audit.status, audit.file_name) == (
+        "invoices", 1, "succeeded", "invoices I1")
     assert ImportChange.objects.filter(data_import=audit).count() == 1
     assert undo(acme_owner, audit).status_code == 200
     connection.set_tenant(in_acme.tenant)
