@@ -81,9 +81,7 @@ def test_the_rejected_imports_page_has_a_button_that_imports_the_valid_rows(in_a
     assert "chip chip--ok" in done and "Import the valid rows" not in done
     connection.set_tenant(in_acme.tenant)
     assert Invoice.objects.count() == 2
-
-
-def test_a_file_refused_as_a_whole_offers_no_valid_rows_button(in_acme, owner_browser):
+    # A file refused as a whole has no valid rows to offer.
     refused = import_file("invoices", csv_bytes(["nothing", "useful"], [["a", "b"]]))
     assert refused.status == "failed"
     assert "Import the valid rows" not in owner_browser.get(f"/imports/{refused.pk}/").content.decode()
