@@ -39,7 +39,7 @@ def home(request):
         dashboard = build_dashboard(window, goals)
         context = {"dashboard": dashboard, "window": window, "query": query}
         cached = (dashboard.has_data,
-                  str(render_to_string("metrics/kpi/_month_picker.html", context)),
+                  str(render_to_string("metrics/kpis/_month_picker.html", context)),
                   str(render_to_string("metrics/dashboard/_sections.html", context, request=request)))
         cache.set(key, cached, CARDS_CACHE_SECONDS)
     has_data, month_picker, sections = cached

@@ -48,7 +48,7 @@ def kpi_page(request, key):
     if window.month is not None:
         context.update(month_figures(kpi, window.month))
         context["query"] = f"month={format_period(window.month)}"
-    return render(request, "metrics/kpi/page.html", context, status=400 if window.error else 200)
+    return render(request, "metrics/kpis/page.html", context, status=400 if window.error else 200)
 
 
 def month_figures(kpi: Kpi, month: Month) -> dict:
@@ -68,7 +68,7 @@ def fragment(request, template: str, context: dict):
     """The fragment alone for htmx, or inside a page of its own for a plain link."""
     if request.htmx:
         return render(request, template, context)
-    return render(request, "metrics/kpi/fragment_page.html", {**context, "fragment": template})
+    return render(request, "metrics/kpis/fragment_page.html", {**context, "fragment": template})
 
 
 def chosen_month(kpi: Kpi, request) -> Window:
@@ -94,7 +94,7 @@ def kpi_breakdown(request, key):
     table = [{"group": row["group"], "value": format_kpi(row["value"], kpi.unit, **tenant_format()),
               "share": round(float(abs(row["value"]) / largest * 100), 1) if largest and row["value"] is not None else 0}
              for row in rows]
-    return fragment(request, "metrics/kpi/_breakdown.html", {
+    return fragment(request, "metrics/kpis/_breakdown.html", {
         "kpi": kpi, "window": window, "by": by, "rows": table, "query": f"month={format_period(window.month)}"})
 
 
@@ -134,7 +134,7 @@ def kpi_records(request, key):
     headers = [(column.replace("_", " ").capitalize(), is_number(value)) for column, value in rows[0].items()] if rows else []
     table = [[(cell_text(value, locale), heading, numeric) for value, (heading, numeric) in zip(row.values(), headers)]
              for row in rows]
-    return fragment(request, "metrics/kpi/_records.html", {
+    return fragment(request, "metrics/kpis/_records.html", {
         "kpi": kpi, "window": window, "movement": movement, "movement_label": records.label(movement),
         "page": page, "headers": headers, "table": table,
         "query": f"month={format_period(window.month)}&movement={movement}"})

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone as tz
 from decimal import Decimal
 
 from metrics.models import KpiValue
-from tests.kpis.builders import (NOW, customer, customers, fx_rate, invoice, metric, recompute,
+from tests.metrics.kpis.builders import (NOW, customer, customers, fx_rate, invoice, metric, recompute,
                                  stored, subscription, survey_answers, ticket, traffic, value)
 
 JAN, FEB, MAR, APR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1), date(2025, 4, 1)
@@ -187,7 +187,7 @@ def test_without_subscriptions_new_customers_are_first_paid_invoices(in_acme):
 
 def test_runway_only_while_burning_and_cash_is_the_last_value(in_acme):
     invoice(date(2025, 3, 3), "1000")
-    from tests.kpis.builders import expense
+    from tests.metrics.kpis.builders import expense
     expense(date(2025, 3, 20), "operating", "3000")
     metric("cash_balance", date(2025, 3, 1), "90000")
     metric("cash_balance", date(2025, 3, 31), "40000")

@@ -8,7 +8,7 @@ from pathlib import Path
 import metrics.kpis
 from metrics.goals.tasks import evaluate_goals
 from metrics.kpis import tasks
-from tests.kpis.builders import customers, subscription
+from tests.metrics.kpis.builders import customers, subscription
 
 
 def test_a_recompute_queues_the_goals_evaluation(in_acme, monkeypatch):

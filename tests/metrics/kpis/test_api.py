@@ -10,7 +10,7 @@ from django.db import connection
 from jobs.models import Job
 from metrics.goals.tasks import evaluate_goals
 from metrics.kpis import tasks
-from tests.kpis.builders import customers, expense, invoice, recompute, subscription, traffic
+from tests.metrics.kpis.builders import customers, expense, invoice, recompute, subscription, traffic
 
 
 @pytest.fixture

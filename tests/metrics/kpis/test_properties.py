@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from metrics.months import add_months, end_of, month_range
 from metrics.models import Customer, KpiValue, Subscription
-from tests.kpis.builders import NOW, recompute
+from tests.metrics.kpis.builders import NOW, recompute
 
 FIRST = date(2024, 1, 1)
 LAST_MONTH = date(2025, 6, 1)  # the builders' "now"

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from metrics.kpis.engine import side_connections
 from metrics.models import KpiValue
-from tests.kpis.builders import (customers, fx_rate, invoice, recompute, subscription,
+from tests.metrics.kpis.builders import (customers, fx_rate, invoice, recompute, subscription,
                                  subscriptions_for, ticket)
 from tests.support.tenants import company_of_its_own
 

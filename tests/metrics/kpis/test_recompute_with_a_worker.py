@@ -12,7 +12,7 @@ from django.db import connection
 from metrics.models import KpiValue
 from tenants.signup import tenant_domain
 from tests.conftest import host_client
-from tests.kpis.builders import customers, subscriptions_for
+from tests.metrics.kpis.builders import customers, subscriptions_for
 from tests.support.tenants import company_of_its_own
 from tests.support.waiting import wait_for_job
 

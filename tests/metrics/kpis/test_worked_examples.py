@@ -4,7 +4,7 @@ each built as real rows and computed by the engine."""
 from datetime import date, datetime, timedelta, timezone as tz
 from decimal import Decimal
 
-from tests.kpis.builders import (customers, expense, invoice, leads, recompute, stored,
+from tests.metrics.kpis.builders import (customers, expense, invoice, leads, recompute, stored,
                                  subscriptions_for, survey_answers, ticket, traffic, value)
 
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
