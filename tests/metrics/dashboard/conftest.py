@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.kpis.builders import (customer, customers, expense, invoice, metric, recompute, subscription,
+from tests.metrics.kpis.builders import (customer, customers, expense, invoice, metric, recompute, subscription,
                                  survey_answers, traffic)
 
 UTC = ZoneInfo("UTC")
