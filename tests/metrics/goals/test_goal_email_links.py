@@ -1,33 +1,17 @@
 """The goal e-mails link to the goal pages on the company's own address (its scheme
 and port as configured), never to the JSON API."""
 
-from datetime import date
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.utils import timezone
 
 from accounts.models import Member
 from metrics.goals import services
 from metrics.goals.notifications import send_weekly_digest
-from metrics.models import Goal, KpiValue
-from metrics.months import add_months, end_of, month_of
+from metrics.months import end_of
+from tests.metrics.goals.builders import THIS_MONTH, churn, make_goal
 from tests.support.smtp import html_of, text_of
 
-THIS_MONTH = month_of(timezone.localdate())
-
-
-def churn(month: date, value: float) -> None:
-    KpiValue.objects.update_or_create(kpi="customer_churn_rate", month=month,
-                                      defaults={"value": Decimal(str(value)), "computed_at": timezone.now()})
-
-
-def make_goal(owner) -> Goal:
-    for back in range(1, 7):
-        churn(add_months(THIS_MONTH, -back), 6.0 + 0.1 * back)
-    return services.create_goal(by=owner, kpi="customer_churn_rate", target_value=Decimal("4"),
-                                deadline=add_months(THIS_MONTH, 6).replace(day=28))
 
 
 def on_a_development_port(settings) -> None:

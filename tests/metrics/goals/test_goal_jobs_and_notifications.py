@@ -1,34 +1,19 @@
 """Goals are re-evaluated by Celery, and a status change reaches the owner in the app
 and by e-mail."""
 
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.utils import timezone
 
 from accounts.models import Notification
 from metrics.goals import services
-from metrics.months import add_months, end_of, month_of
+from metrics.months import end_of
 from metrics.models import Goal, GoalEvaluation, KpiValue
+from tests.metrics.goals.builders import THIS_MONTH, churn, make_goal
 from tests.support.smtp import html_of, text_of
 from tests.support.waiting import wait_until
 
-THIS_MONTH = month_of(timezone.localdate())
-
-
-def churn(month: date, value: float) -> None:
-    KpiValue.objects.update_or_create(kpi="customer_churn_rate", month=month,
-                                      defaults={"value": Decimal(str(value)), "computed_at": timezone.now()})
-
-
-def make_goal(owner) -> Goal:
-    for back in range(1, 7):
-        churn(add_months(THIS_MONTH, -back), 6.0 + 0.1 * back)
-    return services.create_goal(by=owner, kpi="customer_churn_rate", target_value=Decimal("4"),
-                                deadline=add_months(THIS_MONTH, 6).replace(day=28))
 
 
 def test_status_change_notifies_the_owner_in_the_app_and_by_email(in_acme, smtp_sink,

@@ -5,22 +5,16 @@ from urllib.parse import quote
 
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import Member
 from accounts.services import add_member
 from metrics.goals import services
-from metrics.models import KpiValue
-from metrics.months import add_months, month_of
-
-THIS_MONTH = month_of(timezone.localdate())
-
+from metrics.months import add_months
+from tests.metrics.goals.builders import THIS_MONTH, churn_history
 
 def test_the_owner_filter_ignores_case_and_spaces_on_the_page_as_in_the_api(acme, acme_owner, db):
     connection.set_tenant(acme.tenant)
-    KpiValue.objects.bulk_create([
-        KpiValue(kpi="customer_churn_rate", month=add_months(THIS_MONTH, -back),
-                 value=Decimal(str(6.0 + 0.2 * back)), computed_at=timezone.now()) for back in range(1, 8)])
+    churn_history(7)
     alice = add_member(email="alice@example.com", password="alice-pass-9876", role=Member.Role.MEMBER)
     goal = services.create_goal(by=alice, kpi="customer_churn_rate", target_value=Decimal("5"),
                                 deadline=add_months(THIS_MONTH, 6), title="Alice keeps customers")

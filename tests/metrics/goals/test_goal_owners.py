@@ -9,16 +9,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import Member
 from accounts.services import add_member, issue_token
 from metrics.goals import services
-from metrics.models import Goal, KpiValue
-from metrics.months import add_months, month_of
+from metrics.models import Goal
+from metrics.months import add_months
 from tests.conftest import host_client
+from tests.metrics.goals.builders import THIS_MONTH, churn_history
 
-THIS_MONTH = month_of(timezone.localdate())
 PASSWORD = "member-pass-9876"
 
 
@@ -26,9 +25,7 @@ PASSWORD = "member-pass-9876"
 def team(acme, db):
     """acme with a year of churn and two plain members, Mia and Max."""
     connection.set_tenant(acme.tenant)
-    KpiValue.objects.bulk_create([
-        KpiValue(kpi="customer_churn_rate", month=add_months(THIS_MONTH, -back),
-                 value=Decimal(str(6.0 + 0.2 * back)), computed_at=timezone.now()) for back in range(1, 13)])
+    churn_history(12)
     mia = add_member(email="mia@acme.example", password=PASSWORD, role=Member.Role.MEMBER)
     max_ = add_member(email="max@acme.example", password=PASSWORD, role=Member.Role.MEMBER)
     tokens = {"mia": issue_token(mia), "max": issue_token(max_)}

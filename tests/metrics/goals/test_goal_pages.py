@@ -9,18 +9,14 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Notification
-from metrics.months import add_months, month_of
+from metrics.months import add_months
 from metrics.models import Goal, KpiValue
-
-THIS_MONTH = month_of(timezone.localdate())
-
+from tests.metrics.goals.builders import THIS_MONTH, churn_history
 
 @pytest.fixture
 def owner_browser(acme, db):
     connection.set_tenant(acme.tenant)
-    KpiValue.objects.bulk_create([
-        KpiValue(kpi="customer_churn_rate", month=add_months(THIS_MONTH, -back),
-                 value=Decimal(str(6.0 + 0.2 * back)), computed_at=timezone.now()) for back in range(1, 8)])
+    churn_history(7)
     connection.set_schema_to_public()
     client = Client(HTTP_HOST=acme.host)
     client.post("/accounts/login/", {"username": acme.owner_email, "password": acme.password})
