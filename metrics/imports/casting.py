@@ -17,15 +17,23 @@ holds, the bare cast gives the same value as the guarded one, so the checking pa
 use it; a row where it does not hold is checked again the exact way, and a cell the
 bare cast cannot read at all fails the statement, which is then run the exact way.
 
+Lenient reading (data-contract.md): a date column may hold another layout that
+``checking.detect_layouts`` found in the file (``DateLayout``); ``normalised`` rewrites
+such cells to ISO text first, so everything after it is the same as for ISO files.
+Amounts may carry a currency sign and accounting parentheses (``typed``, only for
+cells that are not plain numbers), and ``amount_unit=cents`` divides money by 100.
+
 Expressions are generated, never built from user input: column names come from the
 declarations, and the few option values are validated before they are quoted here.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 from dataclasses import dataclass
 
-from metrics.imports.countries import COUNTRY_CODES
+from metrics.imports.countries import COUNTRY_CODES, COUNTRY_NAMES
 from metrics.imports.kinds import (BOOL, CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, DECIMAL, EMAIL,
                                    INT, MONEY, MONTH, SLUG, STR, Column)
 from metrics.imports.sql import literal
@@ -36,7 +44,26 @@ TRUE_WORDS, FALSE_WORDS = ("true", "yes", "1"), ("false", "no", "0")
 ISO_DATETIME = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?"
                 "( ?(Z|[+-][0-9]{2}(:?[0-9]{2})?))?)?$")
 HAS_OFFSET = "[T ][0-9:.]+ ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# A slash date (either order), maybe followed by a time.
+SLASH_DATE = "^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}([T ].*)?$"
+TWELVE_HOUR = "^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]+([0-9]{1,2}):([0-9]{2})(:[0-9]{2})? ?([AaPp])\\.?[Mm]\\.?$"
+COMPACT_DATE = "^[0-9]{8}$"           # YYYYMMDD (GA4)
+UNIX_SECONDS = "^[0-9]{9,10}$"        # 1973 to 2286
+EXCEL_SERIAL = "^[0-9]{5}(\\.[0-9]{1,10})?$"   # days since 1899-12-30: 1927 to 2173
+CURRENCY_SIGNS = "$€£¥"
 EMAIL_SHAPE = "^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$"
+
+
+@dataclass(frozen=True)
+class DateLayout:
+    """How a date or datetime column of one file is written, when not in ISO 8601."""
+
+    order: str = ""         # "DD/MM/YYYY" or "MM/DD/YYYY": slash dates
+    ampm: bool = False      # 12-hour times, "02:41:51 PM"
+    compact: bool = False   # YYYYMMDD
+    unix: bool = False      # seconds since 1970-01-01 UTC
+    excel: bool = False     # a spreadsheet's day number (days since 1899-12-30)
+    time: bool = False      # a date column holding datetimes: each counts as its date
 
 
 @dataclass(frozen=True)
@@ -51,18 +78,61 @@ class Options:
     currency: str = "USD"
     trimmed: bool = False
     amount_unit: str = "units"  # "cents": money columns are written in cents
+    layouts: tuple[tuple[str, DateLayout], ...] = ()   # (column, layout) found in the file
+
+    def layout(self, name: str) -> DateLayout:
+        return dict(self.layouts).get(name) or DateLayout()
+
+    @property
+    def cents(self) -> bool:
+        return self.amount_unit == "cents"
 
 
 def normalised(column: Column, raw: str, options: Options) -> str:
     # Trimming costs about as much as a cast; skipped when no cell can need it.
     text = f"NULLIF({raw}, '')" if options.trimmed else f"NULLIF(btrim({raw}, E' \\t\\r\\n'), '')"
-    if column.type in (DATE, DATETIME) and options.date_format:
-        day_first = options.date_format == "DD/MM/YYYY"
+    if column.type not in (DATE, DATETIME):
+        return text
+    layout = options.layout(column.name)
+    order = layout.order or options.date_format
+    if order:
+        day_first = order == "DD/MM/YYYY"
         padded = (f"regexp_replace(regexp_replace({text}, '^([0-9])[/.-]', '0\\1/'), "
                   f"'^([0-9]{{2}})[/.-]([0-9])([/.-])', '\\1/0\\2\\3')")
-        order = "\\3-\\2-\\1" if day_first else "\\3-\\1-\\2"
-        text = f"regexp_replace({padded}, '^([0-9]{{2}})[/.-]([0-9]{{2}})[/.-]([0-9]{{4}})', '{order}')"
+        rewrite = "\\3-\\2-\\1" if day_first else "\\3-\\1-\\2"
+        text = f"regexp_replace({padded}, '^([0-9]{{2}})[/.-]([0-9]{{2}})[/.-]([0-9]{{4}})', '{rewrite}')"
+    # Each rewrite below names its input once (``_let``): nested, they would repeat it.
+    if layout.ampm:
+        text = _let(text, lambda v: _let(f"regexp_match({v}, '{TWELVE_HOUR}')", lambda m: (
+            f"CASE WHEN {m} IS NULL OR {m}[2]::int NOT BETWEEN 1 AND 12 THEN {v} "
+            f"ELSE {m}[1] || ' ' || lpad(({m}[2]::int % 12 + CASE WHEN lower({m}[5]) = 'p' THEN 12 ELSE 0 END)"
+            f"::text, 2, '0') || ':' || {m}[3] || coalesce({m}[4], '') END")))
+    if layout.compact:
+        text = _let(text, lambda v: (f"CASE WHEN {v} ~ '{COMPACT_DATE}' THEN substr({v}, 1, 4) || '-' || "
+                                     f"substr({v}, 5, 2) || '-' || substr({v}, 7, 2) ELSE {v} END"))
+    if layout.unix:
+        text = _let(text, lambda v: (f"CASE WHEN {v} ~ '{UNIX_SECONDS}' THEN to_char(to_timestamp({v}::bigint) "
+                                     f"AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ELSE {v} END"))
+    if layout.excel:
+        text = _let(text, lambda v: (
+            f"CASE WHEN {v} ~ '^[0-9]{{5}}$' THEN to_char(date '1899-12-30' + {v}::int, 'YYYY-MM-DD') "
+            f"WHEN {v} ~ '{EXCEL_SERIAL}' THEN to_char(timestamp '1899-12-30' + round({v}::numeric * 86400) "
+            f"* interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS') ELSE {v} END"))
+    if layout.time and column.type == DATE:
+        instant = Column(column.name, DATETIME)
+        text = _let(text, lambda v: (
+            f"CASE WHEN length({v}) > 10 THEN coalesce(to_char(({typed(instant, v, options)}) AT TIME ZONE "
+            f"{literal(options.timezone)}, 'YYYY-MM-DD'), {v}) ELSE {v} END"))
     return text
+
+
+_LETS = itertools.count(1)
+
+
+def _let(value: str, body) -> str:
+    """``body`` over ``value`` computed once: a scalar subquery binding it to a name."""
+    name = f"_v{next(_LETS)}"
+    return f"(SELECT {body(name)} FROM (SELECT {value} AS {name}) AS {name}_)"
 
 
 def _valid_iso_date(text: str) -> str:
@@ -99,6 +169,27 @@ def _number_shape(options: Options, *, whole: bool) -> tuple[str, str]:
     return pattern, f"{group}{GROUPING}"
 
 
+def _money_shape(options: Options) -> str:
+    """An amount with a currency sign before or after it (``$1,250.00``, ``-$5``,
+    ``1.250,00 €``), or a negative one in parentheses (``(12.50)``, accounting style)."""
+    group, point = (".", ",") if options.decimal_comma else (",", ".")
+    number = f"([0-9]{{1,3}}([\\{group}{GROUPING}][0-9]{{3}})+|[0-9]+)(\\{point}[0-9]+)?"
+    sign, space = f"[{CURRENCY_SIGNS}]", "[ \u00a0\u202f]?"
+    before, after = f"{sign}{space}", f"{space}{sign}"
+    return (f"^(\\(({before})?{number}({after})?\\)|[+-]?({before})?{number}({after})?"
+            f"|{before}[+-]{number}({after})?)$")
+
+
+def _signed_amount(text: str, options: Options) -> str:
+    """The digits of an amount of ``_money_shape``, with its sign: only ever
+    evaluated on text of that shape, so the cast cannot fail."""
+    _, strip = _number_shape(options, whole=False)
+    digits = f"translate({text}, {literal('()+-' + CURRENCY_SIGNS + strip)}, '')"
+    if options.decimal_comma:
+        digits = f"replace({digits}, ',', '.')"
+    return f"(CASE WHEN {text} ~ '^[(-]|^[{CURRENCY_SIGNS}][ \u00a0\u202f]?-' THEN '-' ELSE '' END || {digits})"
+
+
 def _plain_number(text: str, options: Options, *, whole: bool = False) -> str:
     _, strip = _number_shape(options, whole=whole)
     plain = f"translate({text}, {literal(strip)}, '')"
@@ -126,7 +217,11 @@ def typed(column: Column, text: str, options: Options) -> str:
         value = f"CASE WHEN {text} ~ '{HAS_OFFSET}' THEN {text}::timestamptz ELSE {local} END"
         return (f"CASE WHEN {text} ~ '{ISO_DATETIME}' THEN CASE WHEN {_valid_iso_date(day)} AND {clock} "
                 f"THEN {value} END END")
-    if kind in (MONEY, DECIMAL):
+    if kind == MONEY:
+        value = (f"CASE WHEN {_number_test(text, options, whole=False)} THEN {_plain_number(text, options)}::numeric "
+                 f"WHEN {text} ~ '{_money_shape(options)}' THEN {_signed_amount(text, options)}::numeric END")
+        return f"({value}) * 0.01" if options.cents else value
+    if kind == DECIMAL:
         return f"CASE WHEN {_number_test(text, options, whole=False)} THEN {_plain_number(text, options)}::numeric END"
     if kind == INT:
         plain = _plain_number(text, options, whole=True)
@@ -138,13 +233,20 @@ def typed(column: Column, text: str, options: Options) -> str:
         return f"CASE WHEN lower({text}) IN ({words}) THEN lower({text}) IN ({truths}) END"
     if kind == COUNTRY:
         codes = ", ".join(literal(code) for code in sorted(COUNTRY_CODES))
-        return f"CASE WHEN upper({text}) IN ({codes}) THEN upper({text}) END"
+        return (f"CASE WHEN upper({text}) IN ({codes}) THEN upper({text}) "
+                f"ELSE {country_by_name(text)} END")
     if kind == CURRENCY:
         return f"CASE WHEN {text} ~ '^[A-Za-z]{{3}}$' THEN upper({text}) END"
     if kind == MONTH:
         return (f"CASE WHEN {text} ~ '^[0-9]{{4}}-(0[1-9]|1[0-2])$' AND left({text}, 4) <> '0000' "
                 f"THEN ({text} || '-01')::date END")
     raise ValueError(f"unknown column type {kind}")
+
+
+def country_by_name(text: str) -> str:
+    """The code of a country name (``United Kingdom`` -> GB), NULL for no name."""
+    names = literal(json.dumps(COUNTRY_NAMES, ensure_ascii=False, sort_keys=True))
+    return f"({names}::jsonb ->> lower(regexp_replace({text}, '\\s+', ' ', 'g')))"
 
 
 OPTIMISTIC_CASTS = {DATE: "date", MONEY: "numeric", DECIMAL: "numeric", INT: "bigint"}
@@ -162,10 +264,12 @@ def optimistic(column: Column, text: str, options: Options) -> str | None:
         # exact way either: NULL here too, rather than a failed cast and a second pass.
         return f"CASE WHEN {text} LIKE '____-__-__' THEN {text}::date END"
     cast = OPTIMISTIC_CASTS.get(column.type)
+    if column.type == MONEY and options.cents:
+        return f"{text}::numeric * 0.01"
     return f"{text}::{cast}" if cast else None
 
 
-def sure(column: Column, text: str, value: str) -> str:
+def sure(column: Column, text: str, value: str, options: Options | None = None) -> str:
     """True when the optimistic ``value`` of ``text`` is what ``typed`` gives (an
     empty cell is sure: NULL either way).
 
@@ -180,6 +284,10 @@ def sure(column: Column, text: str, value: str) -> str:
         # NULL for a non-empty cell: it failed the layout test, as it does the exact way.
         settled += f" OR {value} IS NULL"
         in_range = f"{value} BETWEEN '0001-01-01' AND '9999-12-31'"
+    elif column.type == MONEY and options is not None and options.cents:
+        # The cell is the value times 100, written with the scale the cell had.
+        return (f"({settled} OR (round({value} * 100, scale({value}) - 2)::text = {text} "
+                f"AND abs({value}) < 'Infinity'))")
     elif column.type in (MONEY, DECIMAL):
         in_range = f"abs({value}) < 'Infinity'"
     elif column.type == INT:
@@ -229,12 +337,13 @@ def message(column: Column, problem: str, options: Options) -> str:
         DATE: f"not a date: use {dates}",
         DATETIME: f"not a date and time: use ISO 8601, e.g. 2024-03-31T14:30:00 or with an offset "
                   f"2024-03-31T14:30:00+01:00 (dates as {dates})",
-        MONEY: f"not an amount: use digits with {point} as decimal point, e.g. 1234{point}50",
+        MONEY: f"not an amount: use digits with {point} as decimal point, e.g. 1234{point}50"
+               + (" (in cents: amount_unit=cents divides it by 100)" if options.cents else ""),
         DECIMAL: f"not a number: use digits with {point} as decimal point",
         INT: "not a whole number",
         BOOL: "use true/false, yes/no or 1/0",
         CHOICE: "must be one of: " + ", ".join(column.choices),
-        COUNTRY: "not an ISO 3166 country code (two letters, e.g. US, GB, DE)",
+        COUNTRY: "not an ISO 3166 country code (two letters, e.g. US, GB, DE) or a country's name",
         CURRENCY: "not a currency code (three letters, e.g. EUR)",
         MONTH: "not a month: use YYYY-MM",
         EMAIL: "not an e-mail address",

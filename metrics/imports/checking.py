@@ -9,17 +9,29 @@ generated from the kind's declaration; see ``casting`` for the per-type expressi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import BinaryIO
 
 from django.db import DataError, transaction
 
 from metrics.imports import casting
-from metrics.imports.casting import Options
-from metrics.imports.kinds import DECIMAL, MONEY, Column, Kind
+from metrics.imports.casting import (COMPACT_DATE, CURRENCY_SIGNS, EXCEL_SERIAL, ISO_DATETIME, SLASH_DATE,
+                                     UNIX_SECONDS, DateLayout, Options)
+from metrics.imports.countries import COUNTRY_CODES
+from metrics.imports.kinds import COUNTRY, DATE, DATETIME, DECIMAL, MONEY, Column, Kind
 from metrics.imports.sql import (ERRORS, STAGING, TYPED, UNSURE, default_of, key_condition, literal,
                                  pg_type, quoted, row_values)
 
 REPORTED_ERRORS = 1000  # kept on the import record; rejected.csv has them all
+# A date layout other than ISO is read when every non-empty cell of this many first
+# rows has it (docs/decisions.md, "Real exports (issue 15)").
+LAYOUT_SAMPLE = 1000
+# Amounts look like cents when every one is written without decimals and the median
+# of the first ones is at least this (per kind; docs/decisions.md).
+CENTS_SAMPLE = 10_000
+CENTS_MIN_VALUES = 5
+CENTS_MEDIAN = {"subscriptions": 1_000, "invoices": 1_000}
+CENTS_MEDIAN_OTHERS = 100_000
 FORMULA_START = "^[-=+@\\t\\r]"
 PLAIN_NUMBER = "^[+-]?[0-9][0-9., ]*$"
 
@@ -32,6 +44,208 @@ def detect_decimal_comma(cursor, present: list[Column]) -> bool:
     condition = " OR ".join(f"{quoted(column.name)} LIKE '%,%'" for column in numbers)
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGING} WHERE {condition})")
     return cursor.fetchone()[0]
+
+
+# --- Lenient reading: date layouts, currency signs, cents ------------------------------------------
+
+def _shapes(cell: str) -> dict[str, str]:
+    """Conditions on a trimmed cell, one per layout a date column may have."""
+    parts = f"regexp_match({cell}, '^([0-9]{{1,2}})[/.-]([0-9]{{1,2}})[/.-]')"
+    return {
+        "filled": f"{cell} <> ''",
+        "iso": f"{cell} LIKE '____-__-__'",
+        "timed": f"{cell} ~ '{ISO_DATETIME}' AND length({cell}) > 10",
+        "compact": (f"{cell} ~ '{COMPACT_DATE}' AND substr({cell}, 5, 2) BETWEEN '01' AND '12' "
+                    f"AND substr({cell}, 7, 2) BETWEEN '01' AND '31'"),
+        "unix": f"{cell} ~ '{UNIX_SECONDS}'",
+        "excel": f"{cell} ~ '{EXCEL_SERIAL}'",
+        "slash": f"{cell} ~ '{SLASH_DATE}'",
+        "slash_time": f"{cell} ~ '{SLASH_DATE}' AND length({cell}) > 10",
+        "day_first": f"{cell} ~ '{SLASH_DATE}' AND ({parts})[1]::int > 12",
+        "month_first": f"{cell} ~ '{SLASH_DATE}' AND ({parts})[2]::int > 12",
+        "ampm": f"{cell} ~* '[0-9] ?[ap]\\.?m\\.?$'",
+    }
+
+
+def _shape_counts(cursor, cells: dict[str, str], source: str) -> dict[str, dict]:
+    """For each named cell expression over ``source``: how many cells have each
+    shape, and an example (line, cell) of each shape."""
+    selects, keys = [], []
+    for name, cell in cells.items():
+        for shape, condition in _shapes(cell).items():
+            selects.append(f"count(*) FILTER (WHERE {condition})")
+            selects.append(f"(array_agg(s.line::text || chr(31) || {cell} ORDER BY s.line) "
+                           f"FILTER (WHERE {condition}))[1]")
+            keys.append((name, shape))
+    cursor.execute(f"SELECT {', '.join(selects)} FROM {source}")
+    row = cursor.fetchone()
+    found: dict[str, dict] = {}
+    for index, (name, shape) in enumerate(keys):
+        example = row[2 * index + 1]
+        found.setdefault(name, {})[shape] = (row[2 * index], example.split("\x1f", 1) if example else None)
+    return found
+
+
+def detect_layouts(cursor, present: list[Column], options: Options) -> tuple[Options, list[str]]:
+    """The layout of each date and datetime column, from the first rows of the file,
+    and a note for each layout that is not ISO 8601 (never a silent guess)."""
+    columns = [column for column in present if column.type in (DATE, DATETIME)]
+    if not columns:
+        return options, []
+    cells = {column.name: f"btrim(s.{quoted(column.name)}, E' \\t\\r\\n')" for column in columns}
+    names = ", ".join(["line", *(quoted(column.name) for column in columns)])
+    found = _shape_counts(cursor, cells, f"(SELECT {names} FROM {STAGING} LIMIT {LAYOUT_SAMPLE}) s")
+    layouts, notes = [], []
+    for column in columns:
+        layout, note = _layout(column, found[column.name], options)
+        if layout != DateLayout():
+            layouts.append((column.name, layout))
+        notes += note
+    return replace(options, layouts=tuple(layouts)), notes
+
+
+def _layout(column: Column, shapes: dict, options: Options) -> tuple[DateLayout, list[str]]:
+    filled = shapes["filled"][0]
+    count = {shape: number for shape, (number, _) in shapes.items()}
+    example = {shape: value for shape, (_, value) in shapes.items()}
+    name, zone = column.name, options.timezone
+    is_date = column.type == DATE
+
+    def seen(shape: str) -> str:
+        line, cell = example[shape]
+        return f"“{cell}” on line {line}"
+
+    if not filled or count["iso"] == filled:
+        return DateLayout(), []
+    if count["unix"] == filled:
+        return DateLayout(unix=True, time=is_date), [
+            f"{name}: read as Unix timestamps (seconds since 1970-01-01 UTC, e.g. {seen('unix')})"
+            + (f", each counted as its date in {zone}." if is_date else ".")]
+    if count["compact"] == filled:
+        return DateLayout(compact=True), [f"{name}: read as YYYYMMDD dates (e.g. {seen('compact')})."]
+    if count["excel"] == filled:
+        return DateLayout(excel=True, time=is_date), [
+            f"{name}: read as spreadsheet day numbers (days since 1899-12-30, e.g. {seen('excel')})."]
+    if count["slash"] == filled:
+        order, notes = options.date_format, []
+        if not order and count["day_first"] and not count["month_first"]:
+            order = "DD/MM/YYYY"
+            notes.append(f"{name}: read as DD/MM/YYYY ({seen('day_first')} can only be day first).")
+        elif not order and count["month_first"] and not count["day_first"]:
+            order = "MM/DD/YYYY"
+            notes.append(f"{name}: read as MM/DD/YYYY ({seen('month_first')} can only be month first).")
+        ampm = count["ampm"] > 0
+        if ampm:
+            notes.append(f"{name}: 12-hour times (AM/PM) read as 24-hour (e.g. {seen('ampm')}).")
+        time = is_date and count["slash_time"] > 0
+        if time:
+            notes.append(f"{name}: dates with a time of day count as their date in {zone} "
+                         f"(e.g. {seen('slash_time')}).")
+        return DateLayout(order=order if order != options.date_format else "", ampm=ampm, time=time), notes
+    if is_date and count["iso"] + count["timed"] == filled:
+        return DateLayout(time=True), [f"{name}: dates with a time of day count as their date in {zone} "
+                                       f"(e.g. {seen('timed')})."]
+    return DateLayout(), []
+
+
+def date_hints(cursor, present: list[Column], options: Options) -> None:
+    """After errors: where a date column's rejected cells would be read with a
+    ``date_format``, its messages say which (the cause, not just the symptom)."""
+    columns = [column for column in present if column.type in (DATE, DATETIME)]
+    if not columns:
+        return
+    cells = {column.name: f"CASE WHEN s.column_name = {literal(column.name)} THEN s.value ELSE '' END"
+             for column in columns}
+    found = _shape_counts(cursor, {name: f"btrim({cell}, E' \\t\\r\\n')" for name, cell in cells.items()},
+                          f"(SELECT e.line, e.column_name, e.value FROM {ERRORS} e "
+                          f"WHERE e.message LIKE 'not a date%') s")
+    for column in columns:
+        shapes = {shape: number for shape, (number, _) in found[column.name].items()}
+        if not shapes["filled"] or shapes["slash"] < shapes["filled"]:
+            continue
+        if shapes["month_first"] and not shapes["day_first"]:
+            hint = "these look like MM/DD/YYYY: import with date_format=MM/DD/YYYY"
+        elif shapes["day_first"] and not shapes["month_first"]:
+            hint = "these look like DD/MM/YYYY: import with date_format=DD/MM/YYYY"
+        elif not shapes["day_first"]:
+            hint = ("these look like DD/MM/YYYY or MM/DD/YYYY (no day above 12 says which): import with "
+                    "date_format=DD/MM/YYYY or date_format=MM/DD/YYYY")
+        else:
+            hint = "day first and month first are both in the file: write them one way"
+        cursor.execute(f"UPDATE {ERRORS} SET message = message || %s "
+                       f"WHERE column_name = %s AND message LIKE 'not a date%%'", [f" ({hint})", column.name])
+
+
+def value_notes(cursor, present: list[Column]) -> list[str]:
+    """Notes on the values read leniently: country names read as codes, amounts
+    with a currency sign or in accounting parentheses."""
+    return _country_notes(cursor, present) + _amount_notes(cursor, present)
+
+
+def _country_notes(cursor, present: list[Column]) -> list[str]:
+    notes = []
+    for column in (column for column in present if column.type == COUNTRY):
+        cell = f"btrim({quoted(column.name)})"
+        codes = ", ".join(literal(code) for code in sorted(COUNTRY_CODES))
+        cursor.execute(f"SELECT count(*), (array_agg(cell ORDER BY line))[1], (array_agg(name ORDER BY line))[1] FROM "
+                       f"(SELECT line, {cell} AS cell, {casting.country_by_name(cell)} AS name FROM {STAGING} "
+                       f"WHERE {cell} <> '' AND upper({cell}) NOT IN ({codes})) s WHERE name IS NOT NULL")
+        count, name, code = cursor.fetchone()
+        if count:
+            notes.append(f"{column.name}: {count:,} country name{'s' if count > 1 else ''} read as "
+                         f"{'their codes' if count > 1 else 'its code'} (e.g. “{name}” as {code}).")
+    return notes
+
+
+def _amount_notes(cursor, present: list[Column]) -> list[str]:
+    """A note per money column whose cells carry a currency sign or accounting
+    parentheses. Such cells are never sure for the optimistic pass, so when it was
+    sure of every row (no ``import_unsure`` lines) there is nothing to look for."""
+    columns = [column for column in present if column.type == MONEY]
+    if not columns:
+        return []
+    cursor.execute(f"SELECT to_regclass('pg_temp.{UNSURE}') IS NOT NULL")
+    if cursor.fetchone()[0]:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {UNSURE})")
+        if not cursor.fetchone()[0]:
+            return []
+    counts = ", ".join(f"count(*) FILTER (WHERE {quoted(column.name)} ~ '[{CURRENCY_SIGNS}]'), "
+                       f"count(*) FILTER (WHERE btrim({quoted(column.name)}) ~ '^\\(.*\\)$')" for column in columns)
+    cursor.execute(f"SELECT {counts} FROM {STAGING}")
+    row, notes = cursor.fetchone(), []
+    for index, column in enumerate(columns):
+        signs, parentheses = row[2 * index], row[2 * index + 1]
+        if signs:
+            notes.append(f"{column.name}: currency signs were left out of {signs:,} amount"
+                         f"{'s' if signs > 1 else ''} (the row's currency is its currency column, "
+                         f"else your reporting currency).")
+        if parentheses:
+            notes.append(f"{column.name}: {parentheses:,} amount{'s' if parentheses > 1 else ''} in parentheses "
+                         f"read as negative (accounting style).")
+    return notes
+
+
+def cents_warnings(cursor, kind: Kind, present: list[Column], options: Options) -> list[str]:
+    """A warning per money column whose amounts look like cents: every one written
+    without decimals and the median of the first ones large for the kind."""
+    if options.cents:
+        return []
+    warnings = []
+    for column in (column for column in present if column.type == MONEY):
+        name = f"t.{quoted(column.name)}"
+        # Stops at the first amount with decimals: at once for most files.
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TYPED} t WHERE scale({name}) > 0)")
+        if cursor.fetchone()[0]:
+            continue
+        cursor.execute(f"SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY abs(v)) FROM "
+                       f"(SELECT {name} AS v FROM {TYPED} t WHERE {name} <> 0 LIMIT {CENTS_SAMPLE}) s")
+        count, median = cursor.fetchone()
+        threshold = CENTS_MEDIAN.get(kind.name, CENTS_MEDIAN_OTHERS)
+        if count >= CENTS_MIN_VALUES and median >= threshold:
+            warnings.append(f"{column.name}: every amount is a whole number and half of them are {median:,} or "
+                            f"more: if they are in cents (as Stripe's API and other tools write them), import "
+                            f"the file again with amount_unit=cents, which divides them by 100.")
+    return warnings
 
 
 def _problem_list(kind: Kind, present: list[Column], options: Options) -> list[tuple[str, str]]:
@@ -106,8 +320,8 @@ def _typed_query(kind: Kind, present: list[Column], options: Options, *, optimis
                 f"ELSE '{{}}'::text[] END")
     sure = ""
     if optimistic:
-        checks = [casting.sure(column, cells[column.name], f"t.{quoted(column.name)}") for column in present
-                  if bare[column.name]]
+        checks = [casting.sure(column, cells[column.name], f"t.{quoted(column.name)}", options)
+                  for column in present if bare[column.name]]
         sure = f", {' AND '.join(checks)} AS sure"
     only = f"WHERE s.line IN (SELECT line FROM {lines})" if lines else ""
     # OFFSET 0 keeps each LATERAL level a separate step, so every regular expression
@@ -151,7 +365,10 @@ def collect_errors(cursor, kind: Kind, present: list[Column], options: Options) 
         JOIN {STAGING} s ON s.line = t.line
         WHERE cardinality(t.problems) > 0""")
     cursor.execute(f"SELECT count(DISTINCT line) FROM {ERRORS}")
-    return cursor.fetchone()[0]
+    rows = cursor.fetchone()[0]
+    if rows:
+        date_hints(cursor, present, options)
+    return rows
 
 
 def reported_errors(cursor, limit: int = REPORTED_ERRORS) -> list[dict]:

@@ -16,9 +16,10 @@ class HeaderMatch:
     width: int                   # cells in the header
 
 
-def match_header(kind: Kind, header: list[str]) -> HeaderMatch:
+def match_header(kind: Kind, header: list[str], header_line: int = 1) -> HeaderMatch:
     """Raises FileProblem when a required column is missing (naming the missing and
-    the expected columns) or when a column appears twice."""
+    the expected columns, and the line read as the header: after a preamble it may not
+    be the one the person meant) or when a column appears twice."""
     seen: dict[str, int] = {}
     unknown = []
     known = set(kind.column_names)
@@ -37,8 +38,15 @@ def match_header(kind: Kind, header: list[str]) -> HeaderMatch:
     if missing:
         raise FileProblem(
             f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+            f"Line {header_line} was read as the header: {_cells(header)}. "
             f"The {kind.name} columns are: {', '.join(kind.column_names)} "
             f"(required: {', '.join(kind.required)}).")
     columns = [column for column in kind.columns if column.name in seen]
     return HeaderMatch(columns=columns, positions=[seen[column.name] for column in columns],
                        unknown=unknown, width=len(header))
+
+
+def _cells(header: list[str], shown: int = 12, width: int = 40) -> str:
+    cells = [str(cell).strip()[:width] for cell in header]
+    text = ", ".join(f"“{cell}”" for cell in cells[:shown])
+    return text + (f" and {len(cells) - shown} more" if len(cells) > shown else "")

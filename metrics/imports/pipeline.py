@@ -71,7 +71,7 @@ def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_forma
     """Import ``table`` as ``kind``. ``finish`` runs inside the data's transaction with
     the outcome (to record it atomically); ``save_rejected`` is handed a writer of the
     rejected rows' CSV when there are any. Whole-file problems raise FileProblem."""
-    match = match_header(kind, table.header)
+    match = match_header(kind, table.header, table.header_line)
     present = match.columns
     warnings = []
     if match.unknown:
@@ -86,11 +86,13 @@ def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_forma
             options = Options(date_format=date_format, timezone=timezone, currency=currency, trimmed=trimmed,
                               amount_unit=amount_unit,
                               decimal_comma=table.delimiter == ";" and checking.detect_decimal_comma(cursor, present))
+            options, read_notes = checking.detect_layouts(cursor, present, options)
             with transaction.atomic():
                 outcome = _check_and_write(cursor, kind, present, options, on_error, save_rejected, mode)
                 outcome.rows_total = total
-                outcome.notes = list(notes or []) + outcome.notes
-                outcome.warnings = warnings + outcome.warnings
+                read_notes += checking.value_notes(cursor, present)
+                outcome.notes = list(notes or []) + table.notes + read_notes + outcome.notes
+                outcome.warnings = warnings + outcome.warnings + checking.cents_warnings(cursor, kind, present, options)
                 if finish:
                     finish(outcome)
             return outcome

@@ -40,16 +40,21 @@ def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
     return out.getvalue()
 
 
+def text_file(lines: list[str], *, line_break: str = "\n") -> bytes:
+    """A file written line by line, as an export with a preamble or footer is."""
+    return (line_break.join(lines) + line_break).encode()
+
+
 def upload(content: bytes, name: str = "data.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
 def import_file(kind: str, content: bytes, *, name: str = "data.csv", on_error: str = "reject",
-                date_format: str = "") -> DataImport:
+                date_format: str = "", amount_unit: str = "units") -> DataImport:
     """Start an import and run its task body here (the test's transaction never commits,
     so the queued task is never sent)."""
     record = services.start_import(kind=kind, upload=upload(content, name), on_error=on_error,
-                                   date_format=date_format)
+                                   date_format=date_format, amount_unit=amount_unit)
     running.run_import(import_id=str(record.pk))
     record.refresh_from_db()
     record.job.refresh_from_db()
