@@ -85,6 +85,8 @@ class Skipped:
     headers: list[int] = field(default_factory=list)    # the header row again
     totals: list[int] = field(default_factory=list)     # "Total ...", "TOTAL"
     labels: list[int] = field(default_factory=list)     # values only under unnamed columns
+    # The latest label's text: in a report, the section (account) the next rows are under.
+    section: str = ""
 
 
 @dataclass
@@ -208,6 +210,7 @@ def _filtered(rows: Iterator[tuple[int, list[str]]], header: list[str],
             skipped.headers.append(line)
         elif unnamed and not any(cells[index].strip() for index in named if index < len(cells)):
             skipped.labels.append(line)
+            skipped.section = first
         else:
             yield line, cells
 

@@ -21,37 +21,37 @@ LINES_LISTED = 10
 
 def apply(source: Source, table: Table) -> tuple[Table, list[str]]:
     """``table`` (as read from the file) read as ``source``. Raises FileProblem when
-    the file does not have the source's header."""
+    the file does not have the source's header.
+
+    The table returned keeps the reader's account of the file (its header line, and
+    the preamble, total and label lines it skipped), so the import's notes say them
+    as for any file; lines the source passed over to reach its header count as
+    preamble there."""
     notes = [f"Read as {source.name} ({source.vendor})."]
-    header, rows, skipped = _find_header(source, table)
-    if skipped:
-        notes.append(f"Skipped {len(skipped)} line{'s' if len(skipped) > 1 else ''} before the header "
-                     f"({_lines(skipped)}): the export's {_preamble_name(source)}.")
+    header, header_line, rows = _find_header(source, table)
     index: dict[str, int] = {}
     for position, cell in enumerate(header):
         index.setdefault(normalise_header(cell), position)
     stream = _records(source, index, rows, notes, reader=table)
-    return Table(header=source.columns, rows=stream, format=table.format,
-                 estimated_rows=table.estimated_rows), notes
-
-
-def _preamble_name(source: Source) -> str:
-    return f"lines starting with “{source.preamble}”" if source.preamble else "title lines"
+    return Table(header=source.columns, rows=stream, format=table.format, estimated_rows=table.estimated_rows,
+                 header_line=header_line, skipped=table.skipped), notes
 
 
 def _find_header(source: Source, table: Table):
+    """(the source's header, its line, the rows after it)."""
     names = {normalise_header(cell) for cell in table.header}
     if source.matches(names):
-        return table.header, table.rows, []
-    skipped = [1]
+        return table.header, table.header_line, table.rows
+    passed = [table.header_line]
     for _ in range(HEADER_SEARCH_ROWS):
         try:
             line, cells = next(table.rows)
         except StopIteration:
             break
         if source.matches({normalise_header(cell) for cell in cells}):
-            return cells, table.rows, skipped
-        skipped.append(line)
+            table.skipped.preamble.extend(passed)
+            return cells, line, table.rows
+        passed.append(line)
     raise FileProblem(
         f"This file does not have the header of a {source.name} ({source.vendor}): it needs the "
         f"columns {', '.join(source.header_columns())}.")
@@ -64,7 +64,8 @@ def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, li
     continuation_lines: list[int] = []
     previous = None
     for line, cells in rows:
-        row = Row(index, cells, line, counts)
+        # The reader has read up to this row, so its latest label is this row's section.
+        row = Row(index, cells, line, counts, reader.skipped.section)
         if source.continuation:
             value = row.get(source.continuation)
             if value and value == previous:
@@ -79,8 +80,6 @@ def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, li
         if source.extra:
             for record in source.extra(row):
                 yield line, [record.get(column, "") for column in source.columns]
-    # What the reader itself skipped (a preamble, repeated headers), when it says so.
-    notes.extend(getattr(reader, "notes", []))
     notes.extend(_closing_notes(source, counts, dropped, continuation_lines))
 
 

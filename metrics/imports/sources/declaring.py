@@ -94,12 +94,13 @@ def _alternatives(item: str | tuple[str, ...]) -> tuple[str, ...]:
 class Row:
     """One data row read by the file's own column names (any spelling that
     normalises the same). ``counts`` is shared by the whole file: value maps and
-    derivations count what they did there, for the notes."""
+    derivations count what they did there, for the notes. ``section`` is the label
+    of the report section the row is under (a QuickBooks account), "" when none."""
 
-    __slots__ = ("index", "cells", "line", "counts")
+    __slots__ = ("index", "cells", "line", "counts", "section")
 
-    def __init__(self, index: dict[str, int], cells: list[str], line: int, counts: Counter):
-        self.index, self.cells, self.line, self.counts = index, cells, line, counts
+    def __init__(self, index: dict[str, int], cells: list[str], line: int, counts: Counter, section: str = ""):
+        self.index, self.cells, self.line, self.counts, self.section = index, cells, line, counts, section
 
     def get(self, *names: str) -> str:
         """The first of ``names`` the file has, trimmed ("" when none is there)."""
