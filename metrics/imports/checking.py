@@ -9,16 +9,16 @@ generated from the kind's declaration; see ``casting`` for the per-type expressi
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from django.db import DataError, transaction
 
 from metrics.imports import casting
-from metrics.imports.casting import (COMPACT_DATE, CURRENCY_SIGNS, EXCEL_SERIAL, ISO_DATETIME, SLASH_DATE,
-                                     UNIX_SECONDS, DateLayout, Options)
+from metrics.imports.casting import (COMPACT_DATE, CURRENCY_SIGNS, EMAIL_SHAPE, EXCEL_SERIAL, ISO_DATETIME,
+                                     SLASH_DATE, UNIX_SECONDS, DateLayout, Options)
 from metrics.imports.countries import COUNTRY_CODES
-from metrics.imports.kinds import COUNTRY, DATE, DATETIME, DECIMAL, MONEY, Column, Kind
+from metrics.imports.kinds import COUNTRY, DATE, DATETIME, DECIMAL, KINDS, MONEY, Column, Kind
 from metrics.imports.sql import (ERRORS, STAGING, TYPED, UNSURE, default_of, key_condition, literal,
                                  pg_type, quoted, row_values)
 
@@ -33,6 +33,11 @@ CENTS_MIN_VALUES = 5
 CENTS_MEDIAN = {"subscriptions": 1_000, "invoices": 1_000}
 CENTS_MEDIAN_OTHERS = 100_000
 FORMULA_START = "^[-=+@\\t\\r]"
+# A customer_id written as an e-mail whose address several customers share: not guessed.
+SHARED_EMAIL = "customer_id:shared_email"
+SHARED_EMAIL_MESSAGE = ("this e-mail belongs to more than one of your customers, so which one is meant is "
+                        "unknown: write that customer's customer_id instead")
+EXAMPLES = 5
 PLAIN_NUMBER = "^[+-]?[0-9][0-9., ]*$"
 
 
@@ -248,6 +253,92 @@ def cents_warnings(cursor, kind: Kind, present: list[Column], options: Options) 
     return warnings
 
 
+# --- Matching across tools: a customer_id written as an e-mail ------------------------------------
+
+@dataclass
+class Linked:
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _listed(examples: list[str], count: int) -> str:
+    more = f" and {count - len(examples):,} more" if count > len(examples) else ""
+    return ", ".join(examples) + more
+
+
+def link_emails(cursor, kind: Kind, present: list[Column]) -> Linked:
+    """A ``customer_id`` cell holding an e-mail (a CRM's, help desk's or survey tool's
+    export) becomes the id of the one customer with that e-mail, compared trimmed and
+    case-insensitively (data-contract.md, "Matching across tools"). A cell that is
+    already a customer's id stays as it is. An address no customer has is reported:
+    kinds that make bare customers make one named by it (the contract's rule for
+    unknown ids); the others keep it as given, unlinked. An address several customers
+    share is reported and never guessed: a row error where the customer must exist
+    (subscriptions, invoices), else the cell stays as given. Set-based: one UPDATE
+    joining the customers' lower-cased e-mails, one query for the report."""
+    if "customer_id" not in {column.name for column in present}:
+        return Linked()
+    cell = "btrim(t.customer_id)"
+    looks_like_email = f"{cell} ~ '{EMAIL_SHAPE}'"
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TYPED} t WHERE {looks_like_email})")
+    if not cursor.fetchone()[0]:
+        return Linked()
+    customers = KINDS["customers"].table
+    owners = (f"SELECT lower(btrim(c.email)) AS address, count(*) AS owners, min(c.customer_id) AS customer_id, "
+              f"(array_agg(c.customer_id ORDER BY c.customer_id))[1:3] AS ids FROM {customers} c "
+              f"WHERE c.email <> '' GROUP BY 1")
+    unknown_id = f"NOT EXISTS (SELECT 1 FROM {customers} x WHERE x.customer_id = t.customer_id)"
+    emails = f"{looks_like_email} AND {unknown_id}"
+    cursor.execute(f"""
+        WITH owners AS ({owners}),
+        linked AS (
+            UPDATE {TYPED} t SET customer_id = o.customer_id FROM owners o
+            WHERE {emails} AND lower({cell}) = o.address AND o.owners = 1
+            RETURNING o.address, o.customer_id)
+        SELECT count(*), count(DISTINCT address),
+               (array_agg(DISTINCT address || ' as ' || customer_id))[1:3] FROM linked""")
+    rows, addresses, examples = cursor.fetchone()
+    found = Linked()
+    if rows:
+        found.notes.append(f"customer_id: {rows:,} e-mail{'s' if rows > 1 else ''} linked to the customer with "
+                           f"that e-mail ({addresses:,} address{'es' if addresses > 1 else ''}; e.g. "
+                           f"{', '.join(examples)}).")
+    cursor.execute(f"""
+        WITH owners AS ({owners})
+        SELECT count(DISTINCT lower({cell})) FILTER (WHERE o.owners > 1),
+               (array_agg(DISTINCT lower({cell}) || ' (' || array_to_string(o.ids, ', ')
+                          || CASE WHEN o.owners > 3 THEN ', ...' ELSE '' END || ')')
+                FILTER (WHERE o.owners > 1))[1:{EXAMPLES}],
+               count(DISTINCT lower({cell})) FILTER (WHERE o.owners IS NULL),
+               (array_agg(DISTINCT {cell}) FILTER (WHERE o.owners IS NULL))[1:{EXAMPLES}]
+        FROM {TYPED} t LEFT JOIN owners o ON o.address = lower({cell})
+        WHERE {emails}""")
+    shared, shared_examples, unmatched, unmatched_examples = cursor.fetchone()
+    if shared:
+        many = shared > 1
+        if kind.creates_customers:
+            cursor.execute(f"""
+                WITH owners AS ({owners})
+                UPDATE {TYPED} t SET problems = t.problems || {literal(SHARED_EMAIL)}::text FROM owners o
+                WHERE {emails} AND lower({cell}) = o.address AND o.owners > 1""")
+            consequence = "their rows are rejected"
+        else:
+            consequence = f"{'they were' if many else 'it was'} kept as given, not linked"
+        found.warnings.append(
+            f"{shared:,} customer_id e-mail{'s' if many else ''} belong{'' if many else 's'} to more than one of "
+            f"your customers, so which one is meant is unknown; {consequence}: "
+            f"{_listed(shared_examples, shared)}. Give those customers different e-mails, or write the "
+            f"customer_id in the file.")
+    if unmatched and not kind.creates_customers:
+        many = unmatched > 1
+        found.warnings.append(
+            f"{unmatched:,} customer_id e-mail{'s' if many else ''} match{'' if many else 'es'} none of your "
+            f"customers' e-mails; {'they were' if many else 'it was'} kept as given, not linked: "
+            f"{_listed(unmatched_examples, unmatched)}. Import those customers (with their e-mail) and this "
+            f"file again to link them.")
+    return found
+
+
 def _problem_list(kind: Kind, present: list[Column], options: Options) -> list[tuple[str, str]]:
     found = []
     for column in present:
@@ -343,6 +434,8 @@ def _messages(kind: Kind, present: list[Column], options: Options) -> str:
             branches.append(f"WHEN {literal(code)} THEN {literal(casting.message(column, problem, options))}")
     for index, rule in enumerate(kind.rules):
         branches.append(f"WHEN {literal(f'{rule.column}:rule{index}')} THEN {literal(rule.message)}")
+    if kind.creates_customers and "customer_id" in {column.name for column in present}:
+        branches.append(f"WHEN {literal(SHARED_EMAIL)} THEN {literal(SHARED_EMAIL_MESSAGE)}")
     if kind.fx_date and "currency" in {column.name for column in present}:
         branches.append(
             "WHEN 'currency:no_rate' THEN format('no exchange rate for %s in %s: import an fx_rates "

@@ -1,6 +1,6 @@
 """The import pipeline, one for every kind and format:
 
-    header match -> COPY into staging -> one checking pass -> errors
+    header match -> COPY into staging -> one checking pass -> e-mails as customer ids -> errors
     -> (reject: stop | skip: drop bad rows) -> repeated keys -> bare customers,
     new custom metrics -> update changed, insert new -> the caller records the outcome
 
@@ -106,7 +106,9 @@ def _check_and_write(cursor, kind: Kind, present, options: Options, on_error: st
     for statement in SESSION_SETTINGS:
         cursor.execute(statement)
     checking.build_typed(cursor, kind, present, options)
-    outcome = Outcome(rows_rejected=checking.collect_errors(cursor, kind, present, options))
+    linked = checking.link_emails(cursor, kind, present)
+    outcome = Outcome(rows_rejected=checking.collect_errors(cursor, kind, present, options),
+                      notes=linked.notes, warnings=linked.warnings)
     if outcome.rows_rejected:
         outcome.errors = checking.reported_errors(cursor)
         outcome.error_count = checking.error_count(cursor)
