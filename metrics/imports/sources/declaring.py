@@ -61,6 +61,9 @@ class Source:
     maps: dict[str, dict[str, str]] = field(default_factory=dict)
     # Lines before the header must start with this (GA4's "#" preamble); "" = none.
     preamble: str = ""
+    # Or: at most this many lines of any text before the header (a report's title,
+    # company and period lines, as QuickBooks writes them).
+    title_lines: int = 0
     # A row whose value here repeats the previous row's is a continuation of it
     # (Shopify: one row per line item, the order's figures on its first row).
     continuation: str = ""
@@ -77,6 +80,15 @@ class Source:
         """Whether a header (normalised names) has every recognising column."""
         return all(any(normalise_header(alt) in names for alt in _alternatives(item))
                    for item in self.recognise)
+
+    def allows_before(self, rows: list[list[str]]) -> bool:
+        """Whether these lines (non-blank) may come before the header."""
+        if not rows:
+            return True
+        if self.title_lines:
+            return len(rows) <= self.title_lines
+        return bool(self.preamble) and all(
+            (cells[0].strip() if cells else "").startswith(self.preamble) for cells in rows)
 
     @property
     def specificity(self) -> int:

@@ -55,10 +55,7 @@ def matching(sources: list[Source], rows: list[list[str]]) -> list[Source]:
     for source in sources:
         for position, cells in enumerate(rows):
             if source.matches({normalise_header(cell) for cell in cells}):
-                before = rows[:position]
-                if not before or (source.preamble and all(
-                        (cells_before[0].strip() if cells_before else "").startswith(source.preamble)
-                        for cells_before in before)):
+                if source.allows_before(rows[:position]):
                     found.append(source)
                 break
     return sorted(found, key=lambda source: -source.specificity)

@@ -39,6 +39,20 @@ def test_an_xlsx_export_is_recognised_too():
         "stripe_customers"]
 
 
+def test_a_quickbooks_report_exported_as_xlsx_matches_only_its_source():
+    content = vendor_files.quickbooks_transaction_detail_xlsx()
+    rows = detection.head_rows(io.BytesIO(content), name="TransactionDetailByAccount.xlsx")
+    assert [source.key for source in sources.SOURCES.values() if detection.matching([source], rows)] == [
+        "quickbooks_transaction_detail"]
+
+
+def test_a_report_allows_its_title_lines_and_no_more():
+    rows = detection.head_rows(io.BytesIO(vendor_files.quickbooks_transaction_detail()))
+    quickbooks = sources.SOURCES["quickbooks_transaction_detail"]
+    assert detection.matching([quickbooks], rows) == [quickbooks]
+    assert detection.matching([quickbooks], [["Exported by"], ["Ann"], *rows]) == []
+
+
 def test_preamble_lines_are_allowed_only_where_the_source_has_a_preamble():
     preambled = b"Stripe export\n" + vendor_files.stripe_invoices()
     assert sources.detect(io.BytesIO(preambled)) == []

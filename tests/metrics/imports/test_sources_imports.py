@@ -11,7 +11,8 @@ import pytest
 
 from metrics.imports import running, services
 from metrics.kpis.compute import recompute_kpis
-from metrics.models import Customer, DataImport, Invoice, KpiValue, Lead, Subscription, Ticket, TrafficDay
+from metrics.models import (Customer, DataImport, Expense, Invoice, KpiValue, Lead, Subscription, Ticket,
+                            TrafficDay)
 from tests.metrics.imports import vendor_files
 from tests.metrics.imports.builders import upload
 
@@ -164,6 +165,65 @@ def test_shopify_orders_one_invoice_per_order_tax_out_refunds_negative():
     recompute_kpis(now=APRIL_END)
     # Revenue 53.00 + 100.00 - 54.00 = 99.00; orders: the two paid ones with an amount > 0.
     assert (kpi("revenue", "2024-01"), kpi("orders", "2024-01")) == (Decimal("99"), Decimal("2"))
+
+
+QUICKBOOKS_EXPENSES = {
+    # (date, category, amount, description); the account is the section a line is under.
+    ("2024-01-05", "marketing", Decimal("1250.00"), "Advertising: Google Ads — Search ads January"),
+    ("2024-01-20", "marketing", Decimal("300.00"), "Advertising: Meta Platforms — Social campaign"),
+    ("2024-02-03", "marketing", Decimal("75.00"), "Advertising: Google Ads — Search ads"),
+    ("2024-01-12", "cogs", Decimal("400.00"), "Cost of Goods Sold: Acme Supplies — Materials"),
+    ("2024-01-31", "sales", Decimal("150.00"), "Commissions & fees: Sam Agent — January commission"),
+    ("2024-01-01", "operating", Decimal("2000.00"), "Rent or Lease: Landlord LLC — January rent"),
+    ("2024-02-01", "operating", Decimal("2000.00"), "Rent or Lease: Landlord LLC — February rent"),
+    ("2024-01-15", "other", Decimal("80.00"), "Software Subscriptions: Slack — Workspace"),
+}
+
+
+QUICKBOOKS_EXPENSES_TWICE = ("2024-02-03", "marketing", Decimal("75.00"), "Advertising: Google Ads — Search ads")
+
+
+def stored_expenses() -> list[tuple]:
+    return sorted((str(e.date), e.category, e.amount, e.description) for e in Expense.objects.all())
+
+
+def test_quickbooks_transaction_detail_accounts_as_categories_titles_totals_and_labels_skipped():
+    record = import_as_is(vendor_files.quickbooks_transaction_detail(), "TransactionDetailByAccount.csv")
+    succeeded(record, "quickbooks_transaction_detail", "expenses")
+    # The two equal Google Ads charges of Feb 3rd stay two expenses.
+    assert record.rows_created == 9
+    assert stored_expenses() == sorted([*QUICKBOOKS_EXPENSES, QUICKBOOKS_EXPENSES_TWICE])
+    notes = record.notes
+    assert "Line 5 was read as the header; 3 lines before it (a preamble or title) were skipped: " \
+           "lines 1, 2 and 3." in notes
+    assert "Skipped 8 total rows: lines 12, 15, 18, 22, 25, 28, 31 and 32." in notes
+    assert ("Skipped 8 rows with values only under unnamed columns (section or footer labels): "
+            "lines 6, 13, 16, 19, 23, 26, 29 and 34.") in notes
+    assert ("Accounts read as categories (rows): cogs: Cost of Goods Sold (1); marketing: Advertising (4); "
+            "operating: Rent or Lease (2); sales: Commissions & fees (1).") in notes
+    assert any(note.startswith("1 account was not recognised and imported as category other: "
+                               "Software Subscriptions (1 row).") for note in notes)
+    assert "Accounts left out as not expenses (rows): Checking (1), Sales of Product Income (1)." in notes
+    assert any(note.startswith("Credits (negative amounts) total 50.00 and were not imported") for note in notes)
+    recompute_kpis(now=APRIL_END)
+    # January: marketing 1,250 + 300; cogs 400; sales 150; rent 2,000; Slack 80 -> 4,180.
+    # February: marketing 75 + 75; rent 2,000 -> 2,150 (the 50.00 credit is not imported).
+    assert (kpi("marketing_spend", "2024-01"), kpi("marketing_spend", "2024-02")) == (Decimal("1550"),
+                                                                                      Decimal("150"))
+    assert (kpi("sales_spend", "2024-01"), kpi("cogs", "2024-01")) == (Decimal("150"), Decimal("400"))
+    assert (kpi("total_expenses", "2024-01"), kpi("total_expenses", "2024-02")) == (Decimal("4180"),
+                                                                                    Decimal("2150"))
+
+
+def test_quickbooks_xlsx_export_gives_the_same_expenses_with_the_same_ids():
+    first = import_as_is(vendor_files.quickbooks_transaction_detail(), "TransactionDetailByAccount.csv")
+    ids = sorted(Expense.objects.values_list("expense_id", flat=True))
+    again = import_as_is(vendor_files.quickbooks_transaction_detail_xlsx(), "TransactionDetailByAccount.xlsx")
+    succeeded(again, "quickbooks_transaction_detail", "expenses")
+    assert first.rows_created == 9
+    assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 0, 9)
+    assert sorted(Expense.objects.values_list("expense_id", flat=True)) == ids
+    assert stored_expenses() == sorted([*QUICKBOOKS_EXPENSES, QUICKBOOKS_EXPENSES_TWICE])
 
 
 def test_a_source_named_for_a_file_without_its_header_fails_naming_the_columns():

@@ -5,6 +5,12 @@ are small enough to check by hand; each test states the expected figures."""
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+
+from openpyxl import Workbook
+
 from tests.metrics.imports.builders import csv_bytes
 
 STRIPE_INVOICES_HEADER = ["id", "Number", "Customer", "Customer Email", "Customer Name", "Date (UTC)",
@@ -153,9 +159,98 @@ def shopify_orders() -> bytes:
     ])
 
 
+QUICKBOOKS_TITLE = [["Transaction Detail by Account"], ["Example Trading Ltd"], ["January - February, 2024"], []]
+QUICKBOOKS_HEADER = ["", "Date", "Transaction Type", "Num", "Name", "Memo/Description", "Split", "Amount",
+                     "Balance"]
+
+
+def _quickbooks_body(date, money) -> list[list]:
+    """The report's rows after its header: a section per account (its name alone in
+    the first column), its lines, "Total for <account>", a grand TOTAL and the footer.
+    ``date`` and ``money`` write a cell as the export does (CSV text or XLSX values)."""
+    def line(day, kind, num, name, memo, split, amount, balance):
+        return ["", date(day), kind, num, name, memo, split, money(amount), money(balance)]
+
+    def section(account, *lines, total):
+        return [[account] + [""] * 8, *lines, [f"Total for {account}", "", "", "", "", "", "", f"${total}", ""]]
+
+    return [
+        *section("Advertising",
+                 line("2024-01-05", "Expense", "", "Google Ads", "Search ads January", "Checking", "1250.00",
+                      "1250.00"),
+                 line("2024-01-20", "Bill", "1043", "Meta Platforms", "Social campaign",
+                      "Accounts Payable (A/P)", "300.00", "1550.00"),
+                 # The same charge twice on one day: two expenses.
+                 line("2024-02-03", "Expense", "", "Google Ads", "Search ads", "Checking", "75.00", "1625.00"),
+                 line("2024-02-03", "Expense", "", "Google Ads", "Search ads", "Checking", "75.00", "1700.00"),
+                 line("2024-02-09", "Vendor Credit", "1044", "Meta Platforms", "Campaign credit",
+                      "Accounts Payable (A/P)", "-50.00", "1650.00"),
+                 total="1,650.00"),
+        *section("Cost of Goods Sold",
+                 line("2024-01-12", "Bill", "88", "Acme Supplies", "Materials", "Accounts Payable (A/P)", "400.00",
+                      "400.00"),
+                 total="400.00"),
+        *section("Commissions & fees",
+                 line("2024-01-31", "Expense", "", "Sam Agent", "January commission", "Checking", "150.00",
+                      "150.00"),
+                 total="150.00"),
+        *section("Rent or Lease",
+                 line("2024-01-01", "Check", "501", "Landlord LLC", "January rent", "Checking", "2000.00",
+                      "2000.00"),
+                 line("2024-02-01", "Check", "502", "Landlord LLC", "February rent", "Checking", "2000.00",
+                      "4000.00"),
+                 total="4,000.00"),
+        *section("Software Subscriptions",
+                 line("2024-01-15", "Expense", "", "Slack", "Workspace", "Mastercard", "80.00", "80.00"),
+                 total="80.00"),
+        *section("Checking",
+                 line("2024-01-01", "Check", "501", "Landlord LLC", "January rent", "Rent or Lease", "-2000.00",
+                      "-2000.00"),
+                 total="-2,000.00"),
+        *section("Sales of Product Income",
+                 line("2024-01-08", "Invoice", "1001", "Customer A", "", "Accounts Receivable (A/R)", "500.00",
+                      "500.00"),
+                 total="500.00"),
+        ["TOTAL", "", "", "", "", "", "", "$4,780.00", ""],
+        [],
+        ["Accrual Basis Monday, March 4, 2024 10:15 AM GMT-05:00"] + [""] * 8,
+    ]
+
+
+def _us_date(iso: str) -> str:
+    return datetime.date.fromisoformat(iso).strftime("%m/%d/%Y")
+
+
+def _grouped(amount: str) -> str:
+    return f"{float(amount):,.2f}"
+
+
+def quickbooks_transaction_detail() -> bytes:
+    """The CSV export: month-first dates (a US company), grouped thousands, "$" on totals."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(QUICKBOOKS_TITLE)
+    writer.writerow(QUICKBOOKS_HEADER)
+    writer.writerows(_quickbooks_body(_us_date, _grouped))
+    return out.getvalue().encode()
+
+
+def quickbooks_transaction_detail_xlsx() -> bytes:
+    """The XLSX export of the same report: date cells and numbers."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [*QUICKBOOKS_TITLE, QUICKBOOKS_HEADER,
+                *_quickbooks_body(datetime.date.fromisoformat, float)]:
+        sheet.append(row or [None])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 # Each source's file, by source key.
 FILES = {
     "stripe_invoices": stripe_invoices, "stripe_customers": stripe_customers,
     "stripe_subscriptions": stripe_subscriptions, "ga4_traffic_acquisition": ga4_traffic_acquisition,
     "zendesk_tickets": zendesk_tickets, "hubspot_contacts": hubspot_contacts, "shopify_orders": shopify_orders,
+    "quickbooks_transaction_detail": quickbooks_transaction_detail,
 }
