@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from metrics.imports import running, services
 from metrics.kpis.compute import recompute_kpis
-from metrics.models import (Customer, DataImport, Expense, Invoice, KpiValue, Lead, Subscription, Ticket,
-                            TrafficDay)
+from metrics.models import (Customer, DataImport, Expense, ImportedSurveyResponse, Invoice, KpiValue, Lead,
+                            Subscription, Ticket, TrafficDay)
 from tests.metrics.imports import vendor_files
 from tests.metrics.imports.builders import upload
 
@@ -224,6 +225,32 @@ def test_quickbooks_xlsx_export_gives_the_same_expenses_with_the_same_ids():
     assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 0, 9)
     assert sorted(Expense.objects.values_list("expense_id", flat=True)) == ids
     assert stored_expenses() == sorted([*QUICKBOOKS_EXPENSES, QUICKBOOKS_EXPENSES_TWICE])
+
+
+def test_surveymonkey_responses_second_header_row_dropped_us_dates_and_the_recommend_question(acme):
+    record = import_as_is(vendor_files.surveymonkey_responses(), "responses.csv")
+    succeeded(record, "surveymonkey_responses", "survey_responses")
+    zone = ZoneInfo(acme.tenant.timezone)
+    stored = {r.response_id: (r.survey_type, r.score, r.responded_at.astimezone(zone).replace(tzinfo=None), r.email)
+              for r in ImportedSurveyResponse.objects.all()}
+    at = datetime.datetime
+    assert stored == {
+        "114001": ("nps", 10, at(2024, 1, 15, 9, 32, 10), "a@x.example"),
+        "114002": ("nps", 9, at(2024, 1, 20, 14, 7, 30), "b@x.example"),     # 02:07:30 PM
+        "114003": ("nps", 7, at(2024, 1, 22, 11, 1), "c@x.example"),
+        "114004": ("nps", 3, at(2024, 1, 28, 16, 12, 45), "d@x.example"),
+        "114006": ("nps", 8, at(2024, 2, 10, 23, 59, 59), "f@x.example"),
+    }
+    notes = record.notes
+    assert ("Dropped 1 second header rows (line 2): the export's second header row names what each column "
+            "holds; it is no response.") in notes
+    assert "Dropped 1 responses that skipped the recommend question (line 7): there is no score to count." in notes
+    assert any(note.startswith("Derived responded_at on 5 rows: End Date read as MM/DD/YYYY hh:mm:ss AM")
+               for note in notes)
+    recompute_kpis(now=APRIL_END)
+    # January: promoters 10 and 9, passive 7, detractor 3 -> (2 - 1) / 4 = 25.
+    assert (kpi("nps", "2024-01"), kpi("nps_responses", "2024-01")) == (Decimal("25"), Decimal("4"))
+    assert kpi("nps_responses", "2024-02") == Decimal("1")
 
 
 def test_a_source_named_for_a_file_without_its_header_fails_naming_the_columns():

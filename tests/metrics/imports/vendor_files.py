@@ -247,10 +247,36 @@ def quickbooks_transaction_detail_xlsx() -> bytes:
     return out.getvalue()
 
 
+SURVEYMONKEY_HEADER = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+                       "First Name", "Last Name", "Custom Data 1",
+                       "How likely is it that you would recommend Acme to a friend or colleague?",
+                       "What is the main reason for your score?", "Which features do you use?", ""]
+# The second header row: what each column of a question holds.
+SURVEYMONKEY_SUBHEADER = [""] * 9 + ["Response", "Open-Ended Response", "Reports", "Dashboards"]
+
+
+def surveymonkey_responses() -> bytes:
+    def response(respondent, start, end, email, score, reason="", features=("", "")):
+        return [respondent, "401234567", start, end, "203.0.113.9", email, "", "", "", score, reason, *features]
+
+    return csv_bytes(SURVEYMONKEY_HEADER, [
+        SURVEYMONKEY_SUBHEADER,
+        response("114001", "01/15/2024 09:30:05 AM", "01/15/2024 09:32:10 AM", "a@x.example", "10",
+                 "Fast support", ("Reports", "")),
+        response("114002", "01/20/2024 02:05:00 PM", "01/20/2024 02:07:30 PM", "b@x.example", "9"),
+        response("114003", "01/22/2024 11:00:00 AM", "01/22/2024 11:01:00 AM", "c@x.example", "7"),
+        response("114004", "01/28/2024 04:10:00 PM", "01/28/2024 04:12:45 PM", "d@x.example", "3", "Too slow"),
+        # Skipped the NPS question.
+        response("114005", "02/02/2024 10:00:00 AM", "02/02/2024 10:00:30 AM", "e@x.example", ""),
+        response("114006", "02/10/2024 11:58:00 PM", "02/10/2024 11:59:59 PM", "f@x.example", "8"),
+    ])
+
+
 # Each source's file, by source key.
 FILES = {
     "stripe_invoices": stripe_invoices, "stripe_customers": stripe_customers,
     "stripe_subscriptions": stripe_subscriptions, "ga4_traffic_acquisition": ga4_traffic_acquisition,
     "zendesk_tickets": zendesk_tickets, "hubspot_contacts": hubspot_contacts, "shopify_orders": shopify_orders,
     "quickbooks_transaction_detail": quickbooks_transaction_detail,
+    "surveymonkey_responses": surveymonkey_responses,
 }
