@@ -24,6 +24,7 @@ urlpatterns = [
     # Data in
     path("imports/", imports.ImportListView.as_view(), name="api-imports"),
     path("imports/sources/", imports.SourceListView.as_view(), name="api-import-sources"),
+    path("imports/preview/", imports.ImportPreviewView.as_view(), name="api-import-preview"),
     path("imports/<uuid:pk>/", imports.ImportDetailView.as_view(), name="api-import"),
     path("imports/<uuid:pk>/rejected.csv", imports.RejectedRowsView.as_view(), name="api-import-rejected"),
     path("imports/<uuid:pk>/undo/", imports.ImportUndoView.as_view(), name="api-import-undo"),

@@ -10,7 +10,13 @@ from rest_framework.response import Response
 
 from accounts.roles import IsTenantAdmin, IsTenantMember, ReadForMembersWriteForAdmins
 from metrics.imports import selectors, services, sources
-from metrics.imports.serializers import ImportInput, ImportOutput, SourceOutput
+from metrics.imports.serializers import (
+    ImportInput,
+    ImportOutput,
+    PreviewInput,
+    PreviewOutput,
+    SourceOutput,
+)
 from metrics.models import DataImport
 
 
@@ -38,9 +44,32 @@ class ImportListView(GenericAPIView):
                                        date_format=form.validated_data["date_format"],
                                        amount_unit=form.validated_data["amount_unit"],
                                        mode=form.validated_data["mode"],
-                                       source=form.validated_data["source"])
+                                       source=form.validated_data["source"],
+                                       mapping=form.validated_data["mapping"])
         body = ImportOutput(record, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportPreviewView(GenericAPIView):
+    """``POST /api/v1/imports/preview/``: what importing the file would do, from its
+    head (the kind and source, each column's origin with samples and suggestions, the
+    first rows as they would be stored, the problems). Nothing is written."""
+
+    permission_classes = [IsTenantAdmin]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = PreviewInput
+    queryset = DataImport.objects.none()
+
+    @extend_schema(request=PreviewInput, responses={200: PreviewOutput})
+    def post(self, request):
+        form = PreviewInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        found = services.preview_import(upload=form.validated_data["file"], kind=form.validated_data["kind"],
+                                        source=form.validated_data["source"],
+                                        mapping=form.validated_data["mapping"],
+                                        date_format=form.validated_data["date_format"],
+                                        amount_unit=form.validated_data["amount_unit"])
+        return Response(found.as_json())
 
 
 class ImportDetailView(GenericAPIView):

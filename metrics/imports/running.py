@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.tasks import JobReporter
-from metrics.imports import sources, writing
+from metrics.imports import mapping, sources, writing
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import Outcome, file_failure, run_pipeline
 from metrics.imports.reading import FileProblem, open_table
@@ -58,9 +58,12 @@ def run_locked(record: DataImport, *, table_factory) -> dict:
 def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcome:
     tenant = connection.tenant
     kind = KINDS[record.kind]
+    header: list[str] = []   # the file's own, to remember a mapping by
 
     def finish(outcome: Outcome) -> None:
         _record_outcome(record, outcome, reporter)
+        if outcome.succeeded and record.mapping and header:
+            mapping.remember(record, header)
 
     def save_rejected(write) -> None:
         with tempfile.TemporaryFile() as spool:
@@ -71,7 +74,10 @@ def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcom
     try:
         with record.file.open("rb") as file:
             table = table_factory(file)
+            header = table.header
             table, source_notes = sources.apply(record.source, table)
+            table, mapping_notes = mapping.for_import(record, kind, table, header)
+            source_notes += mapping_notes   # in place: the source adds its last notes to this list
             reporter.advance(0, total=table.estimated_rows)
             return run_pipeline(
                 kind=kind, table=table, on_error=record.on_error, date_format=record.date_format,

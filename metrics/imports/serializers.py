@@ -1,9 +1,33 @@
 """What the import endpoints read and return (api.md, "JSON API")."""
 
+import json
+
 from rest_framework import serializers
 
 from metrics.imports.kinds import KINDS
 from metrics.models import DataImport
+
+
+class MappingField(serializers.Field):
+    """A mapping as a JSON object, or as JSON text (a multipart field)."""
+
+    default_error_messages = {"shape": 'A JSON object: {{"<kind column>": "<file column>", or {{"value": '
+                                       '"<constant>"}}, or null}}.'}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if not data.strip():
+                return None
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("shape")
+        if not isinstance(data, dict):
+            self.fail("shape")
+        return data
+
+    def to_representation(self, value):
+        return value
 
 
 class ImportInput(serializers.Serializer):
@@ -20,6 +44,10 @@ class ImportInput(serializers.Serializer):
                                           help_text="cents: money columns are divided by 100")
     mode = serializers.ChoiceField(choices=DataImport.Mode.values, default=DataImport.Mode.UPSERT,
                                    help_text="replace: records of the kind missing from the file are deleted")
+    mapping = MappingField(required=False, allow_null=True, default=None,
+                           help_text='{"<kind column>": "<file column>" or {"value": "<constant>"} or null}; '
+                                     "columns left out take the file column of their own name. Without one, "
+                                     "the mapping confirmed for the file's header (if any) is applied")
 
 
 class ImportError_(serializers.Serializer):
@@ -71,3 +99,42 @@ class SourceOutput(serializers.Serializer):
     columns = serializers.ListField(child=serializers.CharField(),
                                     help_text="The export's columns that recognise it")
     documentation = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+class PreviewInput(serializers.Serializer):
+    file = serializers.FileField(help_text="Only the head of the file is read")
+    kind = serializers.CharField(required=False, allow_blank=True, default="")
+    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+    mapping = MappingField(required=False, allow_null=True, default=None,
+                           help_text="The mapping to preview; without one, the remembered or suggested one")
+    date_format = serializers.ChoiceField(choices=DataImport.DateFormat.values, required=False,
+                                          allow_blank=True, default="")
+    amount_unit = serializers.ChoiceField(choices=DataImport.AmountUnit.values, default=DataImport.AmountUnit.UNITS)
+
+
+class PreviewColumn(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    samples = serializers.ListField(child=serializers.CharField())
+    suggestions = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+# "from" is a Python keyword: {"column": file column (and "source": how the source derives it)},
+# {"value": constant}, or null for nothing.
+PreviewColumn._declared_fields["from"] = serializers.DictField(allow_null=True, help_text="Where it comes from")
+
+
+class PreviewOutput(serializers.Serializer):
+    kind = serializers.CharField(allow_null=True)
+    source = serializers.CharField(allow_null=True)
+    header_line = serializers.IntegerField(help_text="The line read as the header")
+    columns = PreviewColumn(many=True)
+    mapping = serializers.DictField(help_text="Every column of the kind: file column, {value}, or null")
+    rows = serializers.ListField(child=serializers.DictField(),
+                                 help_text="The first 20 rows as they would be stored: {line, values, problems}")
+    problems = ImportError_(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    file_columns = serializers.ListField(child=serializers.CharField())
+    estimated_rows = serializers.IntegerField(allow_null=True)
+    remembered = serializers.BooleanField(help_text="The mapping is the one confirmed for this header")

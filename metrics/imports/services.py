@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from jobs.models import Job
 from metrics.data import selectors as data_selectors
-from metrics.imports import selectors, sources, tasks, writing
+from metrics.imports import mapping as mappings
+from metrics.imports import preview, selectors, sources, tasks, writing
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import REJECT, SKIP
-from metrics.imports.reading import records_table
+from metrics.imports.reading import FileProblem, records_table
 from metrics.imports.running import notice_abandoned, run_locked
 from metrics.kpis.tasks import recompute_kpis
 from metrics.models import DataImport
@@ -62,11 +63,13 @@ def check_size(size: int) -> None:
 
 def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format: str = "",
                  amount_unit: str = DataImport.AmountUnit.UNITS, mode: str = DataImport.Mode.UPSERT,
-                 source: str = "", by=None) -> DataImport:
+                 source: str = "", mapping=None, by=None) -> DataImport:
     """Keep the uploaded file with a new import record and queue its task (after the
     commit, so the worker finds both). With no ``source`` named, the file's head is
     matched against the declared sources; ``kind`` may be left out when the source
-    (named or recognised) implies it."""
+    (named or recognised) implies it, or when the tenant confirmed a mapping for the
+    file's header. ``mapping`` (mapping.py) is checked against the file's head here;
+    without one, the task applies the mapping remembered for the header, if any."""
     if upload is None:
         if kind:
             check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit,
@@ -75,10 +78,11 @@ def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format:
     kind, source = read_as(kind=kind, source=source, upload=upload)
     check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit, mode=mode)
     check_size(upload.size)
+    mapping = checked_mapping(kind=kind, source=source, mapping=mapping, upload=upload)
     with transaction.atomic():
         record = _new_record(kind=kind, on_error=on_error, date_format=date_format, by=by,
                              origin=DataImport.Origin.UPLOAD, name=upload.name, content=upload,
-                             amount_unit=amount_unit, mode=mode, source=source)
+                             amount_unit=amount_unit, mode=mode, source=source, mapping=mapping)
         tasks.run_data_import.delay_on_commit(str(record.pk))
     return record
 
@@ -126,18 +130,87 @@ def read_as(*, kind: str, source: str, upload) -> tuple[str, str]:
                 f"This file looks like a {other[0].name} ({other[0].vendor}), which holds {other[0].kind}, "
                 f"not {kind}. Import it as {other[0].kind}, or leave the kind empty."]})
         return kind, ""
+    remembered = _remembered_kinds(upload)
+    if len(remembered) == 1:
+        return remembered[0], ""
     raise ValidationError({"kind": [
         "Choose the kind of data: the file does not look like any export KPI Hub knows "
         f"({', '.join(source.name for source in sources.SOURCES.values())})."]})
 
 
+def _remembered_kinds(upload) -> list[str]:
+    """The kinds the tenant confirmed a mapping for this file's header as."""
+    try:
+        return mappings.remembered_kinds(preview.read_head(upload, name=upload.name or "").header)
+    except FileProblem:
+        return []
+
+
+def checked_mapping(*, kind: str, source: str, mapping, upload) -> dict:
+    """``mapping`` read and checked against the kind and the file's header (the
+    source's columns, for a source); {} for none."""
+    try:
+        mapping = mappings.parse(mapping)
+    except mappings.MappingProblem as problem:
+        raise ValidationError({"mapping": [str(problem)]}) from None
+    if not mapping:
+        return {}
+    try:
+        file_header = preview.read_head(upload, name=upload.name or "").header
+    except FileProblem:
+        return mapping   # the task says why the file cannot be read
+    header = sources.SOURCES[source].columns if source else file_header
+    problems = mappings.check(KINDS[kind], mapping, header)
+    if problems:
+        raise ValidationError({"mapping": problems})
+    # One that changes nothing is not recorded (nor remembered), unless it overrides a
+    # remembered one.
+    if mappings.is_plain(KINDS[kind], mapping, header) and mappings.remembered(kind, file_header, source) is None:
+        return {}
+    return mapping
+
+
+def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, date_format: str = "",
+                   amount_unit: str = DataImport.AmountUnit.UNITS) -> preview.Preview:
+    """What importing ``upload`` would do, from its head (preview.py). Nothing is
+    written. The kind, when neither given nor implied by a source, is the one the
+    tenant confirmed a mapping for this header as, else guessed from its columns."""
+    if upload is None:
+        raise ValidationError({"file": ["Choose a file to preview."]})
+    check_size(upload.size)
+    try:
+        head = preview.read_head(upload, name=upload.name or "", size=upload.size)
+    except FileProblem as problem:
+        raise ValidationError({"file": [str(problem)]}) from None
+    notes = []
+    if not kind and not source and not sources.detect(head.sample, name=upload.name or ""):
+        remembered = mappings.remembered_kinds(head.header)
+        kind = remembered[0] if len(remembered) == 1 else mappings.guess_kind(head.header) or ""
+        if kind and len(remembered) != 1:
+            notes.append(f"The file looks like no export KPI Hub knows; its columns look like {kind} "
+                         f"(guessed from the header). Choose another kind if that is wrong.")
+    if kind or source or sources.detect(head.sample, name=upload.name or ""):
+        kind, source = read_as(kind=kind, source=source, upload=head.sample)
+        if source:
+            declared = sources.SOURCES[source]
+            notes.append(f"Recognised as a {declared.name} ({declared.vendor}).")
+    if kind:
+        check_options(kind=kind, on_error=REJECT, date_format=date_format, amount_unit=amount_unit)
+    given = checked_mapping(kind=kind, source=source, mapping=mapping, upload=head.sample) if (
+        kind and mapping not in (None, "")) else None
+    tenant = connection.tenant
+    return preview.build(head, kind=kind or None, source=source, given=given, date_format=date_format,
+                         amount_unit=amount_unit, timezone=getattr(tenant, "timezone", "UTC"),
+                         currency=getattr(tenant, "currency", "USD"), notes=notes)
+
+
 def _new_record(*, kind, on_error, date_format, by, origin, name, content,
                 amount_unit=DataImport.AmountUnit.UNITS, mode=DataImport.Mode.UPSERT,
-                source: str = "") -> DataImport:
+                source: str = "", mapping: dict | None = None) -> DataImport:
     user = by if by is not None and by.is_authenticated else None
     job = Job.objects.create(kind=JOB_KIND, created_by=user)
     record = DataImport(kind=kind, job=job, origin=origin, on_error=on_error, date_format=date_format,
-                        amount_unit=amount_unit, mode=mode, source=source,
+                        amount_unit=amount_unit, mode=mode, source=source, mapping=mapping or {},
                         created_by=user, file_name=(name or "upload")[-255:], file_size=content.size)
     record.file.save((name or "upload").rsplit("/", 1)[-1], content, save=False)
     record.save()
