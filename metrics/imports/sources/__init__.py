@@ -9,19 +9,22 @@ from typing import BinaryIO
 
 from metrics.imports.reading import Table
 from metrics.imports.sources import applying, detection
+from metrics.imports.sources.chargebee import CHARGEBEE_SUBSCRIPTIONS
 from metrics.imports.sources.declaring import Source
 from metrics.imports.sources.ga4 import GA4_TRAFFIC_ACQUISITION
 from metrics.imports.sources.hubspot import HUBSPOT_CONTACTS
 from metrics.imports.sources.quickbooks import QUICKBOOKS_TRANSACTION_DETAIL
 from metrics.imports.sources.shopify import SHOPIFY_ORDERS
 from metrics.imports.sources.surveymonkey import SURVEYMONKEY_RESPONSES
-from metrics.imports.sources.stripe import STRIPE_CUSTOMERS, STRIPE_INVOICES, STRIPE_SUBSCRIPTIONS
+from metrics.imports.sources.stripe import (STRIPE_BALANCE_ITEMIZED, STRIPE_CUSTOMERS, STRIPE_INVOICES,
+                                             STRIPE_SUBSCRIPTIONS)
 from metrics.imports.sources.zendesk import ZENDESK_TICKETS
 
 SOURCES: dict[str, Source] = {source.key: source for source in [
     STRIPE_INVOICES, STRIPE_CUSTOMERS, STRIPE_SUBSCRIPTIONS, GA4_TRAFFIC_ACQUISITION, ZENDESK_TICKETS,
     HUBSPOT_CONTACTS, SHOPIFY_ORDERS, QUICKBOOKS_TRANSACTION_DETAIL,
     SURVEYMONKEY_RESPONSES,
+    STRIPE_BALANCE_ITEMIZED, CHARGEBEE_SUBSCRIPTIONS,
 ]}
 
 

@@ -167,3 +167,87 @@ STRIPE_CUSTOMERS = Source(
         Take("signup_date", "the date of Created (UTC)", lambda row: date_of(row.get("Created (UTC)"))),
     ),
 )
+
+
+# The itemized balance change report (Reports > Balance > Balance change from activity,
+# itemized CSV): one row per balance transaction, amounts in currency units.
+BALANCE_REPORT = Doc("https://docs.stripe.com/reports/balance",
+                     "Balance summary report (Stripe Docs)",
+                     "the Dashboard's itemized CSV of the balance's transactions (charges, refunds, disputes, "
+                     "fees, payouts, ...), in the settlement currency after any conversion")
+BALANCE_COLUMNS = Doc("https://docs.stripe.com/reports/report-types",
+                      "Report types reference (Stripe Docs)",
+                      "balance_change_from_activity.itemized: balance_transaction_id, created_utc, created (in the "
+                      "report's time zone), currency, gross, fee, net (in major units of the currency), "
+                      "reporting_category, source_id, description, customer_facing_amount, "
+                      "customer_facing_currency, customer_id, invoice_id")
+REPORTING_CATEGORIES = Doc("https://docs.stripe.com/reports/reporting-categories",
+                           "Reporting categories and types (Stripe Docs)",
+                           "reporting_category: charge, refund, dispute, dispute_reversal, refund_failure, "
+                           "partial_capture_reversal, fee, payout, transfer, other_adjustment, ...")
+
+# Reporting categories that move revenue: money a customer paid, or paid back.
+REVENUE_CATEGORIES = {"charge", "refund", "dispute", "dispute_reversal", "refund_failure",
+                      "partial_capture_reversal"}
+FEE_CATEGORIES = {"fee", "network_cost", "tax", "stripe_fee", "platform_earning", "platform_earning_refund"}
+PAYOUT_CATEGORIES = {"payout", "payout_reversal"}
+TRANSFER_CATEGORIES = {"transfer", "transfer_reversal", "connect_collection_transfer",
+                       "connect_reserved_funds", "topup", "topup_reversal"}
+
+
+def _category(row: Row) -> str:
+    return row.get("reporting_category").lower()
+
+
+def _other_movement(row: Row) -> bool:
+    category = _category(row)
+    if category in REVENUE_CATEGORIES:
+        return False
+    row.count("other category", category or "(empty)")
+    return True
+
+
+def _balance_date(row: Row) -> str:
+    """The date in the report's time zone (``created``), else the UTC one."""
+    return date_of(row.get("created", "created_utc") or row.get("created_utc"))
+
+
+def _balance_remarks(counts: Counter) -> list[str]:
+    notes = []
+    others = sorted((key[1], n) for key, n in counts.items() if key[0] == "other category")
+    if others:
+        notes.append("Reporting categories dropped as not revenue (rows): "
+                     + ", ".join(f"{category} ({n:,})" for category, n in others) + ".")
+    notes.append("Charges are revenue as the customer paid them, tax included (the report has no tax), in the "
+                 "settlement currency (gross). Do not import Stripe's invoices export for the same months too: "
+                 "the same payments would count twice.")
+    return notes
+
+
+STRIPE_BALANCE_ITEMIZED = Source(
+    key="stripe_balance_itemized", name="Stripe itemized balance change report", vendor="Stripe",
+    kind="invoices",
+    documentation=(BALANCE_REPORT, BALANCE_COLUMNS, REPORTING_CATEGORIES),
+    recognise=("balance_transaction_id", "reporting_category", "gross", "net", ("created_utc", "created")),
+    takes=(
+        Take("invoice_id", "balance_transaction_id (txn_...): one invoice per balance transaction",
+             lambda row: row.get("balance_transaction_id")),
+        Take("customer_id", "customer_id (cus_...)", lambda row: row.get("customer_id")),
+        Take("date", "the date of created (the report's time zone), else of created_utc", _balance_date),
+        Take("amount", "gross (negative for refunds and disputes), in the settlement currency",
+             lambda row: row.get("gross")),
+        Take("currency", "currency, upper-cased", lambda row: row.get("currency").upper()),
+        Take("status", "paid (a balance transaction is money that moved)", lambda row: "paid"),
+    ),
+    drops=(
+        Drop("fees", lambda row: _category(row) in FEE_CATEGORIES,
+             "Stripe's fees are a cost of the payments, not revenue"),
+        Drop("payouts", lambda row: _category(row) in PAYOUT_CATEGORIES,
+             "a payout moves the balance to your bank; it is not revenue"),
+        Drop("transfers and top-ups", lambda row: _category(row) in TRANSFER_CATEGORIES,
+             "money moved between accounts, not paid by a customer"),
+        Drop("other balance movements", _other_movement,
+             "adjustments and other categories that are not a customer's payment (named in a note)"),
+    ),
+    remarks=_balance_remarks,
+)

@@ -280,3 +280,102 @@ FILES = {
     "quickbooks_transaction_detail": quickbooks_transaction_detail,
     "surveymonkey_responses": surveymonkey_responses,
 }
+
+
+CHARGEBEE_HEADER = [
+    "subscriptions.id", "customers.id", "customers.email", "subscriptions.plan_id", "subscriptions.plan_quantity",
+    "subscriptions.plan_unit_price", "subscriptions.plan_amount", "subscriptions.currency_code",
+    "subscriptions.billing_period", "subscriptions.billing_period_unit", "subscriptions.status",
+    "subscriptions.start_date", "subscriptions.trial_start", "subscriptions.trial_end",
+    "subscriptions.current_term_start", "subscriptions.current_term_end", "subscriptions.created_at",
+    "subscriptions.started_at", "subscriptions.activated_at", "subscriptions.cancelled_at",
+    "subscriptions.pause_date", "subscriptions.resume_date", "subscriptions.remaining_billing_cycles",
+    "subscriptions.auto_collection", "subscriptions.cf_crm_deal_id"]
+
+
+def chargebee_subscriptions() -> bytes:
+    """Chargebee's Subscriptions.csv: ``resource.field`` columns, amounts in currency
+    units, a custom field (``cf_``), statuses future, in_trial, non_renewing, paused."""
+    def sub(sid, customer, plan, quantity, price, period, unit, status, *, start="", trial=("", ""),
+            created, started="", activated="", cancelled="", pause=("", "")):
+        amount = f"{float(price) * int(quantity):.2f}"
+        return [sid, customer, f"{customer.lower()}@x.example", plan, quantity, price, amount, "USD", period, unit,
+                status, start, trial[0], trial[1], "", "", created, started, activated, cancelled, pause[0],
+                pause[1], "", "on", ""]
+
+    return csv_bytes(CHARGEBEE_HEADER, [
+        sub("cb_1", "A", "pro-monthly", "1", "100.00", "1", "month", "active", created="2024-01-05 10:00:00",
+            started="2024-01-05 10:00:00", activated="2024-01-05 10:00:00"),
+        # A trial that converted: paying from its trial end.
+        sub("cb_2", "B", "team-monthly", "2", "30.00", "1", "month", "active", created="2024-01-10 09:00:00",
+            started="2024-01-10 09:00:00", trial=("2024-01-10 09:00:00", "2024-02-10 09:00:00"),
+            activated="2024-02-10 09:00:00"),
+        sub("cb_3", "C", "pro-annual", "1", "1200.00", "1", "year", "cancelled", created="2024-01-15 12:00:00",
+            started="2024-01-15 12:00:00", activated="2024-01-15 12:00:00", cancelled="2024-03-15 12:00:00"),
+        # Scheduled to start in June: not started.
+        sub("cb_4", "D", "pro-monthly", "1", "100.00", "1", "month", "future", start="2024-06-01 00:00:00",
+            created="2024-01-22 10:00:00"),
+        # Cancelled when its trial ended: never paid.
+        sub("cb_5", "E", "team-monthly", "1", "30.00", "1", "month", "cancelled", created="2024-01-20 10:00:00",
+            started="2024-01-20 10:00:00", trial=("2024-01-20 10:00:00", "2024-02-03 10:00:00"),
+            cancelled="2024-02-03 10:00:00"),
+        # Cancels at the end of its term, in May.
+        sub("cb_6", "A", "addon-monthly", "1", "50.00", "1", "month", "non_renewing", created="2024-02-01 10:00:00",
+            started="2024-02-01 10:00:00", activated="2024-02-01 10:00:00", cancelled="2024-05-01 10:00:00"),
+        # Paused from March 8th to June 8th.
+        sub("cb_7", "F", "basic-monthly", "1", "40.00", "1", "month", "paused", created="2024-01-08 08:00:00",
+            started="2024-01-08 08:00:00", activated="2024-01-08 08:00:00",
+            pause=("2024-03-08 08:00:00", "2024-06-08 08:00:00")),
+        # Billed every three months.
+        sub("cb_8", "G", "pro-quarterly", "1", "90.00", "3", "month", "active", created="2024-02-15 08:00:00",
+            started="2024-02-15 08:00:00", activated="2024-02-15 08:00:00"),
+        # Billed every six months: no such interval, read as its monthly share.
+        sub("cb_9", "H", "pro-semiannual", "1", "300.00", "6", "month", "active", created="2024-03-01 08:00:00",
+            started="2024-03-01 08:00:00", activated="2024-03-01 08:00:00"),
+        # In its trial until May 4th.
+        sub("cb_10", "I", "basic-monthly", "1", "25.00", "1", "month", "in_trial", created="2024-04-20 08:00:00",
+            started="2024-04-20 08:00:00", trial=("2024-04-20 08:00:00", "2024-05-04 08:00:00")),
+    ])
+
+
+STRIPE_BALANCE_HEADER = [
+    "balance_transaction_id", "created_utc", "created", "available_on_utc", "available_on", "currency", "gross",
+    "fee", "net", "reporting_category", "source_id", "description", "customer_facing_amount",
+    "customer_facing_currency", "automatic_payout_id", "customer_id", "customer_email", "charge_id",
+    "payment_intent_id", "invoice_id"]
+
+
+def stripe_balance_itemized() -> bytes:
+    """The itemized balance change report (report time zone Europe/Paris): gross, fee and
+    net in major units, negative gross for money out, a charge paid in EUR settled in
+    USD (customer_facing_* differ), fees, a payout, a transfer and an adjustment."""
+    def txn(tid, utc, local, category, gross, fee, source, *, customer="", facing=("", ""), description=""):
+        net = f"{float(gross) - float(fee):.2f}"
+        return [tid, utc, local, utc, local, "usd", gross, fee, net, category, source, description, facing[0],
+                facing[1], "", customer, f"{customer}@x.example" if customer else "",
+                source if source.startswith("ch_") else "", "", ""]
+
+    return csv_bytes(STRIPE_BALANCE_HEADER, [
+        txn("txn_1", "2024-01-05 10:00:00", "2024-01-05 11:00:00", "charge", "120.00", "3.78", "ch_1",
+            customer="cus_A", facing=("120.00", "usd"), description="Subscription update"),
+        txn("txn_2", "2024-01-20 12:00:00", "2024-01-20 13:00:00", "charge", "50.00", "1.75", "ch_2",
+            customer="cus_B", facing=("50.00", "usd")),
+        txn("txn_3", "2024-01-21 00:00:00", "2024-01-21 01:00:00", "fee", "-5.00", "0.00", "",
+            description="Billing - Usage Fee (2024-01-20)"),
+        txn("txn_4", "2024-01-25 09:00:00", "2024-01-25 10:00:00", "refund", "-20.00", "0.00", "re_1",
+            customer="cus_A", facing=("-20.00", "usd"), description="REFUND FOR CHARGE (Subscription update)"),
+        txn("txn_5", "2024-01-31 18:00:00", "2024-01-31 19:00:00", "payout", "-140.00", "0.00", "po_1",
+            description="STRIPE PAYOUT"),
+        # 23:30 UTC on Jan 31st is Feb 1st in the report's time zone: a February charge,
+        # paid in EUR by the customer and settled in USD.
+        txn("txn_6", "2024-01-31 23:30:00", "2024-02-01 00:30:00", "charge", "80.00", "2.62", "ch_3",
+            customer="cus_A", facing=("73.50", "eur")),
+        txn("txn_7", "2024-02-10 08:00:00", "2024-02-10 09:00:00", "dispute", "-50.00", "15.00", "dp_1",
+            customer="cus_B", description="Chargeback withdrawal for ch_2"),
+        txn("txn_8", "2024-02-12 08:00:00", "2024-02-12 09:00:00", "transfer", "-10.00", "0.00", "tr_1"),
+        txn("txn_9", "2024-02-14 08:00:00", "2024-02-14 09:00:00", "other_adjustment", "2.00", "0.00", "ia_1",
+            description="Adjustment"),
+    ])
+
+
+FILES.update({"chargebee_subscriptions": chargebee_subscriptions, "stripe_balance_itemized": stripe_balance_itemized})
