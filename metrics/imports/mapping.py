@@ -337,13 +337,15 @@ def proposed(kind: Kind, header: list[str], saved: SavedMapping | None = None) -
 
 def guess_kind(header: list[str]) -> str | None:
     """The kind whose required columns the header has (by name or suggestion), the
-    one with the most columns found; None when no kind has them all."""
+    one with the most columns found; None when no kind has them all, or only one
+    column is found (one column says too little about a file)."""
     best, best_score = None, 0
     for kind in KINDS.values():
         offered = suggestions(kind, header)
-        if not all(offered[name] for name in kind.required):
+        found = [items for items in offered.values() if items]
+        if len(found) < 2 or not all(offered[name] for name in kind.required):
             continue
-        score = sum(2 if items[0].why == "same name" else 1 for items in offered.values() if items)
+        score = sum(2 if items[0].why == "same name" else 1 for items in found)
         if score > best_score:
             best, best_score = kind.name, score
     return best

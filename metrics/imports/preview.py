@@ -121,6 +121,7 @@ class Preview:
     notes: list[str] = field(default_factory=list)
     estimated_rows: int | None = None
     remembered: bool = False      # the mapping is the tenant's confirmed one for this header
+    guessed: bool = False         # the kind was guessed from the column names, to be confirmed
 
     @property
     def blocking(self) -> bool:
@@ -133,7 +134,7 @@ class Preview:
                 "problems": [{key: value for key, value in problem.items() if key != "blocking"}
                              for problem in self.problems],
                 "notes": self.notes, "file_columns": self.file_columns, "estimated_rows": self.estimated_rows,
-                "remembered": self.remembered}
+                "remembered": self.remembered, "guessed": self.guessed}
 
 
 def problem(message: str, *, line: int = 1, column: str = "", value: str = "", blocking: bool = False) -> dict:
@@ -142,13 +143,13 @@ def problem(message: str, *, line: int = 1, column: str = "", value: str = "", b
 
 def build(head: Head, *, kind: str | None, source: str, given: dict | None, date_format: str = "",
           amount_unit: str = "units", timezone: str = "UTC", currency: str = "USD",
-          notes: list[str] | None = None) -> Preview:
+          notes: list[str] | None = None, guessed: bool = False) -> Preview:
     """The preview of ``head`` read as ``kind`` and ``source`` (both resolved by the
     caller; ``kind`` None when nothing says what the file holds). ``given`` is the
     mapping sent (None: the remembered one, else a proposal from the suggestions)."""
     table, notes = head.table, list(notes or [])
     result = Preview(kind=kind, source=source, header_line=table.header_line, file_columns=[],
-                     estimated_rows=table.estimated_rows)
+                     estimated_rows=table.estimated_rows, guessed=guessed)
     if not head.complete:
         notes.append(f"The preview read the first {head.read // 1024:,} KB of {head.size / 1_000_000:,.1f} MB "
                      f"(about {table.estimated_rows or 0:,} rows in all); the import reads the whole file.")

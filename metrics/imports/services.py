@@ -182,11 +182,12 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
         head = preview.read_head(upload, name=upload.name or "", size=upload.size)
     except FileProblem as problem:
         raise ValidationError({"file": [str(problem)]}) from None
-    notes = []
+    notes, guessed = [], False
     if not kind and not source and not sources.detect(head.sample, name=upload.name or ""):
         remembered = mappings.remembered_kinds(head.header)
         kind = remembered[0] if len(remembered) == 1 else mappings.guess_kind(head.header) or ""
-        if kind and len(remembered) != 1:
+        guessed = bool(kind) and len(remembered) != 1
+        if guessed:
             notes.append(f"The file looks like no export KPI Hub knows; its columns look like {kind} "
                          f"(guessed from the header). Choose another kind if that is wrong.")
     if kind or source or sources.detect(head.sample, name=upload.name or ""):
@@ -201,7 +202,7 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
     tenant = connection.tenant
     return preview.build(head, kind=kind or None, source=source, given=given, date_format=date_format,
                          amount_unit=amount_unit, timezone=getattr(tenant, "timezone", "UTC"),
-                         currency=getattr(tenant, "currency", "USD"), notes=notes)
+                         currency=getattr(tenant, "currency", "USD"), notes=notes, guessed=guessed)
 
 
 def _new_record(*, kind, on_error, date_format, by, origin, name, content,

@@ -6,6 +6,7 @@ from metrics.imports import views
 
 urlpatterns = [
     path("imports/", views.imports_page, name="imports"),
+    path("imports/preview/", views.import_preview, name="import-preview"),
     path("imports/template/<str:kind>.<str:fmt>", views.template_download, name="import-template"),
     path("imports/<uuid:pk>/", views.import_detail, name="import-detail"),
     path("imports/<uuid:pk>/progress/", views.import_progress, name="import-progress"),

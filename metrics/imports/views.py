@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_required
-from metrics.imports import samples, selectors, services
+from metrics.imports import pending, samples, selectors, services
 from metrics.imports.kinds import KINDS
 from metrics.models import DataImport
 
@@ -20,30 +20,146 @@ HISTORY = 25
 
 @member_required
 def imports_page(request):
+    """The page; its form imports a file at once, or the file kept by its preview
+    (``pending``) with the mapping chosen there. A file that cannot be imported as it
+    is (no kind recognised, required columns missing), or whose kind is only guessed,
+    gets the preview's mapping step instead of a bare error."""
     chosen = request.POST.get("kind") or request.GET.get("kind") or "customers"
     chosen = chosen if chosen in KINDS else "customers"
     problems: dict = {}
     if request.method == "POST":
         if not has_role(request.user, *ADMIN_ROLES):
             return HttpResponse("Only owners and admins can import data.", status=403)
+        upload, token = request.FILES.get("file"), request.POST.get("pending", "")
+        options = _options(request.POST)
         try:
-            record = services.start_import(kind=chosen, upload=request.FILES.get("file"), by=request.user,
-                                           on_error=request.POST.get("on_error", "reject"),
-                                           date_format=request.POST.get("date_format", ""),
-                                           mode=request.POST.get("mode", DataImport.Mode.UPSERT),
-                                           amount_unit=request.POST.get("amount_unit", DataImport.AmountUnit.UNITS))
+            if upload is None and pending.name_of(token):
+                return _import_kept(request, token, options)
+            if upload is not None:
+                found = services.preview_import(upload=upload, kind=options["kind"],
+                                                date_format=options["date_format"],
+                                                amount_unit=options["amount_unit"])
+                if found.blocking or found.guessed:
+                    return _preview_page(request, found, pending.keep(upload), options)
+            record = services.start_import(upload=upload, by=request.user, **options)
         except ValidationError as error:
             problems = error.message_dict
         else:
             return redirect("import-detail", pk=record.pk)
+    return render(request, "metrics/imports/index.html", {
+        **_page_context(request), "chosen": KINDS[chosen], "problems": problems,
+        "upload_kind": request.POST.get("kind", request.GET.get("kind", "")),
+    }, status=400 if problems else 200)
+
+
+def _page_context(request) -> dict:
     history = list(selectors.import_history()[:HISTORY])
     for item in history:
         item.wrote_nothing = selectors.wrote_nothing(item)
-    return render(request, "metrics/imports/index.html", {
-        "kinds": KINDS.values(), "chosen": KINDS[chosen], "history": history, "problems": problems,
-        "can_import": has_role(request.user, *ADMIN_ROLES), "max_mb": services.max_bytes() // 1_000_000,
-        "date_formats": DataImport.DateFormat.choices, "modes": DataImport.Mode.choices,
-    }, status=400 if problems else 200)
+    return {"kinds": KINDS.values(), "history": history,
+            "can_import": has_role(request.user, *ADMIN_ROLES), "max_mb": services.max_bytes() // 1_000_000,
+            "date_formats": DataImport.DateFormat.choices, "modes": DataImport.Mode.choices}
+
+
+def _options(form) -> dict:
+    return {"kind": form.get("kind", "") or form.get("mapped_kind", ""),
+            "on_error": form.get("on_error", "reject"), "date_format": form.get("date_format", ""),
+            "mode": form.get("mode", DataImport.Mode.UPSERT),
+            "amount_unit": form.get("amount_unit", DataImport.AmountUnit.UNITS)}
+
+
+def _form_mapping(form, kind: str) -> dict | None:
+    """The mapping chosen in the preview's selects, when they are for ``kind``: per
+    column ``map-<column>`` is "" (nothing), "file:<column>" or "value" (the constant
+    in ``value-<column>``)."""
+    if not kind or form.get("mapped_kind") != kind or kind not in KINDS:
+        return None
+    mapping = {}
+    for column in KINDS[kind].column_names:
+        choice = form.get(f"map-{column}")
+        if choice is None:
+            continue
+        if choice == "value":
+            mapping[column] = {"value": form.get(f"value-{column}", "")}
+        elif choice.startswith("file:"):
+            mapping[column] = choice.removeprefix("file:")
+        else:
+            mapping[column] = None
+    return mapping
+
+
+def _import_kept(request, token: str, options: dict):
+    kept = pending.open_kept(token)
+    try:
+        record = services.start_import(upload=kept, by=request.user,
+                                       mapping=_form_mapping(request.POST, options["kind"]), **options)
+    except ValidationError as error:
+        kept.close()
+        found = _preview_of(token, options, _form_mapping(request.POST, options["kind"]))
+        return _preview_page(request, found, token, options, problems=error.message_dict)
+    kept.close()
+    pending.discard(token)
+    return redirect("import-detail", pk=record.pk)
+
+
+def _preview_of(token: str, options: dict, mapping: dict | None):
+    kept = pending.open_kept(token)
+    try:
+        return services.preview_import(upload=kept, kind=options["kind"], mapping=mapping,
+                                       date_format=options["date_format"], amount_unit=options["amount_unit"])
+    finally:
+        kept.close()
+
+
+@admin_required
+@require_POST
+def import_preview(request):
+    """The preview of the chosen file (kept for the import that follows): a fragment
+    for htmx, or the whole page without JavaScript."""
+    upload, token = request.FILES.get("file"), request.POST.get("pending", "")
+    options = _options(request.POST)
+    mapping = None
+    if upload is not None:
+        pending.discard(token)
+        token = pending.keep(upload)
+        options["kind"] = request.POST.get("kind", "")
+    else:
+        mapping = _form_mapping(request.POST, options["kind"])
+    found, problems = None, {}
+    if not pending.name_of(token):
+        problems = {"file": ["Choose a file to preview."]}
+    else:
+        try:
+            found = _preview_of(token, options, mapping)
+        except ValidationError as error:
+            problems = error.message_dict
+    return _preview_page(request, found, token if found or pending.name_of(token) else "", options,
+                         problems=problems)
+
+
+def _preview_page(request, found, token: str, options: dict, problems: dict | None = None):
+    context = {"preview": found, "pending": token, "pending_name": pending.name_of(token) if token else "",
+               "options": options, "problems": problems or {},
+               "columns": _mapping_rows(found) if found and found.kind else []}
+    if request.htmx:
+        return render(request, "metrics/imports/_preview.html", context)
+    chosen = KINDS.get((found.kind if found else "") or options["kind"]) or KINDS["customers"]
+    return render(request, "metrics/imports/preview.html", {
+        **_page_context(request), **context, "chosen": chosen,
+        "upload_kind": request.POST.get("kind", "")})
+
+
+def _mapping_rows(found) -> list[dict]:
+    """Each kind column with the options of its select, the chosen one marked."""
+    rows = []
+    for column in found.columns:
+        origin = column["from"] or {}
+        current = ("value" if "value" in origin else f"file:{origin['column']}" if "column" in origin else "")
+        choices = [("", "nothing")] + [(f"file:{name}", name) for name in found.file_columns] + \
+            [("value", "a constant…")]
+        rows.append({**column, "current": current, "choices": choices,
+                     "constant": origin.get("value", ""), "how": origin.get("source", "")})
+    return rows
 
 
 @member_required
