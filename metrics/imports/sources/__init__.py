@@ -11,6 +11,7 @@ from metrics.imports.reading import Table
 from metrics.imports.sources import applying, detection
 from metrics.imports.sources.chargebee import CHARGEBEE_SUBSCRIPTIONS
 from metrics.imports.sources.declaring import Source
+from metrics.imports.sources.ecb import ECB_REFERENCE_RATES
 from metrics.imports.sources.ga4 import GA4_TRAFFIC_ACQUISITION
 from metrics.imports.sources.hubspot import HUBSPOT_CONTACTS
 from metrics.imports.sources.quickbooks import QUICKBOOKS_TRANSACTION_DETAIL
@@ -24,7 +25,7 @@ SOURCES: dict[str, Source] = {source.key: source for source in [
     STRIPE_INVOICES, STRIPE_CUSTOMERS, STRIPE_SUBSCRIPTIONS, GA4_TRAFFIC_ACQUISITION, ZENDESK_TICKETS,
     HUBSPOT_CONTACTS, SHOPIFY_ORDERS, QUICKBOOKS_TRANSACTION_DETAIL,
     SURVEYMONKEY_RESPONSES,
-    STRIPE_BALANCE_ITEMIZED, CHARGEBEE_SUBSCRIPTIONS,
+    STRIPE_BALANCE_ITEMIZED, CHARGEBEE_SUBSCRIPTIONS, ECB_REFERENCE_RATES,
 ]}
 
 

@@ -32,7 +32,7 @@ def apply(source: Source, table: Table) -> tuple[Table, list[str]]:
     index: dict[str, int] = {}
     for position, cell in enumerate(header):
         index.setdefault(normalise_header(cell), position)
-    stream = _records(source, index, rows, notes, reader=table)
+    stream = (_regrouped if source.regroup else _records)(source, index, rows, notes, reader=table)
     return Table(header=source.columns, rows=stream, format=table.format, estimated_rows=table.estimated_rows,
                  header_line=header_line, skipped=table.skipped), notes
 
@@ -81,6 +81,28 @@ def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, li
             for record in source.extra(row):
                 yield line, [record.get(column, "") for column in source.columns]
     notes.extend(_closing_notes(source, counts, dropped, continuation_lines))
+
+
+def _regrouped(source: Source, index: dict[str, int], rows: Iterator[tuple[int, list[str]]],
+               notes: list[str], reader: Table) -> Iterator[tuple[int, list[str]]]:
+    """A source whose records are not one per row (``Source.regroup``): the rows it
+    keeps go through ``regroup``, which yields the records."""
+    counts: Counter = Counter()
+    dropped: dict[str, list[int]] = {}
+
+    def kept() -> Iterator[Row]:
+        for line, cells in rows:
+            row = Row(index, cells, line, counts, reader.skipped.section)
+            drop = next((drop for drop in source.drops if drop.when(row)), None)
+            if drop is not None:
+                dropped.setdefault(drop.what, []).append(line)
+                continue
+            yield row
+
+    columns = source.columns
+    for line, record in source.regroup(kept()):
+        yield line, [record.get(column, "") for column in columns]
+    notes.extend(_closing_notes(source, counts, dropped, []))
 
 
 def _closing_notes(source: Source, counts: Counter, dropped: dict[str, list[int]],

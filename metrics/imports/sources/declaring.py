@@ -11,7 +11,7 @@ notes: rows dropped (with their lines), values derived and mapped (with counts).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from metrics.imports.reading import normalise_header
@@ -71,6 +71,11 @@ class Source:
     extra: Callable[[Row], list[dict[str, str]]] | None = None
     # What the notes say about the file beyond drops and derivations, from the counts.
     remarks: Callable[[Counter], list[str]] | None = None
+    # For a file whose rows are not one record each (the ECB's one row per day and one
+    # column per currency, a month's rate made from its days): the rows kept after the
+    # drops go through this, which yields (line, record) pairs in place of the takes'
+    # one record per row. The takes still say what each column is (docs, API).
+    regroup: Callable[[Iterator[Row]], Iterator[tuple[int, dict[str, str]]]] | None = None
 
     @property
     def columns(self) -> list[str]:

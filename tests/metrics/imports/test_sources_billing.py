@@ -1,4 +1,5 @@
-"""Billing and finance vendors' exports (Chargebee, Stripe's itemized balance report):
+"""Billing and finance vendors' exports (Chargebee, Stripe's itemized balance report,
+the ECB's reference rates):
 each imported with no options, its stored records and its KPIs equal to the figures
 worked out by hand in the comments."""
 
@@ -8,9 +9,11 @@ from decimal import Decimal
 
 import pytest
 
+from metrics.imports import running, services
 from metrics.kpis.compute import recompute_kpis
-from metrics.models import Invoice, Subscription
+from metrics.models import FxRate, Invoice, Subscription
 from tests.metrics.imports import vendor_files
+from tests.metrics.imports.builders import records_csv, upload
 from tests.metrics.imports.test_sources_imports import APRIL_END, import_as_is, kpi, succeeded
 
 pytestmark = pytest.mark.usefixtures("in_acme")
@@ -74,3 +77,41 @@ def test_stripe_balance_itemized_charges_and_refunds_in_fees_payouts_and_transfe
     # January: 120 + 50 - 20 = 150 from two charges; February: 80 - 50 = 30 from one.
     assert (kpi("revenue", "2024-01"), kpi("orders", "2024-01")) == (Decimal("150"), Decimal("2"))
     assert (kpi("revenue", "2024-02"), kpi("orders", "2024-02")) == (Decimal("30"), Decimal("1"))
+
+
+def test_ecb_reference_rates_become_month_averages_in_the_reporting_currency(acme):
+    assert acme.tenant.currency == "USD"
+    record = import_as_is(vendor_files.ecb_reference_rates(), "eurofxref-hist.csv")
+    succeeded(record, "ecb_reference_rates", "fx_rates")
+    stored = {(r.currency, r.month.isoformat()[:7]): r.rate for r in FxRate.objects.all()}
+    assert stored == {
+        # January: USD per euro 1.12, 1.10, 1.08 -> 1.10.
+        ("EUR", "2024-01"): Decimal("1.1000000000"),
+        # USD/GBP per day: 1.12 / 0.896 = 1.25, 1.10 / 0.88 = 1.25, 1.08 / 0.90 = 1.20 -> 3.70 / 3.
+        ("GBP", "2024-01"): Decimal("1.2333333333"),
+        # CHF not quoted on the 15th: (1.12 / 0.96 + 1.08 / 0.90) / 2 = (1.1666... + 1.2) / 2.
+        ("CHF", "2024-01"): Decimal("1.1833333333"),
+        # 160 yen per euro every day: 1.10 / 160.
+        ("JPY", "2024-01"): Decimal("0.0068750000"),
+        ("EUR", "2024-02"): Decimal("1.0800000000"),
+        ("GBP", "2024-02"): Decimal("1.2500000000"),      # 1.08 / 0.864
+        ("CHF", "2024-02"): Decimal("1.2000000000"),      # 1.08 / 0.90
+        ("JPY", "2024-02"): Decimal("0.0066666667"),      # 1.08 / 162
+    }                                                     # CYP: N/A every day, no rate
+    notes = record.notes
+    assert notes[0] == "Read as ECB euro reference rates (European Central Bank)."
+    assert ("Each month's rate is the average of the ECB's daily reference rates in it (4 working days, 2 months "
+            "from 2024-01 to 2024-02), as units of USD per unit: USD per euro divided by the currency per euro."
+            ) in notes
+    assert any(note.startswith("5 N/A cells") for note in notes)
+    # The rates convert what is imported in those currencies.
+    invoices = services.start_import(kind="invoices", upload=upload(records_csv([
+        {"invoice_id": "E1", "date": "2024-01-10", "amount": "100.00", "currency": "EUR"},   # 110.00
+        {"invoice_id": "J1", "date": "2024-01-20", "amount": "16000", "currency": "JPY"},    # 110.00
+        {"invoice_id": "G1", "date": "2024-02-05", "amount": "40.00", "currency": "GBP"},    # 50.00
+    ]), "invoices.csv"))
+    running.run_import(import_id=str(invoices.pk))
+    invoices.refresh_from_db()
+    assert (invoices.status, invoices.rows_created) == ("succeeded", 3), invoices.errors
+    recompute_kpis(now=APRIL_END)
+    assert (kpi("revenue", "2024-01"), kpi("revenue", "2024-02")) == (Decimal("220"), Decimal("50"))

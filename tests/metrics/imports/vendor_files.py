@@ -379,3 +379,21 @@ def stripe_balance_itemized() -> bytes:
 
 
 FILES.update({"chargebee_subscriptions": chargebee_subscriptions, "stripe_balance_itemized": stripe_balance_itemized})
+
+
+def ecb_reference_rates() -> bytes:
+    """eurofxref-hist.csv: units of each currency per euro, newest day first, N/A where
+    a currency was not quoted (CYP since it joined the euro, CHF on one day), and a
+    trailing comma (an unnamed last column) on every line. A subset of its columns, in
+    the file's order."""
+    lines = [
+        "Date,USD,JPY,CYP,GBP,CHF,",
+        "2024-02-01,1.0800,162.00,N/A,0.8640,0.9000,",
+        "2024-01-31,1.1200,160.00,N/A,0.8960,0.9600,",
+        "2024-01-15,1.1000,160.00,N/A,0.8800,N/A,",
+        "2024-01-02,1.0800,160.00,N/A,0.9000,0.9000,",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+FILES.update({"ecb_reference_rates": ecb_reference_rates})
