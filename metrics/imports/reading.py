@@ -191,7 +191,9 @@ def find_header(records: list[list[str]]) -> int | None:
 
 
 def _comment(cells: list[str]) -> bool:
-    return bool(cells) and cells[0].lstrip().startswith(COMMENT)
+    # A first cell of "#" alone before other names is a column (Typeform's response token), not a comment.
+    return bool(cells) and cells[0].lstrip().startswith(COMMENT) and not (
+        cells[0].strip() == COMMENT and sum(1 for cell in cells if cell.strip()) > 1)
 
 
 def _filtered(rows: Iterator[tuple[int, list[str]]], header: list[str],

@@ -12,13 +12,16 @@ from metrics.imports.sources import applying, detection
 from metrics.imports.sources.chargebee import CHARGEBEE_SUBSCRIPTIONS
 from metrics.imports.sources.declaring import Source
 from metrics.imports.sources.ecb import ECB_REFERENCE_RATES
+from metrics.imports.sources.freshdesk import FRESHDESK_TICKETS
 from metrics.imports.sources.ga4 import GA4_TRAFFIC_ACQUISITION
 from metrics.imports.sources.hubspot import HUBSPOT_CONTACTS
+from metrics.imports.sources.pipedrive import PIPEDRIVE_DEALS
 from metrics.imports.sources.quickbooks import QUICKBOOKS_TRANSACTION_DETAIL
 from metrics.imports.sources.shopify import SHOPIFY_ORDERS
 from metrics.imports.sources.surveymonkey import SURVEYMONKEY_RESPONSES
 from metrics.imports.sources.stripe import (STRIPE_BALANCE_ITEMIZED, STRIPE_CUSTOMERS, STRIPE_INVOICES,
                                              STRIPE_SUBSCRIPTIONS)
+from metrics.imports.sources.typeform import TYPEFORM_RESPONSES
 from metrics.imports.sources.zendesk import ZENDESK_TICKETS
 
 SOURCES: dict[str, Source] = {source.key: source for source in [
@@ -26,6 +29,7 @@ SOURCES: dict[str, Source] = {source.key: source for source in [
     HUBSPOT_CONTACTS, SHOPIFY_ORDERS, QUICKBOOKS_TRANSACTION_DETAIL,
     SURVEYMONKEY_RESPONSES,
     STRIPE_BALANCE_ITEMIZED, CHARGEBEE_SUBSCRIPTIONS, ECB_REFERENCE_RATES,
+    FRESHDESK_TICKETS, TYPEFORM_RESPONSES, PIPEDRIVE_DEALS,
 ]}
 
 

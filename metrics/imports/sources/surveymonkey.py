@@ -7,16 +7,17 @@ names what each column of a question holds ("Response", "Open-Ended Response", a
 choice's label). The second row is dropped as a row without a respondent. Dates are
 written ``MM/DD/YYYY hh:mm:ss AM``, without an offset (the account's time zone).
 
-The NPS question is the one whose text asks how likely the respondent is to recommend:
-its column is found by that text, whatever the survey called the company.
+The NPS question is the one whose text asks how likely the respondent is to recommend,
+whatever the survey called the company; asked in other words, it is found by its
+0-10 answers (scores.py).
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-from collections import Counter
 
+from metrics.imports.reading import normalise_header
+from metrics.imports.sources import scores
 from metrics.imports.sources.declaring import Doc, Drop, Row, Source, Take
 
 COLUMNS = Doc("https://github.com/expectedparrot/edsl/blob/main/edsl/conjure/survey_monkey/data_classes.py",
@@ -35,30 +36,18 @@ RESPONSE_OBJECT = Doc("https://docs.memberjunction.org/api/interfaces/"
 
 # The date layout the export writes, named (not guessed).
 DATE_LAYOUT = "%m/%d/%Y %I:%M:%S %p"
-RECOMMEND = re.compile(r"recommend", re.IGNORECASE)   # the names are normalised: words joined by _
-LEADING_SCORE = re.compile(r"^\s*(\d{1,2})\b")
-
-
-def _nps_position(row: Row) -> int | None:
-    """The column of the question asking how likely the respondent is to recommend."""
-    return next((position for name, position in row.index.items() if RECOMMEND.search(name)), None)
+# The respondent's columns (normalised): never the NPS question, even when they hold a number.
+RESPONDENT = frozenset(normalise_header(name) for name in (
+    "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
+    "Last Name", "Custom Data", "Custom Data 1", "Custom Data 2", "Custom Data 3"))
 
 
 def _score(row: Row) -> str:
-    position = _nps_position(row)
-    if position is None:
-        row.count("no nps question")
-        return ""
-    cell = row.cells[position].strip() if position < len(row.cells) else ""
-    match = LEADING_SCORE.match(cell)
-    if match and match.group(1) != cell:
-        row.count("derived", "score")
-    return match.group(1) if match else cell
+    return scores.score(row, not_questions=RESPONDENT)
 
 
 def _no_score(row: Row) -> bool:
-    position = _nps_position(row)
-    return position is not None and not (row.cells[position].strip() if position < len(row.cells) else "")
+    return scores.skipped(row, not_questions=RESPONDENT)
 
 
 def _responded_at(row: Row) -> str:
@@ -71,13 +60,6 @@ def _responded_at(row: Row) -> str:
     return moment.isoformat()
 
 
-def _remarks(counts: Counter) -> list[str]:
-    if counts[("no nps question",)]:
-        return ["No question asking how likely the respondent is to recommend was found in the header, so no "
-                "score was read. Import the NPS question's column in KPI Hub's own columns (score)."]
-    return []
-
-
 SURVEYMONKEY_RESPONSES = Source(
     key="surveymonkey_responses", name="SurveyMonkey responses export", vendor="SurveyMonkey",
     kind="survey_responses",
@@ -88,7 +70,8 @@ SURVEYMONKEY_RESPONSES = Source(
         Take("survey_type", "nps (the question asking how likely the respondent is to recommend)",
              lambda row: "nps"),
         Take("score", "the answer to the question whose text asks how likely the respondent is to "
-             "recommend (its leading number: “9 - Very likely” is 9)", _score, derived=True),
+             "recommend, else to the one question answered with a whole number from 0 to 10 (its leading "
+             "number: “9 - Very likely” is 9)", _score, derived=True),
         Take("responded_at", f"End Date read as MM/DD/YYYY hh:mm:ss AM ({DATE_LAYOUT}), in your time zone",
              _responded_at, derived=True),
         Take("email", "Email Address", lambda row: row.get("Email Address")),
@@ -98,5 +81,5 @@ SURVEYMONKEY_RESPONSES = Source(
              "the export's second header row names what each column holds; it is no response"),
         Drop("responses that skipped the recommend question", _no_score, "there is no score to count"),
     ),
-    remarks=_remarks,
+    remarks=scores.remarks,
 )

@@ -381,6 +381,98 @@ def stripe_balance_itemized() -> bytes:
 FILES.update({"chargebee_subscriptions": chargebee_subscriptions, "stripe_balance_itemized": stripe_balance_itemized})
 
 
+# Freshdesk's ticket export: the ticket fields' labels in the export's order, then the
+# contact's fields; times "%F %T" in the agent's time zone, durations hh:mm:ss in
+# business hours ("00:00:00" when there was no response).
+FRESHDESK_HEADER = ["Ticket ID", "Subject", "Status", "Priority", "Source", "Type", "Agent", "Group", "Created time",
+                    "Due by Time", "Resolved time", "Closed time", "Last update time", "Initial response time",
+                    "Time tracked", "First response time (in hrs)", "Resolution time (in hrs)",
+                    "Agent interactions", "Customer interactions", "Resolution status", "First response status",
+                    "Tags", "Survey results", "Product", "Full name", "Email", "Contact ID"]
+
+
+def freshdesk_tickets(*, without: tuple[str, ...] = ()) -> bytes:
+    """``without``: columns the agent left out of the export."""
+    def ticket(tid, status, priority, source, created, resolved, closed, first, first_hours, resolution_hours,
+               email):
+        return [tid, "Subject", status, priority, source, "Question", "Sam Agent", "Support", created,
+                "2024-02-15 09:00:00", resolved, closed, created, first, "00:00", first_hours, resolution_hours, "1",
+                "1", "Within SLA" if resolved else "", "Within SLA" if first else "", "", "", "Acme", "Customer",
+                email, "7000" + tid]
+
+    rows = [
+        ticket("201", "Resolved", "High", "Email", "2024-01-15 09:30:00", "2024-01-15 16:00:00", "",
+               "2024-01-15 10:15:00", "00:45:00", "06:30:00", "a@x.example"),
+        ticket("202", "Closed", "Medium", "Portal", "2024-01-16 14:00:00", "2024-01-16 18:00:00",
+               "2024-01-17 18:00:00", "2024-01-16 16:00:00", "02:00:00", "04:00:00", "b@x.example"),
+        # Never answered: the durations say 00:00:00.
+        ticket("203", "Open", "Low", "Chat", "2024-01-20 08:00:00", "", "", "", "00:00:00", "00:00:00",
+               "c@x.example"),
+        # Answered an hour later, after midnight; half an hour of it in business hours.
+        ticket("204", "Pending", "Urgent", "Phone", "2024-01-31 23:30:00", "", "", "2024-02-01 00:30:00",
+               "00:30:00", "00:00:00", "d@x.example"),
+    ]
+    keep = [position for position, name in enumerate(FRESHDESK_HEADER) if name not in without]
+    return csv_bytes([FRESHDESK_HEADER[p] for p in keep], [[row[p] for p in keep] for row in rows])
+
+
+TYPEFORM_RESPONSE_COLUMNS = ["Response Type", "Start Date (UTC)", "Stage Date (UTC)", "Submit Date (UTC)",
+                             "Network ID", "Tags"]
+
+
+def typeform_responses(*, nps_question: str = "How likely are you to recommend Acme to a friend or colleague?"
+                       ) -> bytes:
+    """Typeform's CSV: "#" (the token), the questions, the hidden field email, then the
+    response's own columns; UTC times; a partial response without a submit date."""
+    header = ["#", nps_question, "What is the main reason for your score?", "How big is your team?", "email",
+              *TYPEFORM_RESPONSE_COLUMNS]
+
+    def response(token, score, reason, team, email, kind, start, submit):
+        return [token, score, reason, team, email, kind, start, "", submit, "a1b2c3d4e5", ""]
+
+    return csv_bytes(header, [
+        response("t0k1", "10", "Fast support", "11-50", "a@x.example", "completed", "2024-01-15 09:30:00",
+                 "2024-01-15 09:32:10"),
+        response("t0k2", "6", "", "1-10", "b@x.example", "completed", "2024-01-20 14:05:00", "2024-01-20 14:07:30"),
+        # Left before the end: no submit date.
+        response("t0k3", "9", "", "", "", "partial", "2024-01-21 10:00:00", ""),
+        # Submitted without answering the NPS question.
+        response("t0k4", "", "No opinion", "51-200", "e@x.example", "completed", "2024-01-22 11:00:00",
+                 "2024-01-22 11:01:00"),
+        response("t0k5", "9", "", "11-50", "c@x.example", "completed", "2024-01-25 08:00:00", "2024-01-25 08:03:00"),
+        response("t0k6", "8", "", "1-10", "d@x.example", "completed", "2024-02-03 10:00:00", "2024-02-03 10:02:00"),
+    ])
+
+
+PIPEDRIVE_HEADER = ["Deal - ID", "Deal - Title", "Deal - Creator", "Deal - Owner", "Deal - Value",
+                    "Deal - Currency of Value", "Deal - Organization", "Deal - Contact person", "Deal - Pipeline",
+                    "Deal - Stage", "Deal - Status", "Deal - Deal created", "Deal - Update time", "Deal - Won time",
+                    "Deal - Lost time", "Deal - Deal closed on", "Deal - Lost reason", "Deal - Source channel",
+                    "Person - Email - Work"]
+
+
+def pipedrive_deals() -> bytes:
+    """Pipedrive's deals export: "<item> - <field>" columns, statuses Won/Lost/Open."""
+    def deal(did, title, stage, status, created, won="", lost="", channel="", email=""):
+        return [did, title, "Sam Seller", "Sam Seller", "1200", "USD", f"{title} Ltd", title, "Sales", stage, status,
+                created, created, won, lost, won or lost, "Too expensive" if lost else "", channel, email]
+
+    return csv_bytes(PIPEDRIVE_HEADER, [
+        deal("11", "Alpha", "Negotiations Started", "Won", "2024-01-05 10:00:00", won="2024-02-01 14:00:00",
+             channel="Organic search", email="a@x.example"),
+        deal("12", "Beta", "Proposal Made", "Lost", "2024-01-10 09:00:00", lost="2024-01-20 09:00:00",
+             channel="Paid search", email="b@x.example"),
+        deal("13", "Gamma", "Qualified", "Open", "2024-01-12 16:45:00", email="c@x.example"),
+        deal("14", "Delta", "Negotiations Started", "Won", "2024-01-15 11:00:00", won="2024-01-25 11:00:00",
+             email="d@x.example"),
+        deal("15", "Epsilon", "Qualified", "Open", "2024-02-02 09:00:00", channel="Organic search"),
+    ])
+
+
+FILES.update({"freshdesk_tickets": freshdesk_tickets, "typeform_responses": typeform_responses,
+              "pipedrive_deals": pipedrive_deals})
+
+
 def ecb_reference_rates() -> bytes:
     """eurofxref-hist.csv: units of each currency per euro, newest day first, N/A where
     a currency was not quoted (CYP since it joined the euro, CHF on one day), and a
