@@ -7,4 +7,5 @@ class MetricsConfig(AppConfig):
 
     def ready(self) -> None:
         import metrics.goals.receivers  # noqa: F401  (its @receiver functions connect on import)
+        import metrics.imports.receivers  # noqa: F401  (its @receiver functions connect on import)
         import metrics.kpis.receivers  # noqa: F401  (its @receiver functions connect on import)

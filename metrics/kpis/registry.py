@@ -59,10 +59,18 @@ CRM_VENDOR_PT = Source("Quais são os 7 principais KPIs de um negócio de fornec
 
 @dataclass(frozen=True)
 class Benchmark:
-    """A reference band from the articles, shown as context, never as a target."""
+    """A reference band from the articles, shown as context, never as a target.
+
+    ``low`` and ``high``, when given, are the band's numbers in the KPI's unit (money
+    in ``currency``): an import whose KPI lands ten times outside them gets a warning
+    (metrics/imports/plausibility.py). Given only where being that far out means a
+    unit mistake rather than an unusual business (docs/decisions.md, "Plausibility")."""
 
     band: str
     sources: tuple[Source, ...]
+    low: float | None = None
+    high: float | None = None
+    currency: str = ""
 
     def as_dict(self) -> dict:
         return {"band": self.band, "source": "; ".join(source.title for source in self.sources)}
@@ -207,7 +215,8 @@ CATALOG: tuple[Kpi, ...] = (
     Kpi("arpu", "Average revenue per user", Unit.MONEY, U, REV,
         "MRR / paying customers.",
         fx.arpu, shows=("mrr", "customers"),
-        benchmark=Benchmark("$50-100 per month typical SaaS", (SOFTWARE_ECOMMERCE,)),
+        benchmark=Benchmark("$50-100 per month typical SaaS", (SOFTWARE_ECOMMERCE,), low=50, high=100,
+                            currency="USD"),
         breakdown=by_customer("arpu"), movements=("active",)),
     Kpi("ltv", "Customer lifetime value", Unit.MONEY, U, CUS,
         "ARPU / monthly churn, the churn being the customers churned in the last 3 months "
