@@ -279,7 +279,8 @@ def link_emails(cursor, kind: Kind, present: list[Column]) -> Linked:
     if "customer_id" not in {column.name for column in present}:
         return Linked()
     cell = "btrim(t.customer_id)"
-    looks_like_email = f"{cell} ~ '{EMAIL_SHAPE}'"
+    # LIKE first: it spares most ids the regular expression.
+    looks_like_email = f"t.customer_id LIKE '%@%' AND {cell} ~ '{EMAIL_SHAPE}'"
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TYPED} t WHERE {looks_like_email})")
     if not cursor.fetchone()[0]:
         return Linked()

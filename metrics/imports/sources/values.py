@@ -84,9 +84,15 @@ def later_date(first: str, second: str) -> bool:
         return False
 
 
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+NOT_NUMBER = re.compile(r"[^\d.,\-]")
+
+
 def number(text: str) -> Decimal | None:
     """A number as exports write it: ``1,250.00``, ``$49.00``, ``-5``; None if empty or unreadable."""
-    cleaned = re.sub(r"[^\d.,\-]", "", text.strip())
+    if PLAIN_NUMBER.fullmatch(text):
+        return Decimal(text)  # most cells: nothing to clean (a speed path, same result)
+    cleaned = NOT_NUMBER.sub("", text.strip())
     if "," in cleaned and "." in cleaned:
         cleaned = cleaned.replace(",", "")
     elif cleaned.count(",") == 1 and len(cleaned.split(",")[1]) != 3:

@@ -47,9 +47,9 @@ def test_leads_link_by_email_trimmed_and_in_any_case_and_report_the_unmatched(cu
                for note in record.notes), record.notes
     unmatched = [warning for warning in record.warnings if "match none of your customers" in warning
                  or "matches none of your customers" in warning]
-    assert unmatched == ["1 customer_id e-mail matches none of your customers' e-mails; it was kept as given, "
-                         "not linked: zed@x.example. Import those customers (with their e-mail) and this file "
-                         "again to link them."]
+    assert unmatched == [("1 customer_id e-mail matches none of your customers' e-mails; it was kept as given, "
+                          "not linked: zed@x.example. Import those customers (with their e-mail) and this file "
+                          "again to link them.")]
     # Once that customer exists, the same file links the lead (an update, not a new lead).
     import_records("customers", [{"customer_id": "C9", "email": "zed@x.example"}])
     again = import_records("leads", [
