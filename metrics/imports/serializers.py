@@ -2,12 +2,15 @@
 
 import json
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrics.imports.kinds import KINDS
 from metrics.models import DataImport
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class MappingField(serializers.Field):
     """A mapping as a JSON object, or as JSON text (a multipart field)."""
 
@@ -109,7 +112,9 @@ class PreviewInput(serializers.Serializer):
                            help_text="The mapping to preview; without one, the remembered or suggested one")
     date_format = serializers.ChoiceField(choices=DataImport.DateFormat.values, required=False,
                                           allow_blank=True, default="")
-    amount_unit = serializers.ChoiceField(choices=DataImport.AmountUnit.values, default=DataImport.AmountUnit.UNITS)
+    # Text (checked by the service): a third choice field of this name would collide in the schema's enums.
+    amount_unit = serializers.CharField(default=DataImport.AmountUnit.UNITS, max_length=5,
+                                        help_text="units or cents, as for the import")
 
 
 class PreviewColumn(serializers.Serializer):

@@ -66,8 +66,7 @@ def test_upload_preview_change_a_column_confirm_and_see_the_result(live_site, ch
         assert "Kind not recognised" in detected.inner_text()
         assert "Choose the kind of data" in page.locator("#import-preview [data-preview-problems]").inner_text()
         page.select_option("#upload-kind", "invoices")
-        page.wait_for_function("document.querySelector('#import-preview [data-detected]')"
-                               ".innerText.includes('Read as invoices')")
+        page.locator("#import-preview [data-detected]", has_text="Read as invoices").wait_for()
         assert "amount is required" in page.locator("#import-preview [data-preview-problems]").inner_text()
         assert page.locator("#map-invoice_id").input_value() == "file:Invoice #"
         assert page.locator("#map-date").input_value() == "file:Issued"
