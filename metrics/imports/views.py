@@ -95,7 +95,10 @@ def _import_kept(request, token: str, options: dict):
                                        mapping=_form_mapping(request.POST, options["kind"]), **options)
     except ValidationError as error:
         kept.close()
-        found = _preview_of(token, options, _form_mapping(request.POST, options["kind"]))
+        try:
+            found = _preview_of(token, options, _form_mapping(request.POST, options["kind"]))
+        except ValidationError:
+            found = None
         return _preview_page(request, found, token, options, problems=error.message_dict)
     kept.close()
     pending.discard(token)
