@@ -183,18 +183,17 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
     except FileProblem as problem:
         raise ValidationError({"file": [str(problem)]}) from None
     notes, guessed = [], False
-    if not kind and not source and not sources.detect(head.sample, name=upload.name or ""):
+    detected = bool(sources.detect(head.sample, name=upload.name or ""))
+    if not kind and not source and not detected:
         remembered = mappings.remembered_kinds(head.header)
         kind = remembered[0] if len(remembered) == 1 else mappings.guess_kind(head.header) or ""
         guessed = bool(kind) and len(remembered) != 1
         if guessed:
             notes.append(f"The file looks like no export KPI Hub knows; its columns look like {kind} "
                          f"(guessed from the header). Choose another kind if that is wrong.")
-    if kind or source or sources.detect(head.sample, name=upload.name or ""):
+    if kind or source or detected:
+        # The source, when there is one, says "Read as ..." itself as it is applied.
         kind, source = read_as(kind=kind, source=source, upload=head.sample)
-        if source:
-            declared = sources.SOURCES[source]
-            notes.append(f"Recognised as a {declared.name} ({declared.vendor}).")
     if kind:
         check_options(kind=kind, on_error=REJECT, date_format=date_format, amount_unit=amount_unit)
     given = checked_mapping(kind=kind, source=source, mapping=mapping, upload=head.sample) if (
