@@ -88,7 +88,9 @@ def test_side_by_side_gives_exactly_what_one_connection_gives(company, settings,
 def test_an_error_on_a_side_connection_reaches_the_caller(company, settings):
     connection.set_tenant(company)
     settings.KPIHUB_KPI_CONNECTIONS = 2
-    statements = [("slow", "SELECT pg_sleep(0.5) IS NULL AS slept", {}),  # keeps this connection busy
+    # The slow one keeps this connection busy until the side connection has opened and
+    # taken the broken one, even on a loaded machine (opening one can take a second).
+    statements = [("slow", "SELECT pg_sleep(3) IS NULL AS slept", {}),
                   ("broken", "SELECT * FROM no_such_table", {})]
     with transaction.atomic():
         with pytest.raises(psycopg.errors.UndefinedTable):
