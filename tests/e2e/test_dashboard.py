@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tenants.demo import DEMO_EMAIL, DEMO_PASSWORD, fill_demo_data
 from tenants.services import drop_tenant
@@ -56,9 +57,16 @@ def browser_page(live_site, chromium, demo_company):
 
 
 def drawn_charts(page) -> list[bool]:
+    """Whether each chart has pixels on its canvas, once every chart says it is drawn
+    and has had the time to paint (a loaded machine paints a few frames late)."""
     page.wait_for_selector("canvas[data-chart-url][data-drawn]")
     page.wait_for_function("""() => [...document.querySelectorAll('canvas[data-chart-url]')]
                                      .every((c) => c.dataset.drawn)""")
+    try:
+        page.wait_for_function(f"""() => [...document.querySelectorAll('canvas[data-chart-url]')]
+                                         .every({CANVAS_HAS_PIXELS})""", timeout=10_000)
+    except PlaywrightTimeout:
+        pass  # the list below says which canvas stayed empty
     return [canvas.evaluate(CANVAS_HAS_PIXELS) for canvas in page.query_selector_all("canvas[data-chart-url]")]
 
 
