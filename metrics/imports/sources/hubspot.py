@@ -1,11 +1,18 @@
-"""HubSpot: the contacts export, as leads (docs/sources.md).
+"""HubSpot: the contacts export and the deals export, as leads (docs/sources.md).
 
 A contact is a lead from its Create Date; it is qualified from the marketing-qualified
 stage on, and converted when it became a customer. The original source (HubSpot's
 traffic source label) is the channel, as HubSpot writes it.
+
+A deal is a qualified lead from its Create Date (creating a deal makes its contacts
+opportunities, past sales-qualified); it converts when it is in the default pipeline's
+Closed Won stage, on its Close Date, which HubSpot sets when a deal is closed.
 """
 
 from __future__ import annotations
+
+import re
+from collections import Counter
 
 from metrics.imports.sources.declaring import Doc, Row, Source, Take
 from metrics.imports.sources.values import date_of
@@ -48,4 +55,84 @@ HUBSPOT_CONTACTS = Source(
         Take("customer_id", "Email, for contacts that became customers", _customer),
     ),
     maps={"Lifecycle Stage": QUALIFIED},
+)
+
+
+# --- Deals ------------------------------------------------------------------------------------
+
+DEAL_PROPERTIES = Doc("https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties",
+                      "HubSpot's default deal properties",
+                      "Close date: the day the deal is expected to close or was closed, set by HubSpot when a "
+                      "deal is moved into a closed-won or closed-lost stage")
+DEAL_STAGES = Doc("https://knowledge.hubspot.com/object-settings/set-up-and-customize-your-deal-pipelines-and-deal-stages",
+                  "Set up and customize your deal pipelines and deal stages",
+                  "a deal moves through its pipeline's stages to Closed Won or Closed Lost; pipelines and their "
+                  "stages can be customised")
+DEAL_LIFECYCLE = Doc("https://knowledge.hubspot.com/crm-setup/manage-how-lifecycle-stages-sync-between-objects",
+                     "Automatically sync lifecycle stages between certain records",
+                     "a deal's stage updates the lifecycle stage of its contacts: Opportunity when a deal is "
+                     "created, Customer when it is closed won")
+
+# The default sales pipeline's stages (label and internal value) -> won. A stage not
+# listed here is a custom one: read as not won, and named in a note.
+DEFAULT_DEAL_STAGES = {
+    "appointment scheduled": "false", "appointmentscheduled": "false",
+    "qualified to buy": "false", "qualifiedtobuy": "false",
+    "presentation scheduled": "false", "presentationscheduled": "false",
+    "decision maker bought-in": "false", "decisionmakerboughtin": "false",
+    "contract sent": "false", "contractsent": "false",
+    "closed won": "true", "closedwon": "true",
+    "closed lost": "false", "closedlost": "false",
+}
+EMAIL_IN_PARENTHESES = re.compile(r"\(([^()\s]+@[^()\s]+)\)")
+
+
+def _won(row: Row) -> bool:
+    stage = row.get("Deal Stage")
+    won = DEFAULT_DEAL_STAGES.get(stage.strip().lower())
+    if won is None and stage:
+        row.count("custom stage", stage)
+    return won == "true"
+
+
+def _deal_converted(row: Row) -> str:
+    return date_of(row.get("Close Date")) if _won(row) else ""
+
+
+def _deal_customer(row: Row) -> str:
+    """The e-mail of the deal's first associated contact, for won deals: the export
+    writes each contact as "Name (e-mail)"."""
+    if DEFAULT_DEAL_STAGES.get(row.get("Deal Stage").strip().lower()) != "true":
+        return ""
+    found = EMAIL_IN_PARENTHESES.search(row.get("Associated Contact"))
+    return found.group(1) if found else ""
+
+
+def _deal_remarks(counts: Counter) -> list[str]:
+    custom = sorted((key[1], n) for key, n in counts.items() if key[0] == "custom stage")
+    if not custom:
+        return []
+    return ["Deal stages that are not the default pipeline's, read as not won: "
+            + ", ".join(f"{stage} ({n:,} row{'s' if n > 1 else ''})" for stage, n in custom)
+            + ". Only Closed Won converts a deal; to count a custom won stage, import the deals in KPI Hub's "
+              "own columns."]
+
+
+HUBSPOT_DEALS = Source(
+    key="hubspot_deals", name="HubSpot deals export", vendor="HubSpot", kind="leads",
+    documentation=(EXPORT, DEAL_PROPERTIES, DEAL_STAGES, DEAL_LIFECYCLE),
+    recognise=("Record ID", "Deal Name", "Deal Stage", "Create Date"),
+    takes=(
+        Take("lead_id", "Record ID", lambda row: row.get("Record ID")),
+        Take("created_date", "the date of Create Date", lambda row: date_of(row.get("Create Date"))),
+        Take("channel", "Original Traffic Source, as HubSpot names it",
+             lambda row: row.get("Original Traffic Source", "Original Source")),
+        Take("qualified", "true: a deal is an opportunity (its contacts' lifecycle stage is Opportunity, after "
+             "Sales Qualified Lead)", lambda row: "true"),
+        Take("converted_date", "for deals in Closed Won, the date of Close Date", _deal_converted),
+        Take("customer_id", "for deals in Closed Won, the e-mail of the first Associated Contact (matched to your "
+             "customers by e-mail)", _deal_customer),
+    ),
+    maps={"Deal Stage (won)": DEFAULT_DEAL_STAGES},
+    remarks=_deal_remarks,
 )

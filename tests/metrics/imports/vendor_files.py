@@ -489,3 +489,29 @@ def ecb_reference_rates() -> bytes:
 
 
 FILES.update({"ecb_reference_rates": ecb_reference_rates})
+
+
+HUBSPOT_DEALS_HEADER = ["Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Close Date", "Create Date",
+                        "Deal owner", "Deal Type", "Original Traffic Source", "Associated Contact"]
+
+
+def hubspot_deals() -> bytes:
+    """HubSpot's deals export: stage labels of the default pipeline (and one custom
+    stage), Close Date set on closing, each associated contact as "Name (e-mail)"."""
+    return csv_bytes(HUBSPOT_DEALS_HEADER, [
+        ["9001", "Alpha - Growth", "Closed Won", "Sales Pipeline", "1200", "2024-02-01 14:00", "2024-01-05 10:00",
+         "Sam Seller", "New Business", "Organic Search", "Ann Lee (ann@x.example);Al Bo (al@x.example)"],
+        ["9002", "Beta - Starter", "Closed Lost", "Sales Pipeline", "300", "2024-01-20 09:00", "2024-01-10 09:00",
+         "Sam Seller", "New Business", "Paid Search", "Bo Chen (bo@x.example)"],
+        ["9003", "Gamma - Growth", "Contract Sent", "Sales Pipeline", "1200", "2024-01-31 23:59",
+         "2024-01-12 16:45", "Sam Seller", "New Business", "Referrals", "Cy Diaz (cy@x.example)"],
+        # Won on Jan 25th; its Close Date is the day it was closed.
+        ["9004", "Delta - Growth", "closedwon", "default", "1200", "2024-01-25 11:00", "2024-01-15 11:00",
+         "Sam Seller", "Existing Business", "Direct Traffic", "Di Eng (di@x.example)"],
+        # A custom stage: not read as won.
+        ["9005", "Epsilon - Pilot", "Pilot running", "Enterprise", "5000", "2024-03-31 23:59",
+         "2024-02-02 09:00", "Sam Seller", "New Business", "Offline Sources", "Ed Fox (ed@x.example)"],
+    ])
+
+
+FILES.update({"hubspot_deals": hubspot_deals})
