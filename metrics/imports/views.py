@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_required
 from metrics.imports import pending, samples, selectors, services
 from metrics.imports.kinds import KINDS
+from metrics.imports.sources import SOURCES
 from metrics.models import DataImport
 
 HISTORY = 25
@@ -24,7 +25,9 @@ def imports_page(request):
     (``pending``) with the mapping chosen there. A file that cannot be imported as it
     is (no kind recognised, required columns missing), or whose kind is only guessed,
     gets the preview's mapping step instead of a bare error."""
-    chosen = request.POST.get("kind") or request.GET.get("kind") or "customers"
+    # The column guide's own select ("guide") changes only the guide; a link to
+    # ?kind=... chooses the upload's kind and shows its guide.
+    chosen = request.GET.get("guide") or request.POST.get("kind") or request.GET.get("kind") or "customers"
     chosen = chosen if chosen in KINDS else "customers"
     problems: dict = {}
     if request.method == "POST":
@@ -180,10 +183,23 @@ def import_progress(request, pk):
 def _context(request, record: DataImport) -> dict:
     can_import = has_role(request.user, *ADMIN_ROLES)
     return {"record": record, "job": record.job, "kind": KINDS.get(record.kind), "can_import": can_import,
+            "source": SOURCES.get(record.source), "mapping": _mapping_read(record.mapping),
             "can_undo": can_import and record.is_finished and selectors.can_undo(record),
             "wrote_nothing": selectors.wrote_nothing(record),
             "nothing_message": next((warning for warning in record.warnings if warning.startswith("Nothing")),
                                     "Nothing was written: no record was created, updated or deleted.")}
+
+
+def _mapping_read(mapping: dict | None) -> list[dict]:
+    """The mapping an import was read with, one line per kind column: from a file
+    column, a constant, or nothing (the column left empty)."""
+    lines = []
+    for column, origin in (mapping or {}).items():
+        if isinstance(origin, dict):
+            lines.append({"column": column, "how": "value", "what": origin.get("value", "")})
+        else:
+            lines.append({"column": column, "how": "file" if origin else "nothing", "what": origin or ""})
+    return lines
 
 
 @member_required
