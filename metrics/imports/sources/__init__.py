@@ -22,6 +22,7 @@ from metrics.imports.sources.surveymonkey import SURVEYMONKEY_RESPONSES
 from metrics.imports.sources.stripe import (STRIPE_BALANCE_ITEMIZED, STRIPE_CUSTOMERS, STRIPE_INVOICES,
                                              STRIPE_SUBSCRIPTIONS)
 from metrics.imports.sources.typeform import TYPEFORM_RESPONSES
+from metrics.imports.sources.xero import XERO_ACCOUNT_TRANSACTIONS
 from metrics.imports.sources.zendesk import ZENDESK_TICKETS
 
 SOURCES: dict[str, Source] = {source.key: source for source in [
@@ -30,7 +31,7 @@ SOURCES: dict[str, Source] = {source.key: source for source in [
     SURVEYMONKEY_RESPONSES,
     STRIPE_BALANCE_ITEMIZED, CHARGEBEE_SUBSCRIPTIONS, ECB_REFERENCE_RATES,
     FRESHDESK_TICKETS, TYPEFORM_RESPONSES, PIPEDRIVE_DEALS,
-    HUBSPOT_DEALS,
+    HUBSPOT_DEALS, XERO_ACCOUNT_TRANSACTIONS,
 ]}
 
 

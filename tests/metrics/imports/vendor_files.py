@@ -515,3 +515,37 @@ def hubspot_deals() -> bytes:
 
 
 FILES.update({"hubspot_deals": hubspot_deals})
+
+
+XERO_HEADER = ["Date", "Source", "Description", "Reference", "Currency", "Debit (Source)", "Credit (Source)",
+               "Debit (USD)", "Credit (USD)", "Running Balance (USD)"]
+
+
+def xero_account_transactions() -> bytes:
+    """Xero's Account Transactions report of a US organisation (base currency USD):
+    title lines, each account's name alone in the Date column, opening and closing
+    balances, Total rows, dates written 10 Jan 2024, amounts in the source and the base
+    currency (a euro bill), grouped thousands."""
+    def account(name, lines):
+        return [[name] + [""] * 9, ["Opening Balance"] + [""] * 8 + ["0.00"], *lines,
+                [f"Total {name}"] + [""] * 9, ["Closing Balance"] + [""] * 9]
+
+    body = [
+        *account("Advertising", [
+            ["10 Jan 2024", "Spend Money", "Google Ads", "GA-1", "USD", "500.00", "", "500.00", "", "500.00"],
+            ["20 Jan 2024", "Payable Invoice", "Facebook ads", "FB-7", "EUR", "1,000.00", "", "1,100.00", "",
+             "1,600.00"],
+            ["05 Feb 2024", "Payable Credit Note", "Refund of ad credit", "FB-CN", "USD", "", "100.00", "", "100.00",
+             "1,500.00"]]),
+        *account("Rent", [
+            ["01 Feb 2024", "Spend Money", "February rent", "", "USD", "2,000.00", "", "2,000.00", "", "2,000.00"]]),
+        *account("Business Bank Account", [
+            ["10 Jan 2024", "Spend Money", "Google Ads", "GA-1", "USD", "", "500.00", "", "500.00", "-500.00"]]),
+        *account("Software Licences", [
+            ["15 Feb 2024", "Spend Money", "Figma", "", "USD", "45.00", "", "45.00", "", "45.00"]]),
+    ]
+    title = "Account Transactions\nDemo Company (US)\nFor the period January 1, 2024 to February 29, 2024\n\n"
+    return title.encode() + csv_bytes(XERO_HEADER, body)
+
+
+FILES.update({"xero_account_transactions": xero_account_transactions})
