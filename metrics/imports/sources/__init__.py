@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from metrics.imports.reading import Table
 from metrics.imports.sources import applying, detection
+from metrics.imports.sources.baremetrics import BAREMETRICS_SUBSCRIPTIONS
 from metrics.imports.sources.chargebee import CHARGEBEE_SUBSCRIPTIONS
 from metrics.imports.sources.declaring import Source
 from metrics.imports.sources.ecb import ECB_REFERENCE_RATES
@@ -31,7 +32,7 @@ SOURCES: dict[str, Source] = {source.key: source for source in [
     SURVEYMONKEY_RESPONSES,
     STRIPE_BALANCE_ITEMIZED, CHARGEBEE_SUBSCRIPTIONS, ECB_REFERENCE_RATES,
     FRESHDESK_TICKETS, TYPEFORM_RESPONSES, PIPEDRIVE_DEALS,
-    HUBSPOT_DEALS, XERO_ACCOUNT_TRANSACTIONS,
+    HUBSPOT_DEALS, XERO_ACCOUNT_TRANSACTIONS, BAREMETRICS_SUBSCRIPTIONS,
 ]}
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from metrics.kpis.compute import recompute_kpis
-from metrics.models import Expense, Lead
+from metrics.models import Expense, Lead, Subscription
 from tests.metrics.imports import vendor_files
 from tests.metrics.imports.test_sources_imports import APRIL_END, import_as_is, kpi, succeeded
 
@@ -62,3 +62,25 @@ def test_xero_account_transactions_as_expenses_by_account():
     assert (kpi("marketing_spend", "2024-01"), kpi("marketing_spend", "2024-02")) == (Decimal("1600"), Decimal("0"))
     assert (kpi("total_expenses", "2024-01"), kpi("total_expenses", "2024-02")) == (Decimal("1600"),
                                                                                     Decimal("2045"))
+
+
+def test_baremetrics_subscriptions_cents_periods_and_cancellations():
+    record = import_as_is(vendor_files.baremetrics_subscriptions(), "subscriptions.csv")
+    succeeded(record, "baremetrics_subscriptions", "subscriptions")
+    stored = {s.subscription_id: (s.customer_id, s.plan, s.amount, s.quantity, s.interval, str(s.start_date),
+                                  str(s.end_date)) for s in Subscription.objects.all()}
+    assert stored == {
+        "subscription_1": ("customer_1", "Growth", Decimal("100.00"), 1, "month", "2024-01-05", "None"),
+        "subscription_2": ("customer_2", "Growth annual", Decimal("1200.00"), 1, "year", "2024-01-15", "2024-03-15"),
+        "subscription_3": ("customer_3", "Quarterly", Decimal("90.00"), 1, "quarter", "2024-02-01", "None"),
+        # 300.00 every 6 months -> 50.00 a month.
+        "subscription_4": ("customer_4", "Half-yearly", Decimal("50.00"), 2, "month", "2024-03-01", "None"),
+        "subscription_5": ("customer_1", "Growth", Decimal("100.00"), 1, "month", "2024-02-10", "None"),
+    }
+    assert record.notes[0] == "Read as Baremetrics subscription import template (Baremetrics)."
+    assert any(note.startswith("Plans renewing every 6 month (1 row) imported as monthly") for note in record.notes)
+    recompute_kpis(now=APRIL_END)
+    # Jan 31: 100 + 1,200 / 12 = 200. Feb 29: 100 + 100 + 90 / 3 + 100 = 330.
+    # Mar 31: subscription_2 cancelled Mar 15; 100 + 30 + 2 x 50 + 100 = 330.
+    assert (kpi("mrr", "2024-01"), kpi("mrr", "2024-02"), kpi("mrr", "2024-03")) == (
+        Decimal("200"), Decimal("330"), Decimal("330"))

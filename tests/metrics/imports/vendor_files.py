@@ -549,3 +549,28 @@ def xero_account_transactions() -> bytes:
 
 
 FILES.update({"xero_account_transactions": xero_account_transactions})
+
+
+BAREMETRICS_HEADER = ["plan_oid", "plan_name", "plan_currency", "plan_amount", "plan_interval", "plan_interval_count",
+                      "customer_oid", "customer_name", "customer_email", "subscription_oid", "subscription_started_at",
+                      "subscription_canceled_at", "subscription_quantity"]
+
+
+def baremetrics_subscriptions() -> bytes:
+    """Baremetrics' manual import template: amounts as integers of cents, a quarterly
+    plan as 3 months, the cancellation date only when cancelled, quantity optional."""
+    return csv_bytes(BAREMETRICS_HEADER, [
+        ["plan_1", "Growth", "USD", "10000", "month", "1", "customer_1", "Alpha", "a@x.example", "subscription_1",
+         "2024-01-05", "", "1"],
+        ["plan_2", "Growth annual", "USD", "120000", "year", "1", "customer_2", "Beta", "b@x.example",
+         "subscription_2", "2024-01-15", "2024-03-15", "1"],
+        ["plan_3", "Quarterly", "USD", "9000", "month", "3", "customer_3", "Gamma", "c@x.example", "subscription_3",
+         "2024-02-01", "", "1"],
+        ["plan_4", "Half-yearly", "USD", "30000", "month", "6", "customer_4", "Delta", "d@x.example",
+         "subscription_4", "2024-03-01", "", "2"],
+        ["plan_1", "Growth", "USD", "10000", "month", "1", "customer_1", "Alpha", "a@x.example", "subscription_5",
+         "2024-02-10", "", ""],
+    ])
+
+
+FILES.update({"baremetrics_subscriptions": baremetrics_subscriptions})
