@@ -10,7 +10,12 @@ import pytest
 from metrics.kpis.compute import recompute_kpis
 from metrics.models import Expense, Lead, Subscription
 from tests.metrics.imports import vendor_files
-from tests.metrics.imports.test_sources_imports import APRIL_END, import_as_is, kpi, succeeded
+from tests.metrics.imports.test_sources_imports import (
+    APRIL_END,
+    import_as_is,
+    kpi,
+    succeeded,
+)
 
 pytestmark = pytest.mark.usefixtures("in_acme")
 
@@ -30,9 +35,9 @@ def test_hubspot_deals_as_qualified_leads_converted_when_closed_won():
                                "Pilot running (1 row).") for note in record.notes)
     recompute_kpis(now=APRIL_END)
     # January: four deals, all qualified; two closed won (Feb 1st, Jan 25th) -> 50 %.
-    assert (kpi("leads", "2024-01"), kpi("qualified_leads", "2024-01")) == (Decimal("4"), Decimal("4"))
-    assert kpi("lead_conversion_rate", "2024-01") == Decimal("50")
-    assert kpi("leads", "2024-02") == Decimal("1")
+    assert (kpi("leads", "2024-01"), kpi("qualified_leads", "2024-01")) == (Decimal(4), Decimal(4))
+    assert kpi("lead_conversion_rate", "2024-01") == Decimal(50)
+    assert kpi("leads", "2024-02") == Decimal(1)
 
 
 def test_xero_account_transactions_as_expenses_by_account():
@@ -59,9 +64,9 @@ def test_xero_account_transactions_as_expenses_by_account():
     assert (again.rows_created, Expense.objects.count()) == (0, 4)
     recompute_kpis(now=APRIL_END)
     # January: marketing 500 + 1,100; February: rent 2,000 + other 45 (the 100.00 credit is not imported).
-    assert (kpi("marketing_spend", "2024-01"), kpi("marketing_spend", "2024-02")) == (Decimal("1600"), Decimal("0"))
-    assert (kpi("total_expenses", "2024-01"), kpi("total_expenses", "2024-02")) == (Decimal("1600"),
-                                                                                    Decimal("2045"))
+    assert (kpi("marketing_spend", "2024-01"), kpi("marketing_spend", "2024-02")) == (Decimal(1600), Decimal(0))
+    assert (kpi("total_expenses", "2024-01"), kpi("total_expenses", "2024-02")) == (Decimal(1600),
+                                                                                    Decimal(2045))
 
 
 def test_baremetrics_subscriptions_cents_periods_and_cancellations():
@@ -83,4 +88,4 @@ def test_baremetrics_subscriptions_cents_periods_and_cancellations():
     # Jan 31: 100 + 1,200 / 12 = 200. Feb 29: 100 + 100 + 90 / 3 + 100 = 330.
     # Mar 31: subscription_2 cancelled Mar 15; 100 + 30 + 2 x 50 + 100 = 330.
     assert (kpi("mrr", "2024-01"), kpi("mrr", "2024-02"), kpi("mrr", "2024-03")) == (
-        Decimal("200"), Decimal("330"), Decimal("330"))
+        Decimal(200), Decimal(330), Decimal(330))
