@@ -1,9 +1,14 @@
 """Nothing that authenticates on one tenant means anything on another."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
+from metrics.imports import running, services
+from metrics.models import DataImport, Invoice
 from tests.conftest import host_client
+from tests.metrics.imports.builders import csv_bytes, upload
+from tests.metrics.imports.test_pages import browser_for
 
 
 def test_unknown_host_is_404(db):
@@ -75,3 +80,27 @@ def test_platform_admin_session_means_nothing_on_a_tenant(acme, db):
     replay = Client(HTTP_HOST=acme.host)
     replay.cookies["sessionid"] = staff.cookies["sessionid"].value
     assert replay.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_another_tenant_cannot_undo_an_import_or_delete_a_record_by_its_urls(acme, globex, globex_owner, db):
+    """Globex's owner, by API token and by the pages' forms, aims at acme's import and
+    at a record only acme has: 404, and acme's data and history stay as they were."""
+    connection.set_tenant(acme.tenant)
+    record = services.start_import(kind="invoices", upload=upload(csv_bytes(
+        ["invoice_id", "date", "amount", "status"], [["ACME-1", "2024-01-05", "10", "paid"]])))
+    running.run_import(import_id=str(record.pk))
+
+    assert globex_owner.post(f"/api/v1/imports/{record.pk}/undo/").status_code == 404
+    assert globex_owner.delete("/api/v1/data/invoices/ACME-1/").status_code == 404
+    page = browser_for(globex, globex.owner_email)
+    assert page.post(f"/imports/{record.pk}/undo/").status_code == 404
+    assert page.get(f"/imports/{record.pk}/").status_code == 404
+    refused = page.post("/data/invoices/delete/", {"key": "ACME-1"}, follow=True).content.decode()
+    assert "No invoices record has the key ACME-1" in refused
+
+    connection.set_tenant(acme.tenant)
+    assert list(Invoice.objects.values_list("invoice_id", "amount")) == [("ACME-1", 10)]
+    assert DataImport.objects.get(pk=record.pk).undone_at is None
+    assert list(DataImport.objects.values_list("origin", flat=True)) == ["upload"]
+    connection.set_tenant(globex.tenant)
+    assert not DataImport.objects.filter(origin__in=["undo", "delete"]).exists()

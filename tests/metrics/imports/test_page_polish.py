@@ -17,7 +17,7 @@ from tests.metrics.imports.vendor_files import stripe_invoices
 
 
 def selected_upload_kind(page: str) -> str:
-    select = re.search(r'<select id="upload-kind" name="kind">(.*?)</select>', page, re.S).group(1)
+    select = re.search(r'<select id="upload-kind"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
     chosen = re.search(r'<option value="([a-z_]*)" selected>', select)
     return chosen.group(1) if chosen else ""
 
