@@ -45,7 +45,8 @@ class ImportListView(GenericAPIView):
                                        amount_unit=form.validated_data["amount_unit"],
                                        mode=form.validated_data["mode"],
                                        source=form.validated_data["source"],
-                                       mapping=form.validated_data["mapping"])
+                                       mapping=form.validated_data["mapping"],
+                                       categories=form.validated_data["categories"])
         body = ImportOutput(record, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
@@ -68,7 +69,8 @@ class ImportPreviewView(GenericAPIView):
                                         source=form.validated_data["source"],
                                         mapping=form.validated_data["mapping"],
                                         date_format=form.validated_data["date_format"],
-                                        amount_unit=form.validated_data["amount_unit"])
+                                        amount_unit=form.validated_data["amount_unit"],
+                                        categories=form.validated_data["categories"])
         return Response(found.as_json())
 
 

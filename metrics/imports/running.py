@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.tasks import JobReporter
-from metrics.imports import mapping, sources, writing
+from metrics.imports import accounts, mapping, writing
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import Outcome, file_failure, run_pipeline
 from metrics.imports.reading import FileProblem, open_table
@@ -59,11 +59,14 @@ def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcom
     tenant = connection.tenant
     kind = KINDS[record.kind]
     header: list[str] = []   # the file's own, to remember a mapping by
+    choices = accounts.for_import(record)   # a report's accounts' categories (QuickBooks)
 
     def finish(outcome: Outcome) -> None:
         _record_outcome(record, outcome, reporter)
         if outcome.succeeded and record.mapping and header:
             mapping.remember(record, header)
+        if outcome.succeeded and choices is not None and record.account_categories:
+            accounts.remember(record, choices)
 
     def save_rejected(write) -> None:
         with tempfile.TemporaryFile() as spool:
@@ -75,7 +78,7 @@ def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcom
         with record.file.open("rb") as file:
             table = table_factory(file)
             header = table.header
-            table, source_notes = sources.apply(record.source, table)
+            table, source_notes = accounts.apply(record.source, table, choices)
             table, mapping_notes = mapping.for_import(record, kind, table, header)
             source_notes += mapping_notes   # in place: the source adds its last notes to this list
             reporter.advance(0, total=table.estimated_rows)

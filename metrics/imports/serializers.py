@@ -33,6 +33,20 @@ class MappingField(serializers.Field):
         return value
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
+class CategoriesField(MappingField):
+    """Categories for a report's accounts as a JSON object, or as JSON text (a multipart field)."""
+
+    default_error_messages = {"shape": 'A JSON object: {{"<account>": "<category>"}}.'}
+
+
+CATEGORIES_HELP = ('For a QuickBooks Online transaction detail report: {"<account>": "<category>"}, the category '
+                   "one of marketing, sales, cogs, operating, other, or leave_out (the account holds no expenses). "
+                   "Applied over the account map and the categories confirmed at earlier imports; remembered "
+                   "for the tenant when the import succeeds, and applied to the next imports without asking "
+                   "(a note says which). The preview lists the report's accounts with the category each gets")
+
+
 class ImportInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(KINDS), required=False, allow_blank=True, default="",
                                    help_text="May be left out when the source (named or recognised) implies it")
@@ -51,6 +65,7 @@ class ImportInput(serializers.Serializer):
                            help_text='{"<kind column>": "<file column>" or {"value": "<constant>"} or null}; '
                                      "columns left out take the file column of their own name. Without one, "
                                      "the mapping confirmed for the file's header (if any) is applied")
+    categories = CategoriesField(required=False, allow_null=True, default=None, help_text=CATEGORIES_HELP)
 
 
 class ImportError_(serializers.Serializer):
@@ -77,6 +92,10 @@ class ImportOutput(serializers.ModelSerializer):
                                   help_text="What was skipped, derived or guessed while reading the file")
     reverts = serializers.UUIDField(source="reverts_id", allow_null=True,
                                     help_text="For an undo: the import it reverted")
+    account_categories = serializers.DictField(child=serializers.CharField(),
+                                               help_text="The categories sent for a report's accounts, as "
+                                                         "recorded (those that differ from what the account "
+                                                         "would get anyway)")
 
     class Meta:
         model = DataImport
@@ -84,7 +103,7 @@ class ImportOutput(serializers.ModelSerializer):
                   "rows_rejected", "error_count", "errors", "warnings", "created_at", "finished_at", "reason",
                   "progress", "progress_done", "progress_total", "job_id", "on_error", "date_format",
                   "origin", "source", "mapping", "amount_unit", "mode", "rows_deleted", "notes", "undone_at",
-                  "reverts", "file_name", "file_size", "created_by", "rejected_csv"]
+                  "reverts", "account_categories", "file_name", "file_size", "created_by", "rejected_csv"]
 
     def get_rejected_csv(self, record: DataImport) -> str | None:
         if not record.rejected_file:
@@ -115,6 +134,8 @@ class PreviewInput(serializers.Serializer):
     # Text (checked by the service): a third choice field of this name would collide in the schema's enums.
     amount_unit = serializers.CharField(default=DataImport.AmountUnit.UNITS, max_length=5,
                                         help_text="units or cents, as for the import")
+    categories = CategoriesField(required=False, allow_null=True, default=None,
+                                 help_text="The categories to preview for a report's accounts, as for the import")
 
 
 class PreviewColumn(serializers.Serializer):
@@ -130,6 +151,19 @@ class PreviewColumn(serializers.Serializer):
 PreviewColumn._declared_fields["from"] = serializers.DictField(allow_null=True, help_text="Where it comes from")
 
 
+class PreviewAccount(serializers.Serializer):
+    account = serializers.CharField(help_text="As the report names it (the section its rows are under)")
+    rows = serializers.IntegerField(help_text="Its dated rows in the report")
+    category = serializers.CharField(help_text="What its rows get: an expense category, or leave_out")
+    guess = serializers.CharField(help_text="What the account map alone gives it")
+    confirmed = serializers.CharField(help_text="Who confirmed its category and when, when someone did")
+
+
+PreviewAccount._declared_fields["from"] = serializers.CharField(
+    help_text="Where the category comes from: chosen (sent with this preview), confirmed, account map, "
+              "not an expense by its name, or not recognised (other until someone chooses)")
+
+
 class PreviewOutput(serializers.Serializer):
     kind = serializers.CharField(allow_null=True)
     source = serializers.CharField(allow_null=True)
@@ -143,3 +177,6 @@ class PreviewOutput(serializers.Serializer):
     file_columns = serializers.ListField(child=serializers.CharField())
     estimated_rows = serializers.IntegerField(allow_null=True)
     remembered = serializers.BooleanField(help_text="The mapping is the one confirmed for this header")
+    accounts = PreviewAccount(many=True,
+                              help_text="A QuickBooks report's accounts (from the whole report, up to 100,000 rows), "
+                                        "each with the category its rows get; empty for other files")

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from jobs.models import Job
 from metrics.data import selectors as data_selectors
+from metrics.imports import accounts, preview, selectors, sources, tasks, writing
 from metrics.imports import mapping as mappings
-from metrics.imports import preview, selectors, sources, tasks, writing
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import REJECT, SKIP
 from metrics.imports.reading import FileProblem, records_table
@@ -63,13 +63,16 @@ def check_size(size: int) -> None:
 
 def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format: str = "",
                  amount_unit: str = DataImport.AmountUnit.UNITS, mode: str = DataImport.Mode.UPSERT,
-                 source: str = "", mapping=None, by=None) -> DataImport:
+                 source: str = "", mapping=None, categories=None, by=None) -> DataImport:
     """Keep the uploaded file with a new import record and queue its task (after the
     commit, so the worker finds both). With no ``source`` named, the file's head is
     matched against the declared sources; ``kind`` may be left out when the source
     (named or recognised) implies it, or when the tenant confirmed a mapping for the
     file's header. ``mapping`` (mapping.py) is checked against the file's head here;
-    without one, the task applies the mapping remembered for the header, if any."""
+    without one, the task applies the mapping remembered for the header, if any.
+    ``categories`` (accounts.py) are the categories chosen for a report's accounts;
+    the task applies them over the tenant's confirmed ones, and remembers them when
+    the import succeeds."""
     if upload is None:
         if kind:
             check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit,
@@ -79,10 +82,12 @@ def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format:
     check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit, mode=mode)
     check_size(upload.size)
     mapping = checked_mapping(kind=kind, source=source, mapping=mapping, upload=upload)
+    categories = accounts.meaningful(source, checked_categories(source=source, categories=categories))
     with transaction.atomic():
         record = _new_record(kind=kind, on_error=on_error, date_format=date_format, by=by,
                              origin=DataImport.Origin.UPLOAD, name=upload.name, content=upload,
-                             amount_unit=amount_unit, mode=mode, source=source, mapping=mapping)
+                             amount_unit=amount_unit, mode=mode, source=source, mapping=mapping,
+                             account_categories=categories)
         tasks.run_data_import.delay_on_commit(str(record.pk))
     return record
 
@@ -170,11 +175,22 @@ def checked_mapping(*, kind: str, source: str, mapping, upload) -> dict:
     return mapping
 
 
+def checked_categories(*, source: str, categories) -> dict[str, str]:
+    """The categories chosen for a report's accounts, read and checked; {} for none."""
+    try:
+        return accounts.parse(categories, source)
+    except accounts.CategoryProblem as problem:
+        raise ValidationError({"categories": [str(problem)]}) from None
+
+
 def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, date_format: str = "",
-                   amount_unit: str = DataImport.AmountUnit.UNITS) -> preview.Preview:
+                   amount_unit: str = DataImport.AmountUnit.UNITS, categories=None) -> preview.Preview:
     """What importing ``upload`` would do, from its head (preview.py). Nothing is
     written. The kind, when neither given nor implied by a source, is the one the
-    tenant confirmed a mapping for this header as, else guessed from its columns."""
+    tenant confirmed a mapping for this header as, else guessed from its columns. For
+    a report with accounts (QuickBooks), the accounts of the whole report (up to
+    ``accounts.LISTING_ROWS`` rows) are listed with the category each will get:
+    ``categories`` chosen, else confirmed, else the account map's."""
     if upload is None:
         raise ValidationError({"file": ["Choose a file to preview."]})
     check_size(upload.size)
@@ -198,19 +214,31 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
         check_options(kind=kind, on_error=REJECT, date_format=date_format, amount_unit=amount_unit)
     given = checked_mapping(kind=kind, source=source, mapping=mapping, upload=head.sample) if (
         kind and mapping not in (None, "")) else None
+    choices = accounts.confirmed(source, checked_categories(source=source, categories=categories)) if (
+        accounts.has_accounts(source)) else None
     tenant = connection.tenant
-    return preview.build(head, kind=kind or None, source=source, given=given, date_format=date_format,
-                         amount_unit=amount_unit, timezone=getattr(tenant, "timezone", "UTC"),
-                         currency=getattr(tenant, "currency", "USD"), notes=notes, guessed=guessed)
+    found = preview.build(head, kind=kind or None, source=source, given=given, date_format=date_format,
+                          amount_unit=amount_unit, timezone=getattr(tenant, "timezone", "UTC"),
+                          currency=getattr(tenant, "currency", "USD"), notes=notes, guessed=guessed,
+                          choices=choices)
+    if choices is not None:
+        try:
+            found.accounts, listed = accounts.listing(upload, name=upload.name or "", choices=choices)
+        except FileProblem:
+            listed = []   # the preview's problems say why the file cannot be read
+        found.notes += listed
+    return found
 
 
 def _new_record(*, kind, on_error, date_format, by, origin, name, content,
                 amount_unit=DataImport.AmountUnit.UNITS, mode=DataImport.Mode.UPSERT,
-                source: str = "", mapping: dict | None = None) -> DataImport:
+                source: str = "", mapping: dict | None = None,
+                account_categories: dict | None = None) -> DataImport:
     user = by if by is not None and by.is_authenticated else None
     job = Job.objects.create(kind=JOB_KIND, created_by=user)
     record = DataImport(kind=kind, job=job, origin=origin, on_error=on_error, date_format=date_format,
                         amount_unit=amount_unit, mode=mode, source=source, mapping=mapping or {},
+                        account_categories=account_categories or {},
                         created_by=user, file_name=(name or "upload")[-255:], file_size=content.size)
     record.file.save((name or "upload").rsplit("/", 1)[-1], content, save=False)
     record.save()

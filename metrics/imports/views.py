@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_required
-from metrics.imports import pending, samples, selectors, services
+from metrics.imports import accounts, pending, samples, selectors, services
 from metrics.imports.kinds import KINDS
 from metrics.imports.sources import SOURCES
 from metrics.models import DataImport
@@ -42,7 +42,8 @@ def imports_page(request):
                 found = services.preview_import(upload=upload, kind=options["kind"],
                                                 date_format=options["date_format"],
                                                 amount_unit=options["amount_unit"])
-                if found.blocking or found.guessed:
+                # A report's accounts the account map does not know are chosen once, in the preview.
+                if found.blocking or found.guessed or found.unconfirmed_accounts:
                     return _preview_page(request, found, pending.keep(upload), options)
             record = services.start_import(upload=upload, by=request.user, **options)
         except ValidationError as error:
@@ -91,15 +92,28 @@ def _form_mapping(form, kind: str) -> dict | None:
     return mapping
 
 
+def _form_categories(form) -> dict | None:
+    """The categories chosen in the preview's account selects: ``account-<n>`` names
+    the account, ``account-category-<n>`` its category."""
+    categories, index = {}, 0
+    while f"account-{index}" in form:
+        category = form.get(f"account-category-{index}", "")
+        if category:
+            categories[form[f"account-{index}"]] = category
+        index += 1
+    return categories or None
+
+
 def _import_kept(request, token: str, options: dict):
     kept = pending.open_kept(token)
+    categories = _form_categories(request.POST)
     try:
-        record = services.start_import(upload=kept, by=request.user,
+        record = services.start_import(upload=kept, by=request.user, categories=categories,
                                        mapping=_form_mapping(request.POST, options["kind"]), **options)
     except ValidationError as error:
         kept.close()
         try:
-            found = _preview_of(token, options, _form_mapping(request.POST, options["kind"]))
+            found = _preview_of(token, options, _form_mapping(request.POST, options["kind"]), categories)
         except ValidationError:
             found = None
         return _preview_page(request, found, token, options, problems=error.message_dict)
@@ -108,11 +122,12 @@ def _import_kept(request, token: str, options: dict):
     return redirect("import-detail", pk=record.pk)
 
 
-def _preview_of(token: str, options: dict, mapping: dict | None):
+def _preview_of(token: str, options: dict, mapping: dict | None, categories: dict | None = None):
     kept = pending.open_kept(token)
     try:
         return services.preview_import(upload=kept, kind=options["kind"], mapping=mapping,
-                                       date_format=options["date_format"], amount_unit=options["amount_unit"])
+                                       date_format=options["date_format"], amount_unit=options["amount_unit"],
+                                       categories=categories)
     finally:
         kept.close()
 
@@ -124,19 +139,19 @@ def import_preview(request):
     for htmx, or the whole page without JavaScript."""
     upload, token = request.FILES.get("file"), request.POST.get("pending", "")
     options = _options(request.POST)
-    mapping = None
+    mapping = categories = None
     if upload is not None:
         pending.discard(token)
         token = pending.keep(upload)
         options["kind"] = request.POST.get("kind", "")
     else:
-        mapping = _form_mapping(request.POST, options["kind"])
+        mapping, categories = _form_mapping(request.POST, options["kind"]), _form_categories(request.POST)
     found, problems = None, {}
     if not pending.name_of(token):
         problems = {"file": ["Choose a file to preview."]}
     else:
         try:
-            found = _preview_of(token, options, mapping)
+            found = _preview_of(token, options, mapping, categories)
         except ValidationError as error:
             problems = error.message_dict
     return _preview_page(request, found, token if found or pending.name_of(token) else "", options,
@@ -146,7 +161,8 @@ def import_preview(request):
 def _preview_page(request, found, token: str, options: dict, problems: dict | None = None):
     context = {"preview": found, "pending": token, "pending_name": pending.name_of(token) if token else "",
                "options": options, "problems": problems or {},
-               "columns": _mapping_rows(found) if found and found.kind else []}
+               "columns": _mapping_rows(found) if found and found.kind else [],
+               "accounts": _account_rows(found) if found else []}
     if request.htmx:
         return render(request, "metrics/imports/_preview.html", context)
     chosen = KINDS.get((found.kind if found else "") or options["kind"]) or KINDS["customers"]
@@ -166,6 +182,13 @@ def _mapping_rows(found) -> list[dict]:
         rows.append({**column, "current": current, "choices": choices,
                      "constant": origin.get("value", ""), "how": origin.get("source", "")})
     return rows
+
+
+def _account_rows(found) -> list[dict]:
+    """Each account of a report with the options of its category select."""
+    return [{**item, "choices": [(value, label, value == item["category"])
+                                 for value, label in accounts.LABELS.items()],
+             "guess_label": accounts.LABELS[item["guess"]]} for item in found.accounts]
 
 
 @member_required

@@ -51,6 +51,9 @@ class DataImport(models.Model):
     source = models.CharField(max_length=60, blank=True, default="")
     # {kind column: file column, or {"value": constant}} as applied.
     mapping = models.JSONField(default=dict, blank=True)
+    # {account: category or "leave_out"} sent with the import (a report's accounts,
+    # QuickBooks'); the task applies them over the tenant's confirmed ones.
+    account_categories = models.JSONField(default=dict, blank=True)
     amount_unit = models.CharField(max_length=5, choices=AmountUnit.choices, default=AmountUnit.UNITS)
     mode = models.CharField(max_length=7, choices=Mode.choices, default=Mode.UPSERT)
     file = models.FileField(upload_to=upload_path, max_length=300)
@@ -129,3 +132,19 @@ class SavedMapping(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "header_key"], name="saved_mapping_per_header")]
+
+
+class AccountCategory(models.Model):
+    """The category a member confirmed for an account of a vendor report (QuickBooks'
+    transaction detail), applied to that account's rows in every later import
+    (docs/decisions.md, "QuickBooks accounts")."""
+
+    source = models.CharField(max_length=60)
+    account = models.CharField(max_length=255)       # as the report writes it
+    category = models.CharField(max_length=20)        # an expense category, or "leave_out"
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "account"], name="account_category_per_account")]

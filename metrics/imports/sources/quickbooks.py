@@ -15,7 +15,11 @@ docs/sources.md (not listed on the declaration: that page is served over http on
 The report has no account types, so an account's category comes from its name:
 the default QuickBooks chart of accounts' expense accounts are mapped; accounts
 whose name says they are not expenses (bank, receivable, payable, income, equity)
-are dropped; any other account is imported as ``other`` and named in a note.
+are dropped; any other account is imported as ``other`` and named in a note. The
+preview lists the report's accounts with the category each will get, and a person
+may choose another (or leave an account out); the choices sent with an import are
+applied over the account map, and the tenant's confirmed choices at the next imports
+(metrics/imports/accounts.py).
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from metrics.imports.reading import Table, normalise_header
 from metrics.imports.sources.declaring import Doc, Drop, Row, Source, Take
 from metrics.imports.sources.values import money_text, number
 
@@ -70,6 +76,12 @@ INCOME_ACCOUNTS = {"sales", "services", "discounts given", "refunds-allowances",
 AMOUNT = "Amount"
 
 
+LEAVE_OUT = "leave_out"     # a choice for an account: it holds no expenses, its rows are left out
+CATEGORIES = ("marketing", "sales", "cogs", "operating", "other")
+# Why an account gets its category when nobody chose one.
+KNOWN, NOT_EXPENSE_NAME, UNRECOGNISED = "known", "not an expense by its name", "not recognised"
+
+
 def _account(row: Row) -> str:
     return row.section.strip()
 
@@ -78,13 +90,46 @@ def _own_name(account: str) -> str:
     return account.rsplit(":", 1)[-1].strip().lower()
 
 
-def _not_an_expense(row: Row) -> bool:
-    account = _account(row)
-    known = ACCOUNT_CATEGORY.get(account.lower()) or ACCOUNT_CATEGORY.get(_own_name(account))
-    if known or not (_own_name(account) in INCOME_ACCOUNTS or NOT_EXPENSE.search(account)):
-        return False
-    row.count("not expense", account)
-    return True
+def guess(account: str) -> tuple[str, str]:
+    """The category the account map gives an account (LEAVE_OUT for one whose name
+    says it is no expense), and why."""
+    known = ACCOUNT_CATEGORY.get(account.strip().lower()) or ACCOUNT_CATEGORY.get(_own_name(account))
+    if known:
+        return known, KNOWN
+    if _own_name(account) in INCOME_ACCOUNTS or NOT_EXPENSE.search(account):
+        return LEAVE_OUT, NOT_EXPENSE_NAME
+    return "other", UNRECOGNISED
+
+
+@dataclass
+class Choices:
+    """The categories people chose for accounts, for one import or preview: those
+    sent with it (``given``), over those the tenant confirmed before (``confirmed``;
+    ``confirmed_how`` says by whom and when). Account -> category, or LEAVE_OUT;
+    names compare trimmed and case-insensitively. ``found`` is set, once the file has
+    been read, to the dated rows of each account."""
+
+    given: dict[str, str] = field(default_factory=dict)
+    confirmed: dict[str, str] = field(default_factory=dict)
+    confirmed_how: dict[str, str] = field(default_factory=dict)
+    found: Counter = field(default_factory=Counter)
+
+    def category(self, account: str) -> tuple[str, str]:
+        """(category or LEAVE_OUT, where it comes from: "given", "confirmed", or the
+        account map's reason)."""
+        key = _key(account)
+        for how, chosen in (("given", self.given), ("confirmed", self.confirmed)):
+            for name, category in chosen.items():
+                if _key(name) == key:
+                    return category, how
+        return guess(account)
+
+    def how_confirmed(self, account: str) -> str:
+        return next((how for name, how in self.confirmed_how.items() if _key(name) == _key(account)), "")
+
+
+def _key(account: str) -> str:
+    return account.strip().lower()
 
 
 def _credit(row: Row) -> bool:
@@ -93,16 +138,6 @@ def _credit(row: Row) -> bool:
         row.counts[("credit total",)] += -amount
         return True
     return False
-
-
-def _category(row: Row) -> str:
-    account = _account(row)
-    category = ACCOUNT_CATEGORY.get(account.lower()) or ACCOUNT_CATEGORY.get(_own_name(account))
-    if category is None:
-        row.count("unmapped", account)
-        return "other"
-    row.count("account", account, category)
-    return category
 
 
 def _date_key(text: str) -> str:
@@ -137,7 +172,11 @@ def _description(row: Row) -> str:
     return (f"{text} — {memo}" if memo else text)[:500]
 
 
-def _remarks(counts: Counter) -> list[str]:
+def _listed(items) -> str:
+    return ", ".join(f"{account} ({n:,})" for account, n in items)
+
+
+def _remarks(counts: Counter, choices: Choices | None) -> list[str]:
     notes = []
     used: dict[str, Counter] = {}
     for key, n in counts.items():
@@ -145,19 +184,18 @@ def _remarks(counts: Counter) -> list[str]:
             used.setdefault(key[2], Counter())[key[1]] += n
     if used:
         notes.append("Accounts read as categories (rows): " + "; ".join(
-            f"{category}: " + ", ".join(f"{account} ({n:,})" for account, n in sorted(accounts.items()))
-            for category, accounts in sorted(used.items())) + ".")
+            f"{category}: " + _listed(sorted(accounts.items())) for category, accounts in sorted(used.items())) + ".")
     unmapped = sorted((key[1], n) for key, n in counts.items() if key[0] == "unmapped")
     if unmapped:
         listed = ", ".join(f"{account} ({n:,} row{'s' if n > 1 else ''})" for account, n in unmapped)
         notes.append(f"{len(unmapped)} account{'s were' if len(unmapped) > 1 else ' was'} not recognised and "
                      f"imported as category other: {listed}. "
-                     f"If any is not an expense, run the report for expense accounts only; to choose their "
-                     f"category, import them in KPI Hub's own columns.")
+                     f"Choose their categories in the import's preview (or send categories with the import): "
+                     f"the choice is remembered for the next imports.")
     left_out = sorted((key[1], n) for key, n in counts.items() if key[0] == "not expense")
     if left_out:
-        notes.append("Accounts left out as not expenses (rows): "
-                     + ", ".join(f"{account} ({n:,})" for account, n in left_out) + ".")
+        notes.append("Accounts left out as not expenses (rows): " + _listed(left_out) + ".")
+    notes += _chosen_notes(counts, choices)
     credit = counts[("credit total",)]
     if credit:
         notes.append(f"Credits (negative amounts) total {money_text(Decimal(credit))} and were not imported: an "
@@ -166,29 +204,114 @@ def _remarks(counts: Counter) -> list[str]:
     return notes
 
 
-QUICKBOOKS_TRANSACTION_DETAIL = Source(
-    key="quickbooks_transaction_detail", name="QuickBooks Online transaction detail by account report",
-    vendor="QuickBooks Online", kind="expenses",
-    documentation=(REPORT_ROWS, REPORTS_API, COLUMN_TITLES),
-    recognise=("Date", "Transaction Type", "Name", ("Memo/Description", "Memo"), "Split", "Amount"),
-    title_lines=4,
-    takes=(
-        Take("expense_id", "made from the line's account, date, type, number, name, memo and amount (the "
-             "report has no line id)", _expense_id),
-        Take("date", "Date (month or day first, as the company's QuickBooks writes it)",
-             lambda row: row.get("Date")),
-        Take("category", "the account (the section the row is under) through the account map; other when "
-             "the account is not in it", _category),
-        Take("amount", "Amount", lambda row: row.get(AMOUNT)),
-        Take("description", "the account, Name and Memo/Description", _description),
-    ),
-    drops=(
-        Drop("rows without a date", lambda row: not row.get("Date"),
-             "a beginning balance or a label is not a transaction"),
-        Drop("rows of accounts that are not expenses", _not_an_expense,
-             "bank, card, receivable, payable, equity and income accounts (by their name) hold no costs"),
-        Drop("credits", _credit, "an expense cannot be negative (their total is in a note)"),
-    ),
-    maps={"account": ACCOUNT_CATEGORY},
-    remarks=_remarks,
-)
+def _chosen_notes(counts: Counter, choices: Choices | None) -> list[str]:
+    notes = []
+    chosen = [(key, n) for key, n in counts.items() if key[0] == "chosen"]
+    for how, said in (("given", "Accounts read as the categories chosen with this import (rows)"),
+                      ("confirmed", "Accounts read as the categories confirmed at an earlier import (rows)")):
+        listed = sorted((key[1], key[2], n) for key, n in chosen if key[3] == how)
+        parts = []
+        for account, category, n in listed:
+            as_what = "not an expense, left out" if category == LEAVE_OUT else category
+            who = choices.how_confirmed(account) if how == "confirmed" and choices is not None else ""
+            parts.append(f"{account} ({n:,}) as {as_what}" + (f", {who}" if who else ""))
+        if parts:
+            notes.append(f"{said}: " + "; ".join(parts) + ".")
+    if choices is not None and choices.given:
+        found = {_key(key[1]) for key in counts if key[0] == "found"}
+        absent = sorted(account for account in choices.given if _key(account) not in found)
+        if absent:
+            notes.append("Categories were sent for accounts this report has no rows of (not remembered): "
+                         + ", ".join(absent) + ".")
+    return notes
+
+
+def _declaration(choices: Choices | None) -> Source:
+    """The report's declaration; with ``choices``, an account takes the category
+    chosen for it before the account map's."""
+    def category_of(account: str) -> tuple[str, str]:
+        return choices.category(account) if choices is not None else guess(account)
+
+    def not_an_expense(row: Row) -> bool:
+        account = _account(row)
+        row.counts[("found", account)] += 1
+        category, how = category_of(account)
+        if category != LEAVE_OUT:
+            return False
+        if how == NOT_EXPENSE_NAME:
+            row.count("not expense", account)
+        else:
+            row.count("chosen", account, category, how)
+        return True
+
+    def category(row: Row) -> str:
+        account = _account(row)
+        category, how = category_of(account)
+        if how == UNRECOGNISED:
+            row.count("unmapped", account)
+        elif how == KNOWN:
+            row.count("account", account, category)
+        else:
+            row.count("chosen", account, category, how)
+        return category
+
+    def remarks(counts: Counter) -> list[str]:
+        if choices is not None:
+            choices.found = Counter({key[1]: n for key, n in counts.items() if key[0] == "found"})
+        return _remarks(counts, choices)
+
+    return Source(
+        key="quickbooks_transaction_detail", name="QuickBooks Online transaction detail by account report",
+        vendor="QuickBooks Online", kind="expenses",
+        documentation=(REPORT_ROWS, REPORTS_API, COLUMN_TITLES),
+        recognise=("Date", "Transaction Type", "Name", ("Memo/Description", "Memo"), "Split", "Amount"),
+        title_lines=4,
+        takes=(
+            Take("expense_id", "made from the line's account, date, type, number, name, memo and amount (the "
+                 "report has no line id)", _expense_id),
+            Take("date", "Date (month or day first, as the company's QuickBooks writes it)",
+                 lambda row: row.get("Date")),
+            Take("category", "the account (the section the row is under): the category chosen for it (in the "
+                 "preview, or confirmed at an earlier import), else through the account map; other when the "
+                 "account is not in it", category),
+            Take("amount", "Amount", lambda row: row.get(AMOUNT)),
+            Take("description", "the account, Name and Memo/Description", _description),
+        ),
+        drops=(
+            Drop("rows without a date", lambda row: not row.get("Date"),
+                 "a beginning balance or a label is not a transaction"),
+            Drop("rows of accounts that are not expenses", not_an_expense,
+                 "bank, card, receivable, payable, equity and income accounts (by their name, or as chosen) "
+                 "hold no costs"),
+            Drop("credits", _credit, "an expense cannot be negative (their total is in a note)"),
+        ),
+        maps={"account": ACCOUNT_CATEGORY},
+        remarks=remarks,
+    )
+
+
+def with_choices(choices: Choices) -> Source:
+    """The report's declaration for one import or preview: accounts take the
+    categories chosen for them, and ``choices.found`` gets the file's accounts once
+    it has been read."""
+    return _declaration(choices)
+
+
+def accounts_in(table: Table, limit: int) -> tuple[Counter, bool]:
+    """The accounts (sections) of the report with their dated rows, from its first
+    ``limit`` rows, and whether that was the whole report. The reader's rows only
+    (no source, no checking): a listing for the person choosing categories."""
+    names = {normalise_header(cell): index for index, cell in enumerate(table.header)}
+    position = names.get("date")
+    found: Counter = Counter()
+    if position is None:
+        return found, True
+    for read, (_, cells) in enumerate(table.rows):
+        if read >= limit:
+            return found, False
+        if position < len(cells) and cells[position].strip():
+            found[table.skipped.section.strip()] += 1
+    return found, True
+
+
+QUICKBOOKS_TRANSACTION_DETAIL = _declaration(None)
