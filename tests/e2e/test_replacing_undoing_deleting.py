@@ -119,6 +119,14 @@ def test_replace_undo_delete_and_undo_after_a_partial_failure(live_site, chromiu
         page.click("main button[type=submit]")
         page.wait_for_url(f"{base}/")
 
+        # The column guide's select changes only the guide, in place.
+        page.goto(f"{base}/imports/")
+        assert page.locator("[data-autosubmit-button]").is_hidden()
+        with page.expect_response(re.compile(r"/imports/\?guide=subscriptions$")):
+            page.select_option("#kind-picker", "subscriptions")
+        page.locator("#column-guide-body code", has_text="end_date").wait_for()
+        assert page.url == f"{base}/imports/" and page.locator("#upload-kind").input_value() == ""
+
         import_file("first.csv", FIRST)
         before = stored()
         assert before == {"I1": "10.00", "I2": "20.00"}
