@@ -214,7 +214,8 @@ def apply(kind: Kind, mapping: dict, table: Table) -> tuple[Table, list[str]]:
         names = dict(zip(plan.positions, plan.columns))
         header = [names.get(position, "") for position in range(len(table.header))]
         return replace(table, header=header), notes
-    return replace(table, header=plan.columns, rows=_rows(plan, table.rows), plain=None), notes
+    return replace(table, header=plan.columns, rows=_rows(plan, table.rows), plain=None,
+                   trimmed=table.trimmed and all(constant == constant.strip() for constant in plan.constants)), notes
 
 
 def _rows(plan: _Plan, rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:

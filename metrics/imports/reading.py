@@ -99,6 +99,9 @@ class Table:
     plain: PlainCsv | None = None
     header_line: int = 1
     skipped: Skipped = field(default_factory=Skipped)
+    # Every cell of ``rows`` is already trimmed (no space, tab, CR or LF at either end),
+    # so checking need not trim them again; only what made the rows can promise it.
+    trimmed: bool = False
 
     @property
     def notes(self) -> list[str]:

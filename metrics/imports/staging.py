@@ -65,7 +65,7 @@ def stage(cursor, match: HeaderMatch, table: Table, progress: Callable[[int], No
         if staged is not None:
             return Staged(staged, table.plain.trimmed)
     create_staging(cursor, match)
-    return Staged(stage_rows(cursor, match, table.rows, progress), False)
+    return Staged(stage_rows(cursor, match, table.rows, progress), table.trimmed)
 
 
 def copy_plain_csv(cursor, match: HeaderMatch, plain: PlainCsv,

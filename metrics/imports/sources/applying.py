@@ -48,6 +48,12 @@ class _Row(Row):
 
 _UNSEEN = object()
 
+# What checking would trim from each cell (casting.py's btrim). Every value a source
+# yields is trimmed of these here, so the applied table is ``trimmed`` and checking
+# does not trim a million rows' cells again; trimming the same characters keeps the
+# values exactly as checking would have read them.
+BLANKS = " \t\r\n"
+
 # How far into the file the header may be (after a preamble).
 HEADER_SEARCH_ROWS = 50
 LINES_LISTED = 10
@@ -60,7 +66,7 @@ def apply(source: Source, table: Table) -> tuple[Table, list[str]]:
     The table returned keeps the reader's account of the file (its header line, and
     the preamble, total and label lines it skipped), so the import's notes say them
     as for any file; lines the source passed over to reach its header count as
-    preamble there."""
+    preamble there. Its values are trimmed (``Table.trimmed``)."""
     notes = [f"Read as {source.name} ({source.vendor})."]
     header, header_line, rows = _find_header(source, table)
     index: dict[str, int] = {}
@@ -68,7 +74,7 @@ def apply(source: Source, table: Table) -> tuple[Table, list[str]]:
         index.setdefault(normalise_header(cell), position)
     stream = (_regrouped if source.regroup else _records)(source, index, rows, notes, reader=table)
     return Table(header=source.columns, rows=stream, format=table.format, estimated_rows=table.estimated_rows,
-                 header_line=header_line, skipped=table.skipped), notes
+                 header_line=header_line, skipped=table.skipped, trimmed=True), notes
 
 
 def _find_header(source: Source, table: Table):
@@ -122,10 +128,10 @@ def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, li
                 dropped.setdefault(what, []).append(line)
                 break
         else:
-            yield line, [take(row) for take in takes]
+            yield line, [take(row).strip(BLANKS) for take in takes]
             if extra:
                 for record in extra(row):
-                    yield line, [record.get(column, "") for column in columns]
+                    yield line, [record.get(column, "").strip(BLANKS) for column in columns]
     notes.extend(_closing_notes(source, counts, dropped, continuation_lines))
 
 
@@ -147,7 +153,7 @@ def _regrouped(source: Source, index: dict[str, int], rows: Iterator[tuple[int, 
 
     columns = source.columns
     for line, record in source.regroup(kept()):
-        yield line, [record.get(column, "") for column in columns]
+        yield line, [record.get(column, "").strip(BLANKS) for column in columns]
     notes.extend(_closing_notes(source, counts, dropped, []))
 
 

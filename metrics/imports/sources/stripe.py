@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from metrics.imports.sources.declaring import Doc, Drop, Row, Source, Take
-from metrics.imports.sources.values import date_of, difference, later_date, number, whole
+from metrics.imports.sources.values import date_of, difference, later_date, nonzero, whole
 
 API_INVOICE = Doc("https://docs.stripe.com/api/invoices/object", "The Invoice object (Stripe API reference)",
                   "the invoice fields the export's columns are named after: id, customer, status, "
@@ -41,7 +41,7 @@ INTERVAL = {"month": "month", "year": "year", "week": "week"}
 def _invoice_amount(row: Row) -> str:
     total = row.get("Total", "Amount Due")
     tax = row.get("Tax")
-    if number(tax):
+    if nonzero(tax):
         row.count("derived", "amount")
     return difference(total, tax)
 

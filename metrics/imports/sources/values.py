@@ -14,6 +14,14 @@ TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
     r"\s*(Z|UTC|[+-]\d{2}:?\d{2})?$")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# The common case of TIMESTAMP, in ASCII digits, with a month, a day of at most 31 and
+# a time that all exist: its date is the first ten characters as they are (only a
+# day over 28 needs the calendar). Anything else takes the general path, so the
+# answers are the same; this only skips building a datetime per cell.
+ISO_TIMESTAMP = re.compile(
+    r"((?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))"
+    r"(?:[T ](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?)?"
+    r"\s*(?:Z|UTC|[+-][0-9]{2}:?[0-9]{2})?")
 
 
 def _parts(text: str):
@@ -43,6 +51,9 @@ def date_of(text: str) -> str:
     """The calendar date of a date or timestamp as the export writes it (a
     ``(UTC)`` column's date is its UTC date); ``YYYYMMDD`` read as a date."""
     text = text.strip()
+    iso = ISO_TIMESTAMP.fullmatch(text)
+    if iso and (text[8:10] <= "28" or _exists(text)):
+        return iso.group(1)
     if not text:
         return ""
     compact = COMPACT_DATE.match(text)
@@ -53,6 +64,15 @@ def date_of(text: str) -> str:
             return text
     parts = _parts(text)
     return parts[0].date().isoformat() if parts else text
+
+
+def _exists(text: str) -> bool:
+    """Whether the ``YYYY-MM-DD`` that ``text`` starts with is a day of the calendar."""
+    try:
+        datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError:
+        return False
+    return True
 
 
 def timestamp(text: str, *, plus_minutes: str = "") -> str:
@@ -86,6 +106,12 @@ def later_date(first: str, second: str) -> bool:
 
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 NOT_NUMBER = re.compile(r"[^\d.,\-]")
+# An amount exactly as ``money_text`` writes it (no leading zero, two decimals), short
+# enough that no rounding to the decimal context's precision can apply.
+MONEY = re.compile(r"-?(?:0|[1-9][0-9]{0,19})\.[0-9]{2}")
+# Texts that read as no amount or as zero: most tax cells of an export.
+NOTHING = frozenset(("", "0", "0.0", "0.00", "-0", "-0.0", "-0.00"))
+CENT, ZERO = Decimal("0.01"), Decimal(0)
 
 
 def number(text: str) -> Decimal | None:
@@ -107,17 +133,24 @@ def number(text: str) -> Decimal | None:
         return None
 
 
+def nonzero(text: str) -> bool:
+    """Whether ``text`` reads as a number other than zero."""
+    return text not in NOTHING and bool(number(text))
+
+
 def money_text(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'))}"
+    return f"{value.quantize(CENT)}"
 
 
 def difference(whole: str, part: str) -> str:
     """``whole - part`` as text (``whole`` as it is when ``part`` is empty; ``whole``
     unchanged when it cannot be read, so checking reports it)."""
-    total, minus = number(whole), number(part)
+    if part in NOTHING and MONEY.fullmatch(whole):
+        return whole   # what the general path would write: nothing to subtract or reformat
+    total = number(whole)
     if total is None:
         return whole
-    return money_text(total - (minus or Decimal(0)))
+    return money_text(total - (number(part) or ZERO))
 
 
 def whole_difference(whole: str, part: str) -> str:
