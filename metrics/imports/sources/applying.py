@@ -50,7 +50,7 @@ _UNSEEN = object()
 
 # What checking would trim from each cell (casting.py's btrim). Every value a source
 # yields is trimmed of these here, so the applied table is ``trimmed`` and checking
-# does not trim a million rows' cells again; trimming the same characters keeps the
+# does not trim every cell again; trimming the same characters keeps the
 # values exactly as checking would have read them.
 BLANKS = " \t\r\n"
 
