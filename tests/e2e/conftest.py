@@ -9,15 +9,22 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from tenants.models import Tenant
+from tenants.services import drop_tenant
+from tenants.signup import sign_up
 from tests.support.smtp import free_port
 from tests.support.worker import database_url_for
 
 CHROMIUM = "/usr/bin/chromium"
+E2E_PASSWORD = "a-long-pass-2026!"
 SERVER_NAME = "kpihub-e2e-server"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -105,3 +112,21 @@ def chromium(django_db_blocker):
         with django_db_blocker.unblock():
             connections.close_all()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@contextmanager
+def committed_company(django_db_blocker, prefix: str, *, company_name: str, email: str,
+                      password: str = E2E_PASSWORD, timezone: str = "UTC") -> Iterator[Tenant]:
+    """A company signed up and committed, so the live server (another process) sees it;
+    dropped afterwards."""
+    with django_db_blocker.unblock():
+        tenant = sign_up(company_name=company_name, slug=f"{prefix}-{uuid.uuid4().hex[:8]}", email=email,
+                         password=password, currency="USD", timezone=timezone).tenant
+        connection.set_schema_to_public()
+    try:
+        yield tenant
+    finally:
+        with django_db_blocker.unblock():
+            connection.set_schema_to_public()
+            drop_tenant(tenant)
+            connection.close()

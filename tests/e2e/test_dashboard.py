@@ -4,15 +4,14 @@ drawn, changes the month, opens a KPI page, drills down and exports the records.
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 from django.db import connection
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tenants.demo import DEMO_EMAIL, DEMO_PASSWORD, fill_demo_data
-from tenants.services import drop_tenant
-from tenants.signup import sign_up, tenant_domain
+from tenants.signup import tenant_domain
+from tests.e2e.conftest import committed_company
 
 pytestmark = pytest.mark.browser
 
@@ -26,17 +25,12 @@ CANVAS_HAS_PIXELS = """(canvas) => {
 @pytest.fixture(scope="module")
 def demo_company(django_db_setup, django_db_blocker):
     """A committed company of its own with two years of demo data; dropped afterwards."""
-    with django_db_blocker.unblock():
-        slug = f"e2e-{uuid.uuid4().hex[:8]}"
-        tenant = sign_up(company_name="Dash Demo", slug=slug, email=DEMO_EMAIL, password=DEMO_PASSWORD,
-                         currency="USD", timezone="Europe/London").tenant
-        fill_demo_data(tenant)
-        connection.set_schema_to_public()
-    yield tenant
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        drop_tenant(tenant)
-        connection.close()
+    with committed_company(django_db_blocker, "e2e", company_name="Dash Demo", email=DEMO_EMAIL,
+                           password=DEMO_PASSWORD, timezone="Europe/London") as tenant:
+        with django_db_blocker.unblock():
+            fill_demo_data(tenant)
+            connection.set_schema_to_public()
+        yield tenant
 
 
 @pytest.fixture

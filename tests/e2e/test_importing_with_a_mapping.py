@@ -7,20 +7,19 @@ to its result."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from django.db import connection
 
 from metrics.imports import running
 from metrics.models import DataImport, Invoice
-from tenants.services import drop_tenant
-from tenants.signup import sign_up, tenant_domain
+from tenants.signup import tenant_domain
+from tests.e2e.conftest import E2E_PASSWORD, committed_company
 from tests.metrics.imports.builders import csv_bytes
 
 pytestmark = pytest.mark.browser
 
-EMAIL, PASSWORD = "owner@mapping.example", "a-long-pass-2026!"
+EMAIL, PASSWORD = "owner@mapping.example", E2E_PASSWORD
 BILLING = csv_bytes(["Invoice #", "Client", "Issued", "Charged", "Memo"],
                     [["B-1", "C1", "2024-01-05", "120.00", "first"], ["B-2", "C2", "2024-01-09", "80.00", ""]])
 
@@ -28,15 +27,8 @@ BILLING = csv_bytes(["Invoice #", "Client", "Issued", "Charged", "Memo"],
 @pytest.fixture
 def company(django_db_setup, django_db_blocker):
     """A committed company of its own, empty; dropped afterwards."""
-    with django_db_blocker.unblock():
-        tenant = sign_up(company_name="Mapping Co", slug=f"map-{uuid.uuid4().hex[:8]}", email=EMAIL,
-                         password=PASSWORD, currency="USD", timezone="UTC").tenant
-        connection.set_schema_to_public()
-    yield tenant
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        drop_tenant(tenant)
-        connection.close()
+    with committed_company(django_db_blocker, "map", company_name="Mapping Co", email=EMAIL) as tenant:
+        yield tenant
 
 
 def test_upload_preview_change_a_column_confirm_and_see_the_result(live_site, chromium, company,

@@ -7,20 +7,19 @@ a rejected first run. No page is wider than the screen."""
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from metrics.imports import running
-from tenants.services import drop_tenant
-from tenants.signup import sign_up, tenant_domain
+from tenants.signup import tenant_domain
+from tests.e2e.conftest import E2E_PASSWORD, committed_company
 from tests.metrics.imports.builders import csv_bytes
 
 pytestmark = pytest.mark.browser
 
-EMAIL, PASSWORD = "owner@replacing.example", "a-long-pass-2026!"
+EMAIL, PASSWORD = "owner@replacing.example", E2E_PASSWORD
 INVOICE = ["invoice_id", "customer_id", "date", "amount", "status"]
 FIRST = [["I1", "", "2024-01-05", "10.00", "paid"], ["I2", "", "2024-01-06", "20.00", "paid"]]
 # I1 changed, I2 missing (the replace deletes it), I3 new.
@@ -34,15 +33,8 @@ SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "h
 @pytest.fixture
 def company(django_db_setup, django_db_blocker):
     """A committed company of its own, empty; dropped afterwards."""
-    with django_db_blocker.unblock():
-        tenant = sign_up(company_name="Replacing Co", slug=f"rep-{uuid.uuid4().hex[:8]}", email=EMAIL,
-                         password=PASSWORD, currency="USD", timezone="UTC").tenant
-        connection.set_schema_to_public()
-    yield tenant
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        drop_tenant(tenant)
-        connection.close()
+    with committed_company(django_db_blocker, "rep", company_name="Replacing Co", email=EMAIL) as tenant:
+        yield tenant
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
