@@ -46,7 +46,8 @@ class ImportListView(GenericAPIView):
                                        mode=form.validated_data["mode"],
                                        source=form.validated_data["source"],
                                        mapping=form.validated_data["mapping"],
-                                       categories=form.validated_data["categories"])
+                                       categories=form.validated_data["categories"],
+                                       coupons=form.validated_data["coupons"])
         body = ImportOutput(record, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
@@ -70,7 +71,8 @@ class ImportPreviewView(GenericAPIView):
                                         mapping=form.validated_data["mapping"],
                                         date_format=form.validated_data["date_format"],
                                         amount_unit=form.validated_data["amount_unit"],
-                                        categories=form.validated_data["categories"])
+                                        categories=form.validated_data["categories"],
+                                       coupons=form.validated_data["coupons"])
         return Response(found.as_json())
 
 

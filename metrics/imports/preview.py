@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from django.db import connection, transaction
 
-from metrics.imports import accounts, checking, mapping, sources, staging
+from metrics.imports import accounts, checking, coupons, mapping, sources, staging
 from metrics.imports.casting import Options
 from metrics.imports.headers import match_header
 from metrics.imports.kinds import KINDS, Kind
@@ -124,6 +124,8 @@ class Preview:
     guessed: bool = False         # the kind was guessed from the column names, to be confirmed
     # A report's accounts (QuickBooks): each with its rows and the category it will get (accounts.listing).
     accounts: list[dict] = field(default_factory=list)
+    # A Stripe subscriptions export's coupons: each with its subscriptions and value (coupons.listing).
+    coupons: list[dict] = field(default_factory=list)
 
     @property
     def unconfirmed_accounts(self) -> list[str]:
@@ -141,7 +143,8 @@ class Preview:
                 "problems": [{key: value for key, value in problem.items() if key != "blocking"}
                              for problem in self.problems],
                 "notes": self.notes, "file_columns": self.file_columns, "estimated_rows": self.estimated_rows,
-                "remembered": self.remembered, "guessed": self.guessed, "accounts": self.accounts}
+                "remembered": self.remembered, "guessed": self.guessed, "accounts": self.accounts,
+                "coupons": self.coupons}
 
 
 def problem(message: str, *, line: int = 1, column: str = "", value: str = "", blocking: bool = False) -> dict:
@@ -150,11 +153,12 @@ def problem(message: str, *, line: int = 1, column: str = "", value: str = "", b
 
 def build(head: Head, *, kind: str | None, source: str, given: dict | None, date_format: str = "",
           amount_unit: str = "units", timezone: str = "UTC", currency: str = "USD",
-          notes: list[str] | None = None, guessed: bool = False, choices=None) -> Preview:
+          notes: list[str] | None = None, guessed: bool = False, choices=None, values=None) -> Preview:
     """The preview of ``head`` read as ``kind`` and ``source`` (both resolved by the
     caller; ``kind`` None when nothing says what the file holds). ``given`` is the
     mapping sent (None: the remembered one, else a proposal from the suggestions).
-    ``choices`` are the categories of a report's accounts (accounts.py)."""
+    ``choices`` are the categories of a report's accounts (accounts.py), ``values``
+    those of a Stripe subscriptions export's coupons (coupons.py)."""
     table, notes = head.table, list(notes or [])
     result = Preview(kind=kind, source=source, header_line=table.header_line, file_columns=[],
                      estimated_rows=table.estimated_rows, guessed=guessed)
@@ -170,7 +174,9 @@ def build(head: Head, *, kind: str | None, source: str, given: dict | None, date
         return result
     declared = KINDS[kind]
     raw_header = table.header
-    if source:
+    if source and coupons.has_coupons(source):
+        table, source_notes = coupons.apply(source, table, values)
+    elif source:
         table, source_notes = accounts.apply(source, table, choices)
     else:
         source_notes = []

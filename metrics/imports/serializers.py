@@ -47,6 +47,20 @@ CATEGORIES_HELP = ('For a QuickBooks Online transaction detail report: {"<accoun
                    "(a note says which). The preview lists the report's accounts with the category each gets")
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
+class CouponsField(MappingField):
+    """Values for a Stripe export's coupons as a JSON object, or as JSON text (a multipart field)."""
+
+    default_error_messages = {"shape": 'A JSON object: {{"<coupon id>": {{"percent_off": 20}}}}.'}
+
+
+COUPONS_HELP = ('For a Stripe subscriptions export: {"<coupon id>": {"percent_off": 20} or {"amount_off": '
+                '"5.00"}, with "duration" forever (the default), once or repeating}. Only a forever coupon lowers '
+                "the amount (MRR): percent off the price, amount off the subscription (price x quantity). "
+                "Remembered for the tenant when the import succeeds and applied to the next imports (a note "
+                "says which). The preview lists the export's coupons with the value each gets")
+
+
 class ImportInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(KINDS), required=False, allow_blank=True, default="",
                                    help_text="May be left out when the source (named or recognised) implies it")
@@ -66,6 +80,7 @@ class ImportInput(serializers.Serializer):
                                      "columns left out take the file column of their own name. Without one, "
                                      "the mapping confirmed for the file's header (if any) is applied")
     categories = CategoriesField(required=False, allow_null=True, default=None, help_text=CATEGORIES_HELP)
+    coupons = CouponsField(required=False, allow_null=True, default=None, help_text=COUPONS_HELP)
 
 
 class ImportError_(serializers.Serializer):
@@ -96,6 +111,9 @@ class ImportOutput(serializers.ModelSerializer):
                                                help_text="The categories sent for a report's accounts, as "
                                                          "recorded (those that differ from what the account "
                                                          "would get anyway)")
+    coupons = serializers.DictField(child=serializers.DictField(),
+                                    help_text="The values sent for a Stripe export's coupons, as recorded (those "
+                                              "that differ from the confirmed ones)")
 
     class Meta:
         model = DataImport
@@ -103,7 +121,7 @@ class ImportOutput(serializers.ModelSerializer):
                   "rows_rejected", "error_count", "errors", "warnings", "created_at", "finished_at", "reason",
                   "progress", "progress_done", "progress_total", "job_id", "on_error", "date_format",
                   "origin", "source", "mapping", "amount_unit", "mode", "rows_deleted", "notes", "undone_at",
-                  "reverts", "account_categories", "file_name", "file_size", "created_by", "rejected_csv"]
+                  "reverts", "account_categories", "coupons", "file_name", "file_size", "created_by", "rejected_csv"]
 
     def get_rejected_csv(self, record: DataImport) -> str | None:
         if not record.rejected_file:
@@ -136,6 +154,8 @@ class PreviewInput(serializers.Serializer):
                                         help_text="units or cents, as for the import")
     categories = CategoriesField(required=False, allow_null=True, default=None,
                                  help_text="The categories to preview for a report's accounts, as for the import")
+    coupons = CouponsField(required=False, allow_null=True, default=None,
+                           help_text="The values to preview for a Stripe export's coupons, as for the import")
 
 
 class PreviewColumn(serializers.Serializer):
@@ -180,3 +200,7 @@ class PreviewOutput(serializers.Serializer):
     accounts = PreviewAccount(many=True,
                               help_text="A QuickBooks report's accounts (from the whole report, up to 100,000 rows), "
                                         "each with the category its rows get; empty for other files")
+    coupons = serializers.ListField(child=serializers.DictField(),
+                                    help_text="A Stripe subscriptions export's coupons (up to 100,000 rows): "
+                                              "{coupon, subscriptions, value (null: unknown), from (given, "
+                                              "confirmed, unknown), confirmed}; empty for other files")

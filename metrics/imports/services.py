@@ -15,6 +15,7 @@ from django.utils import timezone
 from jobs.models import Job
 from metrics.data import selectors as data_selectors
 from metrics.imports import accounts, preview, selectors, sources, tasks, writing
+from metrics.imports import coupons as coupon_values
 from metrics.imports import mapping as mappings
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import REJECT, SKIP
@@ -63,7 +64,7 @@ def check_size(size: int) -> None:
 
 def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format: str = "",
                  amount_unit: str = DataImport.AmountUnit.UNITS, mode: str = DataImport.Mode.UPSERT,
-                 source: str = "", mapping=None, categories=None, by=None) -> DataImport:
+                 source: str = "", mapping=None, categories=None, coupons=None, by=None) -> DataImport:
     """Keep the uploaded file with a new import record and queue its task (after the
     commit, so the worker finds both). With no ``source`` named, the file's head is
     matched against the declared sources; ``kind`` may be left out when the source
@@ -72,7 +73,8 @@ def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format:
     without one, the task applies the mapping remembered for the header, if any.
     ``categories`` (accounts.py) are the categories chosen for a report's accounts;
     the task applies them over the tenant's confirmed ones, and remembers them when
-    the import succeeds."""
+    the import succeeds; ``coupons`` (coupons.py), the values of a Stripe export's
+    coupons, likewise."""
     if upload is None:
         if kind:
             check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit,
@@ -83,11 +85,12 @@ def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format:
     check_size(upload.size)
     mapping = checked_mapping(kind=kind, source=source, mapping=mapping, upload=upload)
     categories = accounts.meaningful(source, checked_categories(source=source, categories=categories))
+    coupons = coupon_values.meaningful(source, checked_coupons(source=source, coupons=coupons))
     with transaction.atomic():
         record = _new_record(kind=kind, on_error=on_error, date_format=date_format, by=by,
                              origin=DataImport.Origin.UPLOAD, name=upload.name, content=upload,
                              amount_unit=amount_unit, mode=mode, source=source, mapping=mapping,
-                             account_categories=categories)
+                             account_categories=categories, coupons=coupons)
         tasks.run_data_import.delay_on_commit(str(record.pk))
     return record
 
@@ -183,14 +186,25 @@ def checked_categories(*, source: str, categories) -> dict[str, str]:
         raise ValidationError({"categories": [str(problem)]}) from None
 
 
+def checked_coupons(*, source: str, coupons) -> dict[str, dict]:
+    """The values given for a Stripe export's coupons, read and checked; {} for none."""
+    try:
+        return coupon_values.parse(coupons, source)
+    except coupon_values.CouponProblem as problem:
+        raise ValidationError({"coupons": [str(problem)]}) from None
+
+
 def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, date_format: str = "",
-                   amount_unit: str = DataImport.AmountUnit.UNITS, categories=None) -> preview.Preview:
+                   amount_unit: str = DataImport.AmountUnit.UNITS, categories=None,
+                   coupons=None) -> preview.Preview:
     """What importing ``upload`` would do, from its head (preview.py). Nothing is
     written. The kind, when neither given nor implied by a source, is the one the
     tenant confirmed a mapping for this header as, else guessed from its columns. For
     a report with accounts (QuickBooks), the accounts of the whole report (up to
     ``accounts.LISTING_ROWS`` rows) are listed with the category each will get:
-    ``categories`` chosen, else confirmed, else the account map's."""
+    ``categories`` chosen, else confirmed, else the account map's. A Stripe
+    subscriptions export's coupons are listed likewise with their values: ``coupons``
+    given, else confirmed, else none."""
     if upload is None:
         raise ValidationError({"file": ["Choose a file to preview."]})
     check_size(upload.size)
@@ -216,11 +230,19 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
         kind and mapping not in (None, "")) else None
     choices = accounts.confirmed(source, checked_categories(source=source, categories=categories)) if (
         accounts.has_accounts(source)) else None
+    values = coupon_values.confirmed(source, checked_coupons(source=source, coupons=coupons)) if (
+        coupon_values.has_coupons(source)) else None
     tenant = connection.tenant
     found = preview.build(head, kind=kind or None, source=source, given=given, date_format=date_format,
                           amount_unit=amount_unit, timezone=getattr(tenant, "timezone", "UTC"),
                           currency=getattr(tenant, "currency", "USD"), notes=notes, guessed=guessed,
-                          choices=choices)
+                          choices=choices, values=values)
+    if values is not None:
+        try:
+            found.coupons, listed = coupon_values.listing(upload, name=upload.name or "", coupons=values)
+        except FileProblem:
+            listed = []
+        found.notes += listed
     if choices is not None:
         try:
             found.accounts, listed = accounts.listing(upload, name=upload.name or "", choices=choices)
@@ -233,12 +255,12 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
 def _new_record(*, kind, on_error, date_format, by, origin, name, content,
                 amount_unit=DataImport.AmountUnit.UNITS, mode=DataImport.Mode.UPSERT,
                 source: str = "", mapping: dict | None = None,
-                account_categories: dict | None = None) -> DataImport:
+                account_categories: dict | None = None, coupons: dict | None = None) -> DataImport:
     user = by if by is not None and by.is_authenticated else None
     job = Job.objects.create(kind=JOB_KIND, created_by=user)
     record = DataImport(kind=kind, job=job, origin=origin, on_error=on_error, date_format=date_format,
                         amount_unit=amount_unit, mode=mode, source=source, mapping=mapping or {},
-                        account_categories=account_categories or {},
+                        account_categories=account_categories or {}, coupons=coupons or {},
                         created_by=user, file_name=(name or "upload")[-255:], file_size=content.size)
     record.file.save((name or "upload").rsplit("/", 1)[-1], content, save=False)
     record.save()

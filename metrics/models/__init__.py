@@ -8,7 +8,7 @@ upsert with plain SQL and the KPI engine can join without lookups.
 from .billing import Customer, Expense, FxRate, Invoice, Subscription
 from .custom import CustomMetric, MetricValue
 from .goals import Goal, GoalEvaluation, GoalStatusChange
-from .imports import AccountCategory, DataImport, ImportChange, SavedMapping
+from .imports import AccountCategory, DataImport, ImportChange, SavedMapping, StripeCoupon
 from .kpis import KpiCoverage, KpiValue
 from .marketing import Lead, TrafficDay
 from .support import ImportedSurveyResponse, Ticket
@@ -17,5 +17,5 @@ __all__ = [
     "Customer", "Subscription", "Invoice", "Expense", "FxRate",
     "TrafficDay", "Lead", "Ticket", "ImportedSurveyResponse", "MetricValue", "CustomMetric",
     "KpiValue", "KpiCoverage", "Goal", "GoalEvaluation", "GoalStatusChange", "DataImport",
-    "ImportChange", "SavedMapping", "AccountCategory",
+    "ImportChange", "SavedMapping", "AccountCategory", "StripeCoupon",
 ]

@@ -54,6 +54,7 @@ class DataImport(models.Model):
     # {account: category or "leave_out"} sent with the import (a report's accounts,
     # QuickBooks'); the task applies them over the tenant's confirmed ones.
     account_categories = models.JSONField(default=dict, blank=True)
+    coupons = models.JSONField(default=dict, blank=True)   # the values sent for a Stripe export's coupons
     amount_unit = models.CharField(max_length=5, choices=AmountUnit.choices, default=AmountUnit.UNITS)
     mode = models.CharField(max_length=7, choices=Mode.choices, default=Mode.UPSERT)
     file = models.FileField(upload_to=upload_path, max_length=300)
@@ -148,3 +149,19 @@ class AccountCategory(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "account"], name="account_category_per_account")]
+
+
+class StripeCoupon(models.Model):
+    """The value a member gave for a coupon a vendor's subscriptions export names
+    without its value (Stripe's), applied to that coupon's subscriptions in every later
+    import (docs/decisions.md, "Coupons")."""
+
+    source = models.CharField(max_length=60)
+    coupon = models.CharField(max_length=255)       # the coupon's id, as the export writes it
+    value = models.JSONField(default=dict)          # {"percent_off" or "amount_off": text, "duration": ...}
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "coupon"], name="stripe_coupon_per_coupon")]

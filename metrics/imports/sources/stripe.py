@@ -9,9 +9,17 @@ are upper-cased.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from metrics.imports.sources.declaring import Doc, Drop, Row, Source, Take
-from metrics.imports.sources.values import date_of, difference, later_date, nonzero, whole
+from metrics.imports.sources.values import (
+    date_of,
+    difference,
+    later_date,
+    nonzero,
+    whole,
+)
 
 API_INVOICE = Doc("https://docs.stripe.com/api/invoices/object", "The Invoice object (Stripe API reference)",
                   "the invoice fields the export's columns are named after: id, customer, status, "
@@ -95,10 +103,75 @@ def _end(row: Row) -> str:
     return date_of(row.get("Ended At (UTC)"))
 
 
+API_COUPON = Doc("https://docs.stripe.com/api/coupons/object", "The Coupon object (Stripe API reference)",
+                 "percent_off and amount_off (taken off the subtotal of each invoice), duration: forever, "
+                 "once or repeating (with duration_in_months)")
+FOREVER = "forever"
+DURATIONS = (FOREVER, "once", "repeating")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Coupons:
+    """The values people gave for the export's coupons, for one import or preview:
+    those sent with it (``given``) over those the tenant confirmed before
+    (``confirmed``; ``confirmed_how`` says by whom and when). Coupon id -> {"percent_off"
+    or "amount_off": text, "duration": forever/once/repeating}. ``found`` gets the
+    subscriptions per coupon once the file has been read."""
+
+    given: dict[str, dict] = field(default_factory=dict)
+    confirmed: dict[str, dict] = field(default_factory=dict)
+    confirmed_how: dict[str, str] = field(default_factory=dict)
+    found: Counter = field(default_factory=Counter)
+
+    def value(self, coupon: str) -> tuple[dict | None, str]:
+        """The coupon's value and where it comes from: given, confirmed or unknown."""
+        if coupon in self.given:
+            return self.given[coupon], "given"
+        if coupon in self.confirmed:
+            return self.confirmed[coupon], "confirmed"
+        return None, "unknown"
+
+
+def discounted(price: str, quantity: str, value: dict) -> str:
+    """The price per unit with a forever coupon: percent_off off the price, amount_off
+    off the subscription's subtotal (price x quantity, as Stripe takes it off each
+    invoice) shared by its units; to the cent, never below 0. ``price`` unchanged when
+    it is not a number (checking reports it)."""
+    try:
+        amount = Decimal(price)
+        units = max(int(quantity or 1), 1)
+    except (InvalidOperation, ValueError):
+        return price
+    if value.get("percent_off") is not None:
+        lowered = amount * (100 - Decimal(value["percent_off"])) / 100
+    else:
+        lowered = amount - Decimal(value["amount_off"]) / units
+    return str(max(lowered, Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
 def _plan(row: Row) -> str:
     if row.get("Coupon"):
-        row.count("coupon")
+        row.count("coupon", row.get("Coupon"))
     return row.get("Plan", "Product", "Plan Name")
+
+
+def _amount_with(coupons: Coupons | None):
+    def amount(row: Row) -> str:
+        price = row.get("Amount", "Plan Amount")
+        coupon = row.get("Coupon")
+        if not coupon or coupons is None:
+            return price
+        coupons.found[coupon] += 1
+        value, how = coupons.value(coupon)
+        if value is None:
+            return price
+        if value.get("duration", FOREVER) != FOREVER:
+            row.count("temporary coupon", coupon, value.get("duration"))
+            return price
+        row.count("coupon applied", coupon, how)
+        return discounted(price, whole(row.get("Quantity")), value)
+    return amount
 
 
 def _interval(row: Row) -> str:
@@ -109,17 +182,46 @@ def _interval(row: Row) -> str:
     return row.mapped(INTERVAL, value, label="Interval")
 
 
-def _subscription_remarks(counts: Counter) -> list[str]:
+def _coupon_remarks(counts: Counter, coupons: Coupons | None) -> list[str]:
     notes = []
+    applied = sorted((key[1], key[2], n) for key, n in counts.items() if key[0] == "coupon applied")
+    for how, said in (("given", "Coupons applied as given with this import (subscriptions)"),
+                      ("confirmed", "Coupons applied as confirmed at an earlier import (subscriptions)")):
+        parts = []
+        for coupon, _, n in (item for item in applied if item[1] == how):
+            value = coupons.value(coupon)[0] if coupons is not None else {}
+            off = f"{value['percent_off']} % off" if value.get("percent_off") is not None else (
+                f"{value.get('amount_off')} off")
+            who = f", {coupons.confirmed_how.get(coupon)}" if how == "confirmed" and coupons.confirmed_how.get(
+                coupon) else ""
+            parts.append(f"{coupon} ({n:,}): {off} forever{who}")
+        if parts:
+            notes.append(f"{said}: " + "; ".join(parts) + ". MRR is lowered by them.")
+    temporary = sorted((key[1], key[2], n) for key, n in counts.items() if key[0] == "temporary coupon")
+    if temporary:
+        notes.append("Coupons that do not last forever leave the plan's price (they end, so they do not lower "
+                     "MRR): " + ", ".join(f"{coupon} ({duration}, {n:,})" for coupon, duration, n in temporary)
+                     + ".")
+    return notes
+
+
+def _subscription_remarks(counts: Counter, coupons: Coupons | None = None) -> list[str]:
+    notes = _coupon_remarks(counts, coupons)
+    valued = {key[1] for key, _ in counts.items() if key[0] in ("coupon applied", "temporary coupon")}
+    unknown = Counter()
+    for key, n in counts.items():
+        if key[0] == "coupon" and key[1] not in valued:
+            unknown[key[1]] += n
     if counts[("canceled, not ended",)]:
         n = counts[("canceled, not ended",)]
         notes.append(f"{n:,} subscription{'s are' if n > 1 else ' is'} canceled but not ended (Canceled At "
                      f"without Ended At): {'they stay' if n > 1 else 'it stays'} active until Ended At.")
-    if counts[("coupon",)]:
-        n = counts[("coupon",)]
+    if unknown:
+        n = sum(unknown.values())
         notes.append(f"{n:,} subscription{'s carry' if n > 1 else ' carries'} a coupon, but the export names "
-                     f"the coupon without its value: amount is the plan's price. Import the discounted "
-                     f"amounts to lower MRR by the coupons.")
+                     f"the coupon without its value: amount is the plan's price. Give the coupon's value "
+                     f"(percent or amount off, and whether it lasts forever) with the import to lower MRR "
+                     f"by it: " + ", ".join(f"{coupon} ({k:,})" for coupon, k in sorted(unknown.items())) + ".")
     if counts[("no interval",)]:
         notes.append("The file has no Interval column: every subscription was read as monthly.")
     return notes
@@ -127,14 +229,14 @@ def _subscription_remarks(counts: Counter) -> list[str]:
 
 STRIPE_SUBSCRIPTIONS = Source(
     key="stripe_subscriptions", name="Stripe subscriptions export", vendor="Stripe", kind="subscriptions",
-    documentation=(API_SUBSCRIPTION, SUBSCRIPTION_LIFECYCLE),
+    documentation=(API_SUBSCRIPTION, SUBSCRIPTION_LIFECYCLE, API_COUPON),
     recognise=("id", "Customer ID", "Status", "Current Period End (UTC)", ("Start (UTC)", "Start Date (UTC)")),
     takes=(
         Take("subscription_id", "the subscription's id (sub_...)", lambda row: row.get("id")),
         Take("customer_id", "Customer ID", lambda row: row.get("Customer ID")),
         Take("plan", "Plan (the price or plan id)", _plan),
-        Take("amount", "Amount (the plan's price per interval, in currency units)",
-             lambda row: row.get("Amount", "Plan Amount")),
+        Take("amount", "Amount (the plan's price per interval, in currency units), lowered by a forever "
+             "coupon whose value was given", _amount_with(None)),
         Take("currency", "Currency, upper-cased", _currency),
         Take("interval", "Interval (month when the file has none)", _interval),
         Take("quantity", "Quantity (1 when empty)", lambda row: whole(row.get("Quantity"))),
@@ -154,6 +256,16 @@ STRIPE_SUBSCRIPTIONS = Source(
     maps={"Interval": INTERVAL},
     remarks=_subscription_remarks,
 )
+
+
+def subscriptions_with(coupons: Coupons) -> Source:
+    """The subscriptions export's declaration for one import or preview: a forever
+    coupon whose value is given or confirmed lowers the amount, and ``coupons.found``
+    gets the file's coupons once it has been read."""
+    takes = tuple(replace(take, value=_amount_with(coupons)) if take.column == "amount" else take
+                  for take in STRIPE_SUBSCRIPTIONS.takes)
+    return replace(STRIPE_SUBSCRIPTIONS, takes=takes,
+                   remarks=lambda counts: _subscription_remarks(counts, coupons))
 
 
 STRIPE_CUSTOMERS = Source(
