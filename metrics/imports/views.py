@@ -42,8 +42,9 @@ def imports_page(request):
                 found = services.preview_import(upload=upload, kind=options["kind"],
                                                 date_format=options["date_format"],
                                                 amount_unit=options["amount_unit"])
-                # A report's accounts the account map does not know are chosen once, in the preview.
-                if found.blocking or found.guessed or found.unconfirmed_accounts:
+                # A report's accounts the account map does not know, and an export's coupons
+                # nobody valued, are asked about once, in the preview.
+                if found.blocking or found.guessed or found.unconfirmed_accounts or _unvalued_coupons(found):
                     return _preview_page(request, found, pending.keep(upload), options)
             record = services.start_import(upload=upload, by=request.user, **options)
         except ValidationError as error:
@@ -104,16 +105,35 @@ def _form_categories(form) -> dict | None:
     return categories or None
 
 
+def _unvalued_coupons(found) -> bool:
+    return any(item["from"] == "unknown" for item in found.coupons)
+
+
+def _form_coupons(form) -> dict | None:
+    """The values typed in the preview's coupon rows: ``coupon-<n>`` names the coupon,
+    ``coupon-off-<n>`` its value, ``coupon-unit-<n>`` percent_off or amount_off and
+    ``coupon-duration-<n>`` how long it lasts; a row left empty gives no value."""
+    values, index = {}, 0
+    while f"coupon-{index}" in form:
+        off = form.get(f"coupon-off-{index}", "").strip()
+        if off:
+            unit = form.get(f"coupon-unit-{index}", "percent_off")
+            values[form[f"coupon-{index}"]] = {unit: off, "duration": form.get(f"coupon-duration-{index}", "")}
+        index += 1
+    return values or None
+
+
 def _import_kept(request, token: str, options: dict):
     kept = pending.open_kept(token)
-    categories = _form_categories(request.POST)
+    categories, coupons = _form_categories(request.POST), _form_coupons(request.POST)
     try:
-        record = services.start_import(upload=kept, by=request.user, categories=categories,
+        record = services.start_import(upload=kept, by=request.user, categories=categories, coupons=coupons,
                                        mapping=_form_mapping(request.POST, options["kind"]), **options)
     except ValidationError as error:
         kept.close()
         try:
-            found = _preview_of(token, options, _form_mapping(request.POST, options["kind"]), categories)
+            found = _preview_of(token, options, _form_mapping(request.POST, options["kind"]), categories,
+                                coupons)
         except ValidationError:
             found = None
         return _preview_page(request, found, token, options, problems=error.message_dict)
@@ -122,12 +142,13 @@ def _import_kept(request, token: str, options: dict):
     return redirect("import-detail", pk=record.pk)
 
 
-def _preview_of(token: str, options: dict, mapping: dict | None, categories: dict | None = None):
+def _preview_of(token: str, options: dict, mapping: dict | None, categories: dict | None = None,
+                coupons: dict | None = None):
     kept = pending.open_kept(token)
     try:
         return services.preview_import(upload=kept, kind=options["kind"], mapping=mapping,
                                        date_format=options["date_format"], amount_unit=options["amount_unit"],
-                                       categories=categories)
+                                       categories=categories, coupons=coupons)
     finally:
         kept.close()
 
@@ -139,19 +160,20 @@ def import_preview(request):
     for htmx, or the whole page without JavaScript."""
     upload, token = request.FILES.get("file"), request.POST.get("pending", "")
     options = _options(request.POST)
-    mapping = categories = None
+    mapping = categories = coupons = None
     if upload is not None:
         pending.discard(token)
         token = pending.keep(upload)
         options["kind"] = request.POST.get("kind", "")
     else:
         mapping, categories = _form_mapping(request.POST, options["kind"]), _form_categories(request.POST)
+        coupons = _form_coupons(request.POST)
     found, problems = None, {}
     if not pending.name_of(token):
         problems = {"file": ["Choose a file to preview."]}
     else:
         try:
-            found = _preview_of(token, options, mapping, categories)
+            found = _preview_of(token, options, mapping, categories, coupons)
         except ValidationError as error:
             problems = error.message_dict
     return _preview_page(request, found, token if found or pending.name_of(token) else "", options,
@@ -162,7 +184,8 @@ def _preview_page(request, found, token: str, options: dict, problems: dict | No
     context = {"preview": found, "pending": token, "pending_name": pending.name_of(token) if token else "",
                "options": options, "problems": problems or {},
                "columns": _mapping_rows(found) if found and found.kind else [],
-               "accounts": _account_rows(found) if found else []}
+               "accounts": _account_rows(found) if found else [],
+               "coupons": _coupon_rows(found) if found else []}
     if request.htmx:
         return render(request, "metrics/imports/_preview.html", context)
     chosen = KINDS.get((found.kind if found else "") or options["kind"]) or KINDS["customers"]
@@ -181,6 +204,18 @@ def _mapping_rows(found) -> list[dict]:
             [("value", "a constant…")]
         rows.append({**column, "current": current, "choices": choices,
                      "constant": origin.get("value", ""), "how": origin.get("source", "")})
+    return rows
+
+
+def _coupon_rows(found) -> list[dict]:
+    """Each coupon of a Stripe export with what its inputs show: its value (given or
+    confirmed), the unit and the duration."""
+    rows = []
+    for item in found.coupons:
+        value = item["value"] or {}
+        unit = "amount_off" if "amount_off" in value else "percent_off"
+        rows.append({**item, "off": value.get(unit, ""), "unit": unit,
+                     "duration": value.get("duration", "forever")})
     return rows
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,7 @@ from django.db import connection
 from metrics.imports import running
 from metrics.kpis.compute import recompute_kpis
 from metrics.models import DataImport, KpiValue, StripeCoupon, Subscription
+from tests.metrics.imports.test_pages import browser_for
 from tests.metrics.imports.vendor_files import STRIPE_SUBSCRIPTIONS_HEADER, csv_bytes
 
 EXPORT = "subscriptions.csv"
@@ -126,3 +128,30 @@ def test_values_are_checked(acme_owner):
                                                         "coupons": json.dumps(wrong) if wrong != "not json"
                                                         else wrong}, format="multipart")
         assert response.status_code == 400 and "coupons" in response.json(), (wrong, response.content)
+
+
+def test_the_page_asks_for_the_coupons_values_once_without_javascript(in_acme):
+    browser = browser_for(in_acme, in_acme.owner_email)
+    # Import at once: the export has coupons nobody valued, so the preview asks first.
+    response = browser.post("/imports/", {"kind": "", "file": SimpleUploadedFile(EXPORT, export())})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "data-coupons" in page and DataImport.objects.count() == 0
+    token = re.search(r'name="pending" value="([0-9a-f]{32})"', page).group(1)
+    rows = dict(re.findall(r'name="coupon-(\d+)" value="([^"]*)"', page))
+    typed = {"TWENTY": ("20", "percent_off", "forever"), "WELCOME": ("50", "percent_off", "once"),
+             "FIFTEEN": ("15.00", "amount_off", "forever"), "MYSTERY": ("", "percent_off", "forever")}
+    # Every input is sent, as a form does; MYSTERY is left empty.
+    form = {"pending": token, "kind": "", "mapped_kind": "subscriptions", "on_error": "reject"}
+    for number, coupon in rows.items():
+        off, unit, duration = typed[coupon]
+        form.update({f"coupon-{number}": coupon, f"coupon-off-{number}": off,
+                     f"coupon-unit-{number}": unit, f"coupon-duration-{number}": duration})
+    response = browser.post("/imports/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = DataImport.objects.get()
+    assert set(record.coupons) == {"TWENTY", "WELCOME", "FIFTEEN"}
+    connection.set_tenant(in_acme.tenant)
+    running.run_import(import_id=str(record.pk))
+    assert amounts()["sub_1"] == Decimal("80.00") and amounts()["sub_4"] == Decimal("35.00")
+    assert january_mrr() == Decimal(395)
