@@ -26,7 +26,7 @@ from urllib.parse import quote
 DATABASE_NAME = "kpihub"
 
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]  # the checkout (this file is kpihub/dev/embedded.py)
 
 
 def data_dir() -> Path:

@@ -8,6 +8,8 @@ from pathlib import Path
 import psutil
 from django.conf import settings
 
+from kpihub.dev import embedded
+
 PROBE = (
     "import os, json; from django.db import connection; from kpihub.health import check_services; "
     "print(json.dumps({'db': connection.settings_dict['HOST'], 'health': check_services(), "
@@ -74,3 +76,9 @@ def test_given_urls_are_used_and_nothing_is_started(tmp_path):
     assert result["redis"] == settings.REDIS_URL
     assert not (tmp_path / "postgres").exists()
     assert not (tmp_path / "redis").exists()
+
+
+def test_the_embedded_services_keep_their_data_where_the_settings_keep_theirs(monkeypatch):
+    """Without KPIHUB_DATA_DIR, both default to the checkout's .kpihub/ (`make clean-data`)."""
+    monkeypatch.delenv("KPIHUB_DATA_DIR", raising=False)
+    assert embedded.PROJECT_DIR / ".kpihub" == settings.BASE_DIR / ".kpihub"
