@@ -92,8 +92,7 @@ def test_a_worker_killed_mid_import_leaves_the_data_as_before_and_a_rerun_is_saf
             fresh = DataImport.objects.select_related("job").get(pk=record.pk)
             return fresh if fresh.is_finished else None
 
-        # Generous: on a loaded machine with the embedded PostgreSQL a rerun has taken over a minute.
-        done = wait_until(finished, timeout=180, what="the rerun to finish")
+        done = wait_until(finished, timeout=60, what="the rerun to finish")
         wait_until(KpiCoverage.objects.exists, timeout=30, what="the recompute queued after the import")
     assert done.status == "succeeded", done.reason
     assert (done.rows_total, done.rows_created, done.rows_rejected) == (ROWS, ROWS, 0)
