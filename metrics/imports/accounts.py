@@ -11,10 +11,10 @@ applied over the confirmed ones, which are applied over the source's account map
 from __future__ import annotations
 
 import io
-import json
 from typing import BinaryIO
 
 from metrics.imports import sources
+from metrics.imports.json_input import json_object
 from metrics.imports.reading import Table, open_table
 from metrics.imports.sources import applying, quickbooks
 from metrics.models import AccountCategory, DataImport
@@ -41,15 +41,9 @@ def has_accounts(source: str) -> bool:
 
 def parse(raw, source: str) -> dict[str, str]:
     """Choices from the API (JSON text or an object) or a form; {} for none."""
-    if raw in (None, "", {}):
+    raw = json_object(raw, CategoryProblem(_SHAPE))
+    if raw is None:
         return {}
-    if isinstance(raw, (str, bytes)):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise CategoryProblem(_SHAPE) from None
-    if not isinstance(raw, dict):
-        raise CategoryProblem(_SHAPE)
     if not has_accounts(source):
         raise CategoryProblem("Categories are chosen for the accounts of a QuickBooks Online transaction detail "
                               "report; this file is not read as one.")

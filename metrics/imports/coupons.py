@@ -11,13 +11,13 @@ lowers the amount (MRR). Values sent with an import are applied over the confirm
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from metrics.imports import sources
 from metrics.imports.accounts import LISTING_ROWS, _Borrowed
+from metrics.imports.json_input import json_object
 from metrics.imports.reading import Table, normalise_header, open_table
 from metrics.imports.sources import applying, stripe
 from metrics.models import DataImport, StripeCoupon
@@ -39,15 +39,9 @@ _SHAPE = ('Coupons are a JSON object: {"<coupon id>": {"percent_off": 20}} or {"
 
 def parse(raw, source: str) -> dict[str, dict]:
     """Values from the API (JSON text or an object); {} for none."""
-    if raw in (None, "", {}):
+    raw = json_object(raw, CouponProblem(_SHAPE))
+    if raw is None:
         return {}
-    if isinstance(raw, (str, bytes)):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise CouponProblem(_SHAPE) from None
-    if not isinstance(raw, dict):
-        raise CouponProblem(_SHAPE)
     if not has_coupons(source):
         raise CouponProblem("Coupon values are given for a Stripe subscriptions export; this file is not read "
                             "as one.")

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
+from metrics.imports.json_input import json_object
 from metrics.imports.kinds import KINDS, Kind
 from metrics.imports.reading import FileProblem, Table, normalise_header
 from metrics.imports.sources import SOURCES
@@ -99,15 +100,9 @@ class MappingProblem(ValueError):
 
 def parse(raw) -> dict:
     """A mapping from the API (JSON text or an object) or a form; {} for none."""
-    if raw in (None, "", {}):
+    raw = json_object(raw, MappingProblem(_SHAPE))
+    if raw is None:
         return {}
-    if isinstance(raw, (str, bytes)):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise MappingProblem(_SHAPE) from None
-    if not isinstance(raw, dict):
-        raise MappingProblem(_SHAPE)
     mapping = {}
     for column, target in raw.items():
         if isinstance(target, dict) and set(target) == {CONSTANT} and isinstance(target[CONSTANT], (str, int, float)):
