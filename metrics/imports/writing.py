@@ -175,12 +175,12 @@ def upsert(cursor, kind: Kind, present: list[Column]) -> Written:
     to_write = sum(new + changed for _, new, changed in plans)
     if not to_write:
         return written
-    with bulk_load(cursor, kind.model, rows=to_write):
+    with bulk_load(cursor, kind.model, rows=to_write) as load:
         for key, new, changed in plans:
             if changed:
                 written.updated += _update_changed(cursor, kind, present, key)
             if new:
-                written.created += _insert_new(cursor, kind, present, key)
+                written.created += _insert_new(cursor, kind, present, key, into_empty=load.empty)
     return written
 
 
@@ -240,15 +240,22 @@ def _update_changed(cursor, kind: Kind, present: list[Column], key) -> int:
     return cursor.rowcount
 
 
-def _insert_new(cursor, kind: Kind, present: list[Column], key) -> int:
+def _insert_new(cursor, kind: Kind, present: list[Column], key, *, into_empty: bool) -> int:
     names, expressions = _insert_expressions(kind, present, "v")
     pk = quoted(kind.model._meta.pk.column)
+    # Into a table that had no live row (its key indexes dropped by ``bulk_load``) every
+    # row is new, and the keys' ``when`` conditions keep one key's inserts out of
+    # another's matches. Asking anyway costs more than the load: after a rolled-back
+    # import the table is full of dead rows with no index to skip them, and the
+    # planner, told it is empty, scans them all once per incoming row.
+    new_key = "" if into_empty else (
+        f"AND NOT EXISTS (SELECT 1 FROM {kind.table} r WHERE {_matches(kind, present, key)})")
     cursor.execute(f"""
         WITH made AS (
             INSERT INTO {kind.table} ({', '.join(names)})
             SELECT {', '.join(expressions)} FROM {TYPED} v
             WHERE {key_condition(key, row_values(kind, present, "v"))}
-              AND NOT EXISTS (SELECT 1 FROM {kind.table} r WHERE {_matches(kind, present, key)})
+              {new_key}
             RETURNING {pk}),
         kept AS ({_created_key(kind, "made")})
         SELECT count(*) FROM made""")
@@ -470,6 +477,12 @@ def _bare_assignments(kind: Kind) -> str:
     return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class Load:
+    dropped: bool  # the table's secondary indexes and foreign keys are gone for the load
+    empty: bool  # the table had no live row, and its unique keys are gone too
+
+
 @contextmanager
 def bulk_load(cursor, model: type[models.Model], *, rows: int):
     """Drop the table's non-unique indexes and its foreign keys while a large load
@@ -481,7 +494,7 @@ def bulk_load(cursor, model: type[models.Model], *, rows: int):
     cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table])
     stored = cursor.fetchone()[0]
     if rows < BULK_MIN_ROWS or rows < stored:
-        yield False
+        yield Load(dropped=False, empty=False)
         return
     cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {quoted(table)})")
     empty = cursor.fetchone()[0]
@@ -506,7 +519,7 @@ def bulk_load(cursor, model: type[models.Model], *, rows: int):
         cursor.execute(f"ALTER TABLE {quoted(table)} DROP CONSTRAINT {quoted(name)}")
     for name, _ in indexes:
         cursor.execute(f"DROP INDEX {quoted(name)}")
-    yield True
+    yield Load(dropped=True, empty=empty)
     for _, definition in indexes:
         cursor.execute(definition)
     for name, definition in [*uniques, *foreign_keys]:

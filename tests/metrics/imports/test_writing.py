@@ -42,6 +42,10 @@ def dropped(statements: list[str]) -> set[str]:
             if sql.startswith("DROP INDEX") or " DROP CONSTRAINT " in sql}
 
 
+def inserts(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if "INSERT INTO metrics_invoice" in sql]
+
+
 def test_a_bulk_load_into_an_empty_table_puts_back_every_index_and_constraint(in_acme, bulk_from_one_row):
     before = catalog(Invoice)
     assert any("invoice_unique_id" in row for row in before)
@@ -51,11 +55,13 @@ def test_a_bulk_load_into_an_empty_table_puts_back_every_index_and_constraint(in
     record = importing("invoices", rows, first)
     assert (record.status, record.rows_created) == ("succeeded", 5)
     assert {"invoice_unique_id", "metrics_inv_date_4d281a_idx"} <= dropped(first)
+    assert not any("NOT EXISTS" in sql for sql in inserts(first)), "into an empty table every row is new"
     assert catalog(Invoice) == before
     again = importing("invoices", [{**row, "amount": "6"} for row in rows[:2]] + rows[2:]
                       + [{**rows[0], "invoice_id": "I9"}], second)
     assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (1, 2, 3)
     assert "invoice_unique_id" not in dropped(second), "the table is not empty any more"
+    assert all("NOT EXISTS" in sql for sql in inserts(second))
     assert catalog(Invoice) == before
 
 
