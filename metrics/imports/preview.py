@@ -174,10 +174,10 @@ def build(head: Head, *, kind: str | None, source: str, given: dict | None, date
         return result
     declared = KINDS[kind]
     raw_header = table.header
-    if source and coupons.has_coupons(source):
-        table, source_notes = coupons.apply(source, table, values)
+    if source and coupons.VALUES.names_in(source):
+        table, source_notes = coupons.VALUES.apply(source, table, values)
     elif source:
-        table, source_notes = accounts.apply(source, table, choices)
+        table, source_notes = accounts.CATEGORIES.apply(source, table, choices)
     else:
         source_notes = []
     result.file_columns = _named(table.header)

@@ -59,17 +59,17 @@ def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcom
     tenant = connection.tenant
     kind = KINDS[record.kind]
     header: list[str] = []   # the file's own, to remember a mapping by
-    choices = accounts.for_import(record)   # a report's accounts' categories (QuickBooks)
-    values = coupons.for_import(record)     # a Stripe subscriptions export's coupons' values
+    choices = accounts.CATEGORIES.for_import(record)   # a report's accounts' categories (QuickBooks)
+    values = coupons.VALUES.for_import(record)         # a Stripe subscriptions export's coupons' values
 
     def finish(outcome: Outcome) -> None:
         _record_outcome(record, outcome, reporter)
         if outcome.succeeded and record.mapping and header:
             mapping.remember(record, header)
         if outcome.succeeded and choices is not None and record.account_categories:
-            accounts.remember(record, choices)
+            accounts.CATEGORIES.remember(record, choices)
         if outcome.succeeded and values is not None and record.coupons:
-            coupons.remember(record, values)
+            coupons.VALUES.remember(record, values)
 
     def save_rejected(write) -> None:
         with tempfile.TemporaryFile() as spool:
@@ -81,8 +81,8 @@ def _execute(record: DataImport, reporter: JobReporter, table_factory) -> Outcom
         with record.file.open("rb") as file:
             table = table_factory(file)
             header = table.header
-            table, source_notes = (coupons.apply(record.source, table, values) if values is not None
-                                   else accounts.apply(record.source, table, choices))
+            table, source_notes = (coupons.VALUES.apply(record.source, table, values) if values is not None
+                                   else accounts.CATEGORIES.apply(record.source, table, choices))
             table, mapping_notes = mapping.for_import(record, kind, table, header)
             source_notes += mapping_notes   # in place: the source adds its last notes to this list
             reporter.advance(0, total=table.estimated_rows)

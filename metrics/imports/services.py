@@ -20,6 +20,7 @@ from metrics.imports import mapping as mappings
 from metrics.imports.kinds import KINDS
 from metrics.imports.pipeline import REJECT, SKIP
 from metrics.imports.reading import FileProblem, records_table
+from metrics.imports.settled import SettleProblem
 from metrics.imports.running import notice_abandoned, run_locked
 from metrics.kpis.tasks import recompute_kpis
 from metrics.models import DataImport
@@ -84,8 +85,8 @@ def start_import(*, kind: str = "", upload, on_error: str = REJECT, date_format:
     check_options(kind=kind, on_error=on_error, date_format=date_format, amount_unit=amount_unit, mode=mode)
     check_size(upload.size)
     mapping = checked_mapping(kind=kind, source=source, mapping=mapping, upload=upload)
-    categories = accounts.meaningful(source, checked_categories(source=source, categories=categories))
-    coupons = coupon_values.meaningful(source, checked_coupons(source=source, coupons=coupons))
+    categories = accounts.CATEGORIES.meaningful(source, checked_categories(source=source, categories=categories))
+    coupons = coupon_values.VALUES.meaningful(source, checked_coupons(source=source, coupons=coupons))
     with transaction.atomic():
         record = _new_record(kind=kind, on_error=on_error, date_format=date_format, by=by,
                              origin=DataImport.Origin.UPLOAD, name=upload.name, content=upload,
@@ -181,16 +182,16 @@ def checked_mapping(*, kind: str, source: str, mapping, upload) -> dict:
 def checked_categories(*, source: str, categories) -> dict[str, str]:
     """The categories chosen for a report's accounts, read and checked; {} for none."""
     try:
-        return accounts.parse(categories, source)
-    except accounts.CategoryProblem as problem:
+        return accounts.CATEGORIES.parse(categories, source)
+    except SettleProblem as problem:
         raise ValidationError({"categories": [str(problem)]}) from None
 
 
 def checked_coupons(*, source: str, coupons) -> dict[str, dict]:
     """The values given for a Stripe export's coupons, read and checked; {} for none."""
     try:
-        return coupon_values.parse(coupons, source)
-    except coupon_values.CouponProblem as problem:
+        return coupon_values.VALUES.parse(coupons, source)
+    except SettleProblem as problem:
         raise ValidationError({"coupons": [str(problem)]}) from None
 
 
@@ -201,7 +202,7 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
     written. The kind, when neither given nor implied by a source, is the one the
     tenant confirmed a mapping for this header as, else guessed from its columns. For
     a report with accounts (QuickBooks), the accounts of the whole report (up to
-    ``accounts.LISTING_ROWS`` rows) are listed with the category each will get:
+    ``settled.LISTING_ROWS`` rows) are listed with the category each will get:
     ``categories`` chosen, else confirmed, else the account map's. A Stripe
     subscriptions export's coupons are listed likewise with their values: ``coupons``
     given, else confirmed, else none."""
@@ -228,10 +229,10 @@ def preview_import(*, upload, kind: str = "", source: str = "", mapping=None, da
         check_options(kind=kind, on_error=REJECT, date_format=date_format, amount_unit=amount_unit)
     given = checked_mapping(kind=kind, source=source, mapping=mapping, upload=head.sample) if (
         kind and mapping not in (None, "")) else None
-    choices = accounts.confirmed(source, checked_categories(source=source, categories=categories)) if (
-        accounts.has_accounts(source)) else None
-    values = coupon_values.confirmed(source, checked_coupons(source=source, coupons=coupons)) if (
-        coupon_values.has_coupons(source)) else None
+    choices = accounts.CATEGORIES.confirmed(source, checked_categories(source=source, categories=categories)) if (
+        accounts.CATEGORIES.names_in(source)) else None
+    values = coupon_values.VALUES.confirmed(source, checked_coupons(source=source, coupons=coupons)) if (
+        coupon_values.VALUES.names_in(source)) else None
     tenant = connection.tenant
     found = preview.build(head, kind=kind or None, source=source, given=given, date_format=date_format,
                           amount_unit=amount_unit, timezone=getattr(tenant, "timezone", "UTC"),
