@@ -14,7 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from metrics.imports.kinds import DATE, DATETIME, KINDS, MONTH, STR, Kind
+from metrics.imports.kinds import (CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, EMAIL, KINDS, MONTH, SLUG, STR,
+                                   Kind)
+
+# Column types stored as text: the free-text search looks in these.
+TEXT_TYPES = (STR, EMAIL, SLUG, CHOICE, COUNTRY, CURRENCY)
 
 
 def kind_or_404(name: str) -> Kind:
@@ -42,12 +46,43 @@ def records(kind: Kind, *, search: str = "", keys: dict[str, str] | None = None,
     if kind.date_column and (date_from or date_to):
         rows = _in_dates(rows, kind, date_from, date_to)
     if search:
-        text = Q()
-        for column in kind.columns:
-            if column.type == STR:
-                text |= Q(**{f"{field_name(kind, column.name)}__icontains": search})
-        rows = rows.filter(text)
+        rows = rows.filter(_search(kind, search))
     return rows.order_by(*_ordering(kind)).values(*names)
+
+
+def _search(kind: Kind, text: str) -> Q:
+    """``text`` in any text column; a column that refers to another kind's record (a
+    subscription's or invoice's customer_id) matches on what names that record: its
+    key, its name and its e-mail, as a person searching for a customer expects.
+    (``icontains`` on the foreign key itself is no lookup Django has: a 500.)"""
+    found = Q()
+    for column in kind.columns:
+        if column.type not in TEXT_TYPES:
+            continue
+        field = kind.model._meta.get_field(_model_field(kind, column.name))
+        if field.is_relation:
+            found |= _naming(field, text)
+        else:
+            found |= Q(**{f"{field.name}__icontains": text})
+    return found
+
+
+def _model_field(kind: Kind, column: str) -> str:
+    for field in kind.model._meta.concrete_fields:
+        if field.column == column:
+            return field.name
+    return column
+
+
+def _naming(field, text: str) -> Q:
+    """The related record's key, name and e-mail columns (those of its kind)."""
+    related = next(kind for kind in KINDS.values() if kind.model is field.related_model)
+    names = [name for key in related.keys for name in key.columns]
+    names += [column.name for column in related.columns if column.type == EMAIL or column.name == "name"]
+    found = Q()
+    for name in dict.fromkeys(names):
+        found |= Q(**{f"{field.name}__{_model_field(related, name)}__icontains": text})
+    return found
 
 
 def _in_dates(rows: QuerySet, kind: Kind, date_from: str, date_to: str) -> QuerySet:
