@@ -230,16 +230,22 @@ def evaluate(terms: GoalTerms, series: dict[Month, float | None], as_of: date) -
         status = Status.ACHIEVED if terms.meets(series.get(deadline_month)) else Status.MISSED
     elif terms.meets(current):
         status = Status.ACHIEVED
-    elif progress is not None and progress >= elapsed - ON_TRACK_SLACK_PCT:
-        status = Status.ON_TRACK
-    elif terms.meets(forecast):
-        status = Status.AT_RISK
     else:
-        status = Status.OFF_TRACK
+        status = _pace_and_trend(on_pace=progress is not None and progress >= elapsed - ON_TRACK_SLACK_PCT,
+                                 on_trend=forecast is None or terms.meets(forecast))
 
     return Evaluation(period=period, current_value=current, time_elapsed_pct=elapsed,
                       progress_pct=progress, status=status, forecast_value=forecast,
                       probability=probability, history=history(terms, series, as_of))
+
+
+def _pace_and_trend(*, on_pace: bool, on_trend: bool) -> Status:
+    """Before the target is met: on track needs both the pace and the trend (no
+    forecast yet counts as on trend), so a goal whose forecast misses is at risk from
+    its first day however well it started; one of the two is at risk; neither, off track."""
+    if on_pace and on_trend:
+        return Status.ON_TRACK
+    return Status.AT_RISK if on_pace or on_trend else Status.OFF_TRACK
 
 
 def history(terms: GoalTerms, series: dict[Month, float | None], as_of: date) -> list[dict]:

@@ -47,6 +47,44 @@ def test_progress_keeping_pace_within_ten_points_is_on_track():
     assert result.status == Status.ON_TRACK
 
 
+def test_on_pace_but_the_forecast_misses_is_at_risk_not_on_track():
+    # A good start (60 % done at 49.5 % of the time) that has stalled: the line through
+    # the last months stays short of 200 by December.
+    series = months(((2026, 3), 158.0), ((2026, 4), 159.0), ((2026, 5), 159.5), ((2026, 6), 160.0))
+    result = evaluate(MRR_UP, series, as_of=date(2026, 6, 30))
+    assert result.progress_pct >= result.time_elapsed_pct - 10
+    assert result.forecast_value < 200
+    assert result.status == Status.AT_RISK
+
+
+def test_on_pace_with_a_forecast_that_meets_the_target_is_on_track():
+    series = months(((2026, 4), 120.0), ((2026, 5), 130.0), ((2026, 6), 140.0))
+    result = evaluate(MRR_UP, series, as_of=date(2026, 6, 30))
+    assert result.forecast_value >= 200
+    assert result.status == Status.ON_TRACK
+
+
+def test_behind_pace_with_no_forecast_yet_is_at_risk():
+    # One month of data: no line to read, which counts as on trend (goals.md, rule 3).
+    result = evaluate(MRR_UP, months(((2026, 6), 110.0)), as_of=date(2026, 6, 30))
+    assert result.forecast_value is None
+    assert result.status == Status.AT_RISK
+
+
+@given(st.floats(-50, 150), st.one_of(st.none(), st.floats(0, 400)))
+def test_on_track_always_has_both_pace_and_trend(progress_value, forecast):
+    # Whatever the numbers: a goal reported on track is on pace and its forecast, when
+    # there is one, meets the target.
+    series = months(((2026, 6), 100.0 + progress_value))
+    if forecast is not None:
+        series.update(months(((2026, 4), 100.0 + progress_value - 2 * (forecast - 100.0 - progress_value) / 6),
+                             ((2026, 5), 100.0 + progress_value - (forecast - 100.0 - progress_value) / 6)))
+    result = evaluate(MRR_UP, series, as_of=date(2026, 6, 30))
+    if result.status == Status.ON_TRACK:
+        assert result.progress_pct >= result.time_elapsed_pct - 10
+        assert result.forecast_value is None or result.forecast_value >= 200
+
+
 def test_behind_pace_but_forecast_reaches_target_is_at_risk():
     # A dip after the start, then steep growth: 39 % done at 49.5 % of the time, and
     # the trend (about +10.6 a month) reaches 200 by December.
@@ -80,11 +118,13 @@ def test_decreasing_goal_meets_target_from_above():
     assert after.status == Status.MISSED
 
 
-def test_kpi_without_data_yet_is_off_track_with_nothing_to_forecast():
+def test_kpi_without_data_yet_is_at_risk_with_nothing_to_forecast():
+    # No value: not on pace; no forecast yet: on trend (goals.md, rule 3). One of the two
+    # is at risk (rule 4), as a goal waiting for its first month of data is.
     result = evaluate(MRR_UP, {}, as_of=date(2026, 6, 30))
     assert result.current_value is None and result.progress_pct is None
     assert result.forecast_value is None and result.probability is None
-    assert result.status == Status.OFF_TRACK
+    assert result.status == Status.AT_RISK
 
 
 def test_null_months_are_left_out_of_the_forecast():
