@@ -35,7 +35,9 @@ class TenantAdmin(admin.ModelAdmin):
     actions = ["suspend", "reactivate"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).exclude(status=Tenant.Status.TEMPLATE)
+        # The platform's own tenants (public, template) are not companies: no change
+        # page, drop page or bulk action reaches them (the model refuses it anyway).
+        return super().get_queryset(request).without_platform()
 
     def has_add_permission(self, request):
         return False  # tenants are created by sign-up, which creates their owner too

@@ -3,8 +3,11 @@ they live. Nothing here may point into a tenant's tables (django-tenants #414)."
 
 import zoneinfo
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_public_schema_name
 
 CURRENCIES = sorted(
     "USD EUR GBP RON BRL CHF CAD AUD JPY SEK NOK DKK PLN CZK HUF MXN INR ZAR NZD SGD HKD".split()
@@ -19,6 +22,46 @@ LOCALES = [
     ("pt-BR", "Português (Brasil): 1.234,56"), ("pt-PT", "Português (Portugal): 1234,56"),
     ("ro-RO", "Română: 1.234,56"),
 ]
+
+
+class PlatformTenantProtected(PermissionDenied):
+    """The platform's own tenants (the public site and the template every sign-up is
+    cloned from) can never be deleted or suspended: dropping public would drop the
+    platform itself (every tenant's row and domain), dropping the template every
+    future sign-up. A PermissionDenied, so a page that lets it through answers 403."""
+
+
+def platform_statuses() -> dict[str, str]:
+    """The platform tenants' schemas and the one status each must keep."""
+    return {get_public_schema_name(): Tenant.Status.ACTIVE,
+            settings.TENANT_BASE_SCHEMA: Tenant.Status.TEMPLATE}
+
+
+class TenantQuerySet(models.QuerySet):
+    """Bulk writes guarded like single ones: a queryset's delete() and update() skip
+    the model's delete() and save(), so the platform tenants are checked here too."""
+
+    def platform(self) -> "TenantQuerySet":
+        return self.filter(schema_name__in=platform_statuses())
+
+    def without_platform(self) -> "TenantQuerySet":
+        return self.exclude(schema_name__in=platform_statuses())
+
+    def delete(self):
+        protected = list(self.platform().values_list("schema_name", flat=True))
+        if protected:
+            raise PlatformTenantProtected(f"The platform's own tenants cannot be deleted: {', '.join(protected)}.")
+        return super().delete()
+
+    def update(self, **kwargs):
+        if "status" in kwargs:
+            required = platform_statuses()
+            changed = [schema for schema in self.platform().values_list("schema_name", flat=True)
+                       if required[schema] != kwargs["status"]]
+            if changed:
+                raise PlatformTenantProtected(
+                    f"The platform's own tenants keep their status: {', '.join(changed)}.")
+        return super().update(**kwargs)
 
 
 class Tenant(TenantMixin):
@@ -44,11 +87,31 @@ class Tenant(TenantMixin):
     auto_drop_schema = False  # dropping is an explicit, confirmed admin action
     clone_mode = "NODATA"
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["slug"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
+
+    @property
+    def is_platform(self) -> bool:
+        """The public site's tenant or the template: never deleted, never suspended."""
+        return self.schema_name in platform_statuses()
+
+    def save(self, *args, **kwargs):
+        required = platform_statuses().get(self.schema_name)
+        if required is not None and self.status != required:
+            raise PlatformTenantProtected(f"The platform tenant {self.schema_name} keeps the status {required}.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        # Every way of deleting one tenant ends here (the admin's drop page,
+        # tenants.services.drop_tenant, django-tenants' delete_tenant command).
+        if self.is_platform:
+            raise PlatformTenantProtected(f"The platform tenant {self.schema_name} cannot be deleted.")
+        return super().delete(*args, **kwargs)
 
     @property
     def is_serving(self) -> bool:

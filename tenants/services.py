@@ -11,12 +11,16 @@ from tenants.models import Tenant
 
 
 def set_status(queryset, status: str) -> int:
-    return queryset.exclude(status=Tenant.Status.TEMPLATE).update(status=status)
+    """Suspend or reactivate companies. The platform's own tenants refuse it
+    (Tenant's queryset raises PlatformTenantProtected) and nothing is changed."""
+    return queryset.update(status=status)
 
 
 def drop_tenant(tenant: Tenant) -> None:
     """Delete the tenant row, its domains, its schema with every record in it, and
-    its uploaded files (once the database part has committed)."""
+    its uploaded files (once the database part has committed). The platform's own
+    tenants refuse it (Tenant.delete raises PlatformTenantProtected) before anything
+    is touched."""
     files = Path(settings.MEDIA_ROOT) / tenant.schema_name
     with schema_context("public"), transaction.atomic():
         with connection.cursor() as cursor:
