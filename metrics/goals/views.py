@@ -45,10 +45,13 @@ def goal_list(request):
 def goal_create(request):
     key = request.GET.get("kpi", "")
     initial = {"kpi": key}
-    if key:  # pre-fill where the KPI stands now, the natural baseline, as people write it
+    if key:  # pre-fill where the KPI stands now, the natural baseline
         current = selectors.kpi_series(key).get(period_of(timezone.localdate()))
         if current is not None:
-            initial["baseline_value"] = rounded(current, 2).normalize()
+            # As stored (10 places at most), not as people would round it: a rounded
+            # baseline and the current value of the same month would disagree, and the
+            # goal would start with progress it never made.
+            initial["baseline_value"] = rounded(current, 10).normalize()
     form = GoalForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

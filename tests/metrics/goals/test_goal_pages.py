@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from metrics.months import add_months
 from metrics.models import Goal, KpiValue
+from tests.conftest import host_client
 from tests.metrics.goals.builders import THIS_MONTH, churn_history
 
 @pytest.fixture
@@ -59,9 +60,10 @@ def test_set_a_goal_prefilled_from_a_kpi_then_see_it(owner_browser, acme):
     assert goal.title in listing and "<progress" in listing
 
 
-def test_the_chart_stops_at_the_evaluated_month_and_the_form_rounds_the_baseline(owner_browser, acme):
+def test_the_chart_stops_at_the_evaluated_month_and_the_baseline_keeps_the_kpis_precision(owner_browser, acme):
     """The month under way is partly in (churn 0 % so far): the goal's chart does not
-    plot it as if it were a fall, and the form pre-fills a baseline people would write."""
+    plot it as if it were a fall, and the form pre-fills the baseline as stored, so the
+    baseline and the current value of the same month agree (no progress made yet)."""
     connection.set_tenant(acme.tenant)
     KpiValue.objects.create(kpi="customer_churn_rate", month=THIS_MONTH, value=Decimal("0"),
                             computed_at=timezone.now())
@@ -69,13 +71,16 @@ def test_the_chart_stops_at_the_evaluated_month_and_the_form_rounds_the_baseline
         value=Decimal("6.2379746835"))
     connection.set_schema_to_public()
     form = owner_browser.get("/goals/new/?kpi=customer_churn_rate").content
-    assert b'name="baseline_value" value="6.24"' in form
+    assert b'name="baseline_value" value="6.2379746835"' in form
 
     owner_browser.post("/goals/new/", {"kpi": "customer_churn_rate", "target_value": "4",
                                        "deadline": deadline()})
     connection.set_tenant(acme.tenant)
     goal = Goal.objects.get()
     connection.set_schema_to_public()
+    assert goal.baseline_value == Decimal("6.2379746835")
+    api = host_client(acme.host, acme.owner_token).get(f"/api/v1/goals/{goal.pk}/").json()
+    assert api["current_value"] == pytest.approx(float(goal.baseline_value)) and api["progress_pct"] == 0
     chart = owner_browser.get(f"/goals/{goal.pk}/chart/").json()
     actual = chart["datasets"][0]["data"]
     this_month = chart["labels"].index(THIS_MONTH.strftime("%Y-%m"))
