@@ -75,6 +75,7 @@ RESERVED_SLUGS = frozenset(
 MIDDLEWARE = [
     "kpihub.health.HealthCheckMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
+    "kpihub.bad_input.UnstorableTextMiddleware",  # NUL and lone surrogates: 404/400, never a 500
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
