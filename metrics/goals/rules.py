@@ -7,14 +7,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from metrics.months import period_of
+
 MAX_YEARS_AHEAD = 5
 UNIT_SUFFIX = {"percent": " %", "hours": " h", "months": " months"}
 
 
 def smart_errors(*, kpi_known: bool, kpi_has_data: bool, target: Decimal | float | None,
                  baseline: Decimal | float | None, start_date: date, deadline: date | None,
-                 today: date) -> list[tuple[str, str]]:
-    """Every SMART rule the goal breaks, in plain words; empty when it is acceptable."""
+                 today: date, latest_valued_month: date | None = None) -> list[tuple[str, str]]:
+    """Every SMART rule the goal breaks, in plain words; empty when it is acceptable.
+    ``latest_valued_month``: the KPI's latest month with a value before the start, named
+    when the start's own month has none (docs/decisions.md, "Bad input (issue 16)")."""
     errors: list[tuple[str, str]] = []
     if not kpi_known:
         errors.append(("kpi", "Unknown KPI: choose a key of the KPI catalog or one of your custom metrics."))
@@ -23,6 +27,12 @@ def smart_errors(*, kpi_known: bool, kpi_has_data: bool, target: Decimal | float
     if baseline is None and kpi_known and not kpi_has_data:
         errors.append(("baseline_value", "This KPI has no data yet, so give the baseline value "
                                          "(where you start from)."))
+    elif baseline is None and kpi_known:
+        earlier = (f" (the latest month before it with a value is {latest_valued_month:%B %Y})"
+                   if latest_valued_month else "")
+        errors.append(("baseline_value", f"This KPI has no value for {period_of(start_date):%B %Y}, the month "
+                                         f"the goal starts from, so give the baseline value (where you start "
+                                         f"from), or a start date in a month with a value{earlier}."))
     if target is not None and baseline is not None and Decimal(str(target)) == Decimal(str(baseline)):
         errors.append(("target_value", "Measurable: the target must differ from the baseline "
                                        f"({baseline}); otherwise there is nothing to reach."))

@@ -60,10 +60,12 @@ def _settle(*, kpi_key: str, target: Decimal | None, baseline: Decimal | None,
     if baseline is None and kpi is not None:
         stored = series.get(period_of(start_date))
         baseline = Decimal(str(stored)) if stored is not None else None
-    _raise_for(smart_errors(kpi_known=kpi is not None,
-                            kpi_has_data=any(v is not None for v in series.values()),
+    valued = [month for month, value in series.items() if value is not None]
+    _raise_for(smart_errors(kpi_known=kpi is not None, kpi_has_data=bool(valued),
                             target=target, baseline=baseline, start_date=start_date,
-                            deadline=deadline, today=today))
+                            deadline=deadline, today=today,
+                            latest_valued_month=max((m for m in valued if m < period_of(start_date)),
+                                                    default=None)))
     return baseline
 
 

@@ -27,9 +27,17 @@ def test_each_broken_rule_names_its_field():
     assert fields(start_date=date(2027, 4, 1)) == ["deadline"]
 
 
-def test_baseline_is_required_only_when_the_kpi_has_no_data():
-    assert fields(baseline=None, kpi_has_data=True) == []
+def test_baseline_is_required_when_the_kpi_has_no_value_for_the_start_month():
+    # The services fill the baseline in from the start month's value when there is one;
+    # none left means no value there (issue 16: it was let through and answered 500).
     assert fields(baseline=None, kpi_has_data=False) == ["baseline_value"]
+    assert fields(baseline=None, kpi_has_data=True) == ["baseline_value"]
+    no_data, no_start_value = (dict(smart_errors(**{**GOOD, "baseline": None, "kpi_has_data": has_data,
+                                                    "latest_valued_month": date(2026, 8, 1)}))["baseline_value"]
+                               for has_data in (False, True))
+    assert "no data yet" in no_data
+    assert no_start_value.startswith("This KPI has no value for October 2026, the month the goal starts from")
+    assert "the latest month before it with a value is August 2026" in no_start_value
 
 
 def test_messages_say_which_smart_letter_and_how_to_fix():
