@@ -51,8 +51,15 @@ TENANT_APPS = [
     "jobs",
     "metrics",
     "surveys",
+    # The audit log (issue 16): triggers per tenant schema, so each company's events stay in it.
+    "pgtrigger",
+    "pghistory",
+    "audit",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# django-pgtrigger's helper function unqualified, so each tenant schema gets its own,
+# found on the search path like the tables (its default would put one in public).
+PGTRIGGER_SCHEMA = None
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -84,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",  # who and from where, for the audit log's triggers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kpihub.security.ContentSecurityPolicyMiddleware",

@@ -7,6 +7,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts
+from audit import api as audit
 from jobs import api as jobs
 from metrics.data import api as data
 from metrics.goals import api as goals
@@ -46,6 +47,9 @@ urlpatterns = [
     path("surveys/<int:pk>/", surveys.SurveyDetailView.as_view(), name="api-survey"),
     path("surveys/<int:pk>/send/", surveys.SurveySendView.as_view(), name="api-survey-send"),
     path("surveys/<int:pk>/responses/", surveys.SurveyResponsesView.as_view(), name="api-survey-responses"),
+    # The audit log (read-only: owners and admins)
+    path("audit/", audit.AuditLogView.as_view(), name="api-audit"),
+    path("audit/export/", audit.AuditExportView.as_view(), name="api-audit-export"),
     # The API's own description
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("metrics.goals.urls")),
     path("", include("surveys.urls")),
     path("", include("accounts.urls")),
+    path("", include("audit.urls")),
     path("api/v1/", include("kpihub.urls.api_v1")),
 ]
