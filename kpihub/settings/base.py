@@ -222,6 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "kpihub.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "kpihub.api.Metadata",  # OPTIONS on every endpoint, never a 500
     "EXCEPTION_HANDLER": "kpihub.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"signup": "20/hour", "token": "30/minute"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -52,5 +52,7 @@ urlpatterns = [
     path("audit/export/", audit.AuditExportView.as_view(), name="api-audit-export"),
     # The API's own description
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # An HTML page: OPTIONS has no template to render with (it answered 500), so GET only.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+         name="api-docs"),
 ]
