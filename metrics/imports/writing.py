@@ -2,7 +2,7 @@
 
 First one join per key counts the rows whose key is new and those whose key exists
 with other values (``_plan``): a file imported again writes nothing, and a load that
-is large next to the table drops and re-creates its indexes only when it writes that
+is large next to the table goes into a fresh copy of it only when it writes that
 much. Then, for each key: one ``UPDATE ... FROM`` for rows whose key exists and
 whose values differ, ``WHERE ROW(stored) IS DISTINCT FROM ROW(incoming)`` (updated),
 then one ``INSERT ... SELECT ... WHERE NOT EXISTS`` for rows whose key is new
@@ -14,9 +14,10 @@ Imports of a kind are serialised per tenant (a transaction advisory lock), so no
 import can slip a key in between the two statements; the unique constraints still
 stand guard (a violation fails the whole import, which writes nothing).
 
-Large loads into a table that is small next to them follow PostgreSQL's own advice
-("Populating a Database"): its secondary indexes and foreign keys are dropped and
-re-created around the load, inside the same transaction, so a failure restores them.
+Large loads into a table that is small next to them go into a fresh copy of the
+table with no index, built afterwards and swapped in under a brief lock at the end
+(``bulk_load``, fresh_table.py), inside the same transaction, so a failure leaves
+the table as it was; readers of the table never wait for the load.
 
 What an import changes is kept for its undo, set-based in the same statements' wake
 (``import_changes``, a temp table the caller moves into ``metrics_importchange`` under
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from metrics.imports import fresh_table
 from metrics.imports.kinds import KINDS, Column, Kind
 from metrics.imports.sql import TYPED, key_condition, literal, pg_type, quoted, row_values, sql_value
 from metrics.models import CustomMetric, ImportChange
@@ -178,9 +180,9 @@ def upsert(cursor, kind: Kind, present: list[Column]) -> Written:
     with bulk_load(cursor, kind.model, rows=to_write) as load:
         for key, new, changed in plans:
             if changed:
-                written.updated += _update_changed(cursor, kind, present, key)
+                written.updated += _update_changed(cursor, kind, present, key, table=load.table)
             if new:
-                written.created += _insert_new(cursor, kind, present, key, into_empty=load.empty)
+                written.created += _insert_new(cursor, kind, present, key, table=load.table, into_empty=load.empty)
     return written
 
 
@@ -222,17 +224,18 @@ def _differs(kind: Kind, assignments: dict[str, str]) -> str:
     return f"ROW({old}) IS DISTINCT FROM ROW({new})"
 
 
-def _update_changed(cursor, kind: Kind, present: list[Column], key) -> int:
+def _update_changed(cursor, kind: Kind, present: list[Column], key, *, table: str) -> int:
+    """Update the records of ``table`` (the kind's, or its fresh copy) whose values differ."""
     assignments = _assignments(kind, present, key)
     if not assignments:
         return 0
     cursor.execute(f"""
         INSERT INTO {CHANGES} (key, before)
-        SELECT {_before_key(kind, "r")} FROM {kind.table} AS r, {TYPED} v
+        SELECT {_before_key(kind, "r")} FROM {quoted(table)} AS r, {TYPED} v
         WHERE {_matches(kind, present, key)} AND {key_condition(key, row_values(kind, present, "v"))}
           AND {_differs(kind, assignments)}""")
     cursor.execute(f"""
-        UPDATE {kind.table} AS r
+        UPDATE {quoted(table)} AS r
         SET {', '.join(f'{quoted(name)} = {expression}' for name, expression in assignments.items())}
         FROM {TYPED} v
         WHERE {_matches(kind, present, key)} AND {key_condition(key, row_values(kind, present, "v"))}
@@ -240,19 +243,20 @@ def _update_changed(cursor, kind: Kind, present: list[Column], key) -> int:
     return cursor.rowcount
 
 
-def _insert_new(cursor, kind: Kind, present: list[Column], key, *, into_empty: bool) -> int:
+def _insert_new(cursor, kind: Kind, present: list[Column], key, *, table: str, into_empty: bool) -> int:
+    """Insert into ``table`` (the kind's, or its fresh copy) the rows whose key is new."""
     names, expressions = _insert_expressions(kind, present, "v")
     pk = quoted(kind.model._meta.pk.column)
-    # Into a table that had no live row (its key indexes dropped by ``bulk_load``) every
-    # row is new, and the keys' ``when`` conditions keep one key's inserts out of
-    # another's matches. Asking anyway costs more than the load: after a rolled-back
-    # import the table is full of dead rows with no index to skip them, and the
-    # planner, told it is empty, scans them all once per incoming row.
+    # Into a table that had no live row every row is new, and the keys' ``when``
+    # conditions keep one key's inserts out of another's matches. Asking anyway can
+    # cost more than the load: into a fresh copy there is no index yet, and after a
+    # rolled-back import the table is full of dead rows that the planner, told it is
+    # empty, may scan once per incoming row.
     new_key = "" if into_empty else (
-        f"AND NOT EXISTS (SELECT 1 FROM {kind.table} r WHERE {_matches(kind, present, key)})")
+        f"AND NOT EXISTS (SELECT 1 FROM {quoted(table)} r WHERE {_matches(kind, present, key)})")
     cursor.execute(f"""
         WITH made AS (
-            INSERT INTO {kind.table} ({', '.join(names)})
+            INSERT INTO {quoted(table)} ({', '.join(names)})
             SELECT {', '.join(expressions)} FROM {TYPED} v
             WHERE {key_condition(key, row_values(kind, present, "v"))}
               {new_key}
@@ -479,48 +483,25 @@ def _bare_assignments(kind: Kind) -> str:
 
 @dataclass(frozen=True)
 class Load:
-    dropped: bool  # the table's secondary indexes and foreign keys are gone for the load
-    empty: bool  # the table had no live row, and its unique keys are gone too
+    table: str   # where the rows go: the kind's table, or the fresh copy swapped in afterwards
+    empty: bool  # the table had no live row: every incoming row is new
+    fresh: bool  # a fresh copy of the table (fresh_table.py)
 
 
 @contextmanager
 def bulk_load(cursor, model: type[models.Model], *, rows: int):
-    """Drop the table's non-unique indexes and its foreign keys while a large load
-    runs, and re-create them from their own definitions afterwards. Into an empty
-    table, its unique indexes and constraints go too (but the primary key, and any a
-    foreign key relies on): building one from sorted keys costs a fraction of
-    checking a million inserts against it, and re-creating it checks every key."""
+    """Where a load of ``rows`` rows goes. A large one (BULK_MIN_ROWS, and at least as
+    many rows as the table holds) goes into a fresh copy of the table with no index,
+    built afterwards from sorted keys and swapped in (fresh_table.py): readers of the
+    table never wait for it. Anything else goes into the table, indexes and all."""
     table = model._meta.db_table
-    cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table])
-    stored = cursor.fetchone()[0]
-    if rows < BULK_MIN_ROWS or rows < stored:
-        yield Load(dropped=False, empty=False)
-        return
     cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {quoted(table)})")
     empty = cursor.fetchone()[0]
-    # Indexes that no constraint owns or relies on: plain ones, and unique ones
-    # (made by a UniqueConstraint with a condition) when the table is empty.
-    cursor.execute("""SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
-                      JOIN pg_class i ON i.oid = x.indexrelid
-                      WHERE x.indrelid = %s::regclass AND (NOT x.indisunique OR %s)
-                        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)""",
-                   [table, empty])
-    indexes = cursor.fetchall()
-    cursor.execute("""SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
-                      WHERE c.conrelid = %s::regclass AND c.contype = 'u' AND %s
-                        AND NOT EXISTS (SELECT 1 FROM pg_constraint f
-                                        WHERE f.contype = 'f' AND f.conindid = c.conindid)""", [table, empty])
-    uniques = cursor.fetchall()
-    cursor.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                      WHERE conrelid = %s::regclass AND contype = 'f'""", [table])
-    foreign_keys = cursor.fetchall()
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    for name, _ in [*foreign_keys, *uniques]:
-        cursor.execute(f"ALTER TABLE {quoted(table)} DROP CONSTRAINT {quoted(name)}")
-    for name, _ in indexes:
-        cursor.execute(f"DROP INDEX {quoted(name)}")
-    yield Load(dropped=True, empty=empty)
-    for _, definition in indexes:
-        cursor.execute(definition)
-    for name, definition in [*uniques, *foreign_keys]:
-        cursor.execute(f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {quoted(name)} {definition}")
+    cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+    stored = 0 if empty else cursor.fetchone()[0]
+    if rows < BULK_MIN_ROWS or rows < stored or not fresh_table.swappable(cursor, table):
+        yield Load(table=table, empty=empty, fresh=False)
+        return
+    fresh = fresh_table.create(cursor, table, copy_rows=not empty)
+    yield Load(table=fresh.name, empty=empty, fresh=True)
+    fresh_table.swap_in(cursor, fresh)
