@@ -60,6 +60,9 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 # django-pgtrigger's helper function unqualified, so each tenant schema gets its own,
 # found on the search path like the tables (its default would put one in public).
 PGTRIGGER_SCHEMA = None
+# An event's time is when its statement ran, not when its transaction began: events of
+# one transaction keep their order.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
