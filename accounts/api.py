@@ -4,13 +4,13 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.lockout import MESSAGE
 from accounts.models import Member
 from accounts.roles import IsTenantAdmin, IsTenantMember, role_of
+from kpihub.throttling import AddressRateThrottle
 
 
 class TokenRequest(serializers.Serializer):
@@ -24,7 +24,7 @@ class TokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "token"
 
     @extend_schema(request=TokenRequest,

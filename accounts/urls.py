@@ -6,10 +6,11 @@ from django.urls import path
 
 from accounts import views
 from accounts.forms import EmailAuthenticationForm, LinkedPasswordResetForm
+from accounts.lockout import limit_attempts_per_address
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(
-        authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+    path("accounts/login/", limit_attempts_per_address(auth_views.LoginView.as_view(
+        authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True)),
         name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(

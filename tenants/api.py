@@ -2,9 +2,9 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from kpihub.throttling import AddressRateThrottle
 from tenants.signup import SignupForm, sign_up, tenant_url
 
 
@@ -23,7 +23,7 @@ class SignupView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "signup"
 
     @extend_schema(

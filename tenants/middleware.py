@@ -1,5 +1,29 @@
 from django.http import JsonResponse
+from django.http.request import split_domain_port
 from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware as RoutingMiddleware
+from django_tenants.utils import remove_www
+
+
+class TenantMainMiddleware(RoutingMiddleware):
+    """django-tenants' routing with the host normalised first. Host names are
+    case-insensitive and may end with a dot (RFC 4343, RFC 1034), but django-tenants
+    looks the domain up as sent, so `ACME.localhost` answered 404. Domains are stored
+    lower-case without the dot (sign-up writes them so)."""
+
+    def process_request(self, request):
+        # Lower-cased for everything after routing too: links built from the request
+        # and CSRF's comparison of Origin (which browsers send lower-case) with the host.
+        if "HTTP_HOST" in request.META:
+            request.META["HTTP_HOST"] = request.META["HTTP_HOST"].lower()
+        return super().process_request(request)
+
+    @staticmethod
+    def hostname_from_request(request) -> str:
+        # get_host() has validated the host against ALLOWED_HOSTS (case-insensitively);
+        # split_domain_port lower-cases it and drops the port and a final dot.
+        domain, _port = split_domain_port(request.get_host())
+        return remove_www(domain)
 
 
 class TenantStatusMiddleware:

@@ -83,8 +83,9 @@ RESERVED_SLUGS = frozenset(
 )
 
 MIDDLEWARE = [
+    "django_permissions_policy.PermissionsPolicyMiddleware",  # on every response, /healthz too
     "kpihub.health.HealthCheckMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "tenants.middleware.TenantMainMiddleware",  # django-tenants' routing, the host lower-cased
     "kpihub.bad_input.UnstorableTextMiddleware",  # NUL and lone surrogates: 404/400, never a 500
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kpihub.security.ContentSecurityPolicyMiddleware",
+    "kpihub.security.CustomerDataNotStoredMiddleware",  # Cache-Control: no-store
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.LastActivityMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -212,6 +214,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# The real client address for every per-address limit (kpihub/client_address.py): the
+# socket's, or, when that is one of these proxies (addresses or networks, comma-separated),
+# the right-most X-Forwarded-For entry none of them wrote. Empty: nobody's header is believed.
+KPIHUB_TRUSTED_PROXIES = [p for p in os.environ.get("KPIHUB_TRUSTED_PROXIES", "").split(",") if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "kpihub.client_address.client_address"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 INVITATION_MAX_AGE = 7 * 24 * 3600
 
@@ -227,7 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_METADATA_CLASS": "kpihub.api.Metadata",  # OPTIONS on every endpoint, never a 500
     "EXCEPTION_HANDLER": "kpihub.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"signup": "20/hour", "token": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": {"signup": "20/hour", "token": "30/minute", "login": "30/minute"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -302,6 +309,11 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'self'; object-src 'none'"
 )
 CSP_INLINE_STYLE_PATHS = ("/api/v1/docs/", "/admin/")
+# Features no page of ours uses, denied to the page and anything it might embed.
+PERMISSIONS_POLICY: dict[str, list] = {feature: [] for feature in (
+    "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics", "camera",
+    "display-capture", "geolocation", "gyroscope", "hid", "idle-detection", "interest-cohort",
+    "magnetometer", "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking")}
 
 # --- Limits ----------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
