@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.views import APIView
 
@@ -49,7 +49,7 @@ def _output(entry: selectors.AuditEntry) -> dict:
     return {**vars(entry), "at": entry.at.isoformat()}
 
 
-class _ReadOnly(APIView):
+class _ReadOnly:
     permission_classes = [IsTenantAdmin]
 
     def initial(self, request, *args, **kwargs):
@@ -63,23 +63,25 @@ class _ReadOnly(APIView):
         return selectors.audit_events(selectors.parse_filters(request.query_params), zone=zone), zone
 
 
-class AuditLogView(_ReadOnly):
+class AuditLogView(_ReadOnly, generics.ListAPIView):
     """Who did what, when and from where: every sign-in and every write to goals,
     surveys, people and roles, company settings, imports, undos, deletions and KPI
     recomputes. Owners and admins only."""
 
+    serializer_class = AuditEntryOutput
+    pagination_class = Pagination
+
     @extend_schema(parameters=FILTERS, responses={200: AuditEntryOutput(many=True),
                                                   400: OpenApiResponse(description="A bad filter"),
                                                   403: OpenApiResponse(description="Not an owner or admin")})
-    def get(self, request):
+    def get(self, request, *args, **kwargs):
         events, zone = self.events(request)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(
             AuditEntryOutput([_output(entry) for entry in selectors.entries(page, zone=zone)], many=True).data)
 
 
-class AuditExportView(_ReadOnly):
+class AuditExportView(_ReadOnly, APIView):
     """The audit log as CSV, with the same filters."""
 
     @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.STR,

@@ -3,7 +3,7 @@
 django-pghistory writes its context (a JSON object) into every event row a trigger
 records; this middleware fills it for each request on a company's host: the user (id
 and e-mail, so a removed person is still named), how they authenticated (a session or
-an API token: a write made with a token says so), the client's address, its user agent,
+an API token: a write made with a token says so), the client's real address (the rule every per-address limit uses), its user agent,
 the method and path. DRF authenticates in the view, after middleware, so the request
 object updates the context when its ``user`` is set (pghistory's own middleware does the
 same for the id alone).
@@ -21,13 +21,9 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from kpihub.client_address import client_address  # the real client, behind our trusted proxies
+
 USER_AGENT_LIMIT = 300
-
-
-def client_address(request) -> str:
-    """The client's address. REMOTE_ADDR until the throttling's real-client-address
-    rule (issue 16, finding 7) lands; then this delegates to it, one place to change."""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def credential_of(request) -> str:

@@ -204,3 +204,15 @@ def test_the_api_pages_through_a_long_log(acme, acme_owner, db):
         make_goal(acme)
     response = acme_owner.get("/api/v1/audit/", {"action": "goal.created", "page_size": 2})
     assert response.json()["count"] == 3 and len(response.json()["results"]) == 2
+
+
+def test_the_address_is_the_real_client_behind_a_trusted_proxy_and_never_a_forged_header(
+        acme, acme_owner, db, settings):
+    settings.KPIHUB_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    acme_owner.post("/api/v1/invitations/", {"email": "p1@acme.example"},
+                    REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.50")
+    acme_owner.post("/api/v1/invitations/", {"email": "p2@acme.example"},
+                    REMOTE_ADDR="198.51.100.23", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    addresses = {e["object"]: e["ip"] for e in audit(acme_owner, action="invitation.sent")}
+    assert addresses == {"Invitation for p1@acme.example": "203.0.113.50",
+                         "Invitation for p2@acme.example": "198.51.100.23"}
