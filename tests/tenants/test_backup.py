@@ -24,6 +24,7 @@ from django.core import signing
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_context, schema_exists
 
 from metrics.imports import running, services as imports
@@ -403,8 +404,41 @@ def test_an_existing_file_is_never_overwritten_by_a_backup(company, committed_db
     assert target.read_bytes() == b"precious"
 
 
-def test_pg_dump_is_chosen_for_the_servers_major_version(db):
+def test_pg_dump_is_chosen_for_the_servers_major_version(committed_db):
     tool = backup.pg_dump_for(connection.pg_version)
     assert tool.major >= connection.pg_version // 10000 and "PostgreSQL" in tool.version
     with pytest.raises(backup.BackupError, match="No pg_dump for PostgreSQL 99"):
         backup.pg_dump_for(990000)
+
+
+def applied_migrations(schema: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations')
+        return set(cursor.fetchall())
+
+
+def test_a_backup_made_before_a_migration_is_migrated_forward_when_restored(committed_db, tmp_path):
+    """The platform was upgraded since the backup: the schema comes back as it was
+    archived and is migrated to this version in the same transaction."""
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    latest = next(node for node in graph.leaf_nodes() if node[0] == "metrics")
+    before = next(parent for parent in graph.node_map[latest].parents if parent.key[0] == "metrics").key
+    slug = f"bk-old-{uuid.uuid4().hex[:8]}"
+    made = sign_up(company_name="Old Ltd", slug=slug, email=f"owner@{slug}.example", password=PASSWORD)
+    schema = made.tenant.schema_name
+    try:
+        call_command("migrate_schemas", "metrics", before[1], schema_name=schema, interactive=False, verbosity=0)
+        connection.set_schema_to_public()
+        assert latest not in applied_migrations(schema)
+        call_command("backup_tenant", slug, str(tmp_path / "old.tar.gz"))
+        drop_tenant(Tenant.objects.get(slug=slug))
+
+        said = restore(tmp_path / "old.tar.gz")
+
+        assert f"then migrated: {latest[0]}.{latest[1]}" in said
+        assert applied_migrations(schema) == applied_migrations(settings.TENANT_BASE_SCHEMA)
+        assert host_client(tenant_domain(slug), made.token).get("/api/v1/me/").status_code == 200
+    finally:
+        connection.set_schema_to_public()
+        for tenant in Tenant.objects.filter(slug=slug):
+            drop_tenant(tenant)
