@@ -22,6 +22,10 @@ class Job(models.Model):
     progress_total = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
+    # Runs a dead worker interrupted (jobs.tasks.JobReporter): past a few, it is not retried.
+    interruptions = models.PositiveSmallIntegerField(default=0)
+    # The Celery task running it, {"name", "args", "kwargs"}: what the reaper queues again.
+    task = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

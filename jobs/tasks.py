@@ -5,7 +5,12 @@ acknowledgement (a killed worker's task is redelivered, so tasks are idempotent)
 retries with backoff and jitter for transient errors only, and a check that the
 task really runs in a tenant schema. ``JobReporter.running`` is the one way a task
 runs work it reports on a Job: every job-reporting task goes through it (directly, or
-through ``JobReporter.tracking``).
+through ``JobReporter.tracking``). It also makes a job safe to deliver twice: one live
+run per job (a session advisory lock, which dies with a killed worker's connection), a
+finished job never runs again, and a job whose runs keep dying with their worker (an
+out-of-memory kill every time) is failed after ``MAX_INTERRUPTIONS`` instead of
+retried forever. How a dead worker's task comes back within minutes: jobs/visibility.py;
+what fails or re-queues a job whose task never came back: jobs/reaper.py.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import functools
 import logging
 from contextlib import contextmanager
 
-from django.db import InterfaceError, OperationalError, connection
+from celery import current_task
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from kombu.exceptions import OperationalError as BrokerError
@@ -27,8 +34,19 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
 
 
+MAX_INTERRUPTIONS = 3
+GAVE_UP = ("Stopped {} times before it finished: the worker running it was killed each time "
+           "(for instance out of memory), so it is not started again.")
+JOB_LOCK = "hashtextextended(current_schema() || ':job:' || %s, 0)"
+
+
 class NotInTenantSchema(RuntimeError):
     pass
+
+
+class JobSkipped(Exception):
+    """This delivery of a job's task has nothing to do: the job is finished, another
+    live run has it, or it gave up. ``tenant_task`` returns quietly."""
 
 
 def assert_tenant_schema() -> str:
@@ -45,7 +63,11 @@ def tenant_task(**options):
         @functools.wraps(func)
         def run(*args, **kwargs):
             assert_tenant_schema()
-            return func(*args, **kwargs)
+            try:
+                return func(*args, **kwargs)
+            except JobSkipped as skipped:
+                logger.info("%s: %s", func.__name__, skipped)
+                return {"skipped": str(skipped)}
 
         defaults = {
             "acks_late": True,
@@ -78,8 +100,9 @@ class JobReporter:
             Job.objects.filter(pk=self.job_id).update(**fields)
 
     def start(self, total: int | None = None) -> None:
+        task = _current_task_call()
         self._update(status=Job.Status.RUNNING, started_at=timezone.now(), progress_total=total,
-                     progress_done=0, error="", finished_at=None)
+                     progress_done=0, error="", finished_at=None, **({"task": task} if task else {}))
 
     def advance(self, done: int, total: int | None = None) -> None:
         fields = {"progress_done": done}
@@ -106,18 +129,50 @@ class JobReporter:
         (put into ``reason``) instead of leaving it 'running', is kept as
         ``reporter.error`` and goes no further: the caller reads it after the block."""
         reporter = cls(job_id)
-        reporter.start()
-        try:
-            yield reporter
-        except TRANSIENT_ERRORS:
-            raise
-        except Exception as exc:
-            logger.exception("%s failed", label or f"job {job_id}")
-            reporter.error = exc
-            reporter.fail(reason.format(f"{exc.__class__.__name__}: {exc}"))
+        with reporter.claimed():
+            reporter.start()
+            try:
+                yield reporter
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as exc:
+                logger.exception("%s failed", label or f"job {job_id}")
+                reporter.error = exc
+                reporter.fail(reason.format(f"{exc.__class__.__name__}: {exc}"))
+                return
+            if not reporter.finished:
+                reporter.succeed(reporter.result)
+
+    @contextmanager
+    def claimed(self):
+        """Hold the job for this run, or raise JobSkipped. Runs the job lock's session
+        holds: a second delivery while one is alive skips, and the reaper knows a
+        running job nobody holds is dead. A redelivered task that finds its job still
+        running was interrupted by its worker's death: counted, and past
+        MAX_INTERRUPTIONS the job fails instead."""
+        if self.job_id is None:
+            yield
             return
-        if not reporter.finished:
-            reporter.succeed(reporter.result)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT pg_try_advisory_lock({JOB_LOCK})", [str(self.job_id)])
+            if not cursor.fetchone()[0]:
+                raise JobSkipped(f"job {self.job_id} is being run by another live worker")
+        try:
+            job = Job.objects.filter(pk=self.job_id).first()
+            if job is None or job.is_finished:
+                raise JobSkipped(f"job {self.job_id} is {job.status if job else 'gone'}")
+            if job.status == Job.Status.RUNNING and _redelivered():
+                if job.interruptions >= MAX_INTERRUPTIONS:
+                    self.fail(GAVE_UP.format(job.interruptions))
+                    raise JobSkipped(f"job {self.job_id} gave up after {job.interruptions} interruptions")
+                Job.objects.filter(pk=self.job_id).update(interruptions=F("interruptions") + 1)
+            yield
+        finally:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT pg_advisory_unlock({JOB_LOCK})", [str(self.job_id)])
+            except DatabaseError:  # the connection is gone, and the lock with it
+                logger.warning("could not release job %s's lock", self.job_id)
 
     @classmethod
     def tracking(cls, func):
@@ -131,6 +186,20 @@ class JobReporter:
             return reporter.result
 
         return run
+
+
+def _redelivered() -> bool:
+    """This task's message was delivered before to a worker that never acknowledged
+    it (kombu flags a message it puts back in the queue)."""
+    request = getattr(current_task, "request", None)
+    return bool((getattr(request, "delivery_info", None) or {}).get("redelivered"))
+
+
+def _current_task_call() -> dict | None:
+    request = getattr(current_task, "request", None)
+    if request is None or not getattr(request, "id", None) or getattr(request, "is_eager", False):
+        return None
+    return {"name": request.task, "args": list(request.args or []), "kwargs": dict(request.kwargs or {})}
 
 
 def fan_out_to_active_tenants(task, *, spacing: float, max_delay: float) -> int:

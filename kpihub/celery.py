@@ -15,3 +15,6 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["metrics.imports", "metrics.kpis", "metrics.goals"])
 # What beat starts for surveys queues their sending tasks, so it has a module of its own.
 app.autodiscover_tasks(["surveys"], related_name="schedule")
+# The jobs reaper (beat); the worker's visibility renewal connects to its signals.
+app.autodiscover_tasks(["jobs"], related_name="reaper")
+app.autodiscover_tasks(["jobs"], related_name="visibility")

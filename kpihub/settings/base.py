@@ -178,10 +178,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Above the longest task and any countdown, or Redis redelivers work still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+# A dead worker's tasks are delivered again once unacknowledged this long; live workers
+# renew the ones they hold (jobs/visibility.py), so minutes, not hours, and a restore
+# scan every tenth of it.
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("KPIHUB_BROKER_VISIBILITY_TIMEOUT", 300))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+                                   "unacked_restore_interval": max(1, min(30, BROKER_VISIBILITY_TIMEOUT // 10)),
+                                   "unacked_restore_throttle": 1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    # Jobs left running by a dead worker whose task never came back (jobs/reaper.py).
+    "jobs-reaper": {"task": "jobs.reaper.reap_stuck_jobs_for_every_tenant", "schedule": 60.0},
     "surveys-sweep": {"task": "surveys.schedule.sweep_surveys", "schedule": 60.0},  # due sends, reminders
     # Goals move on with time even without new data (goals.md, "Jobs").
     "goals-daily": {"task": "metrics.goals.tasks.evaluate_goals_for_every_tenant",
