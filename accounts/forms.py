@@ -44,3 +44,22 @@ class LinkedPasswordResetForm(PasswordResetForm):
         path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
         context = {**context, "action_url": f"{context['protocol']}://{context['domain']}{path}"}
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(label="Code", max_length=40, strip=True, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false",
+        "autocapitalize": "off"}), help_text="The 6 digits your authenticator app shows, or a recovery code.")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. “Nightly export”.")
+    access = forms.ChoiceField(choices=[("read", "Read only"), ("read-write", "Read and write")],
+                               initial="read")
+
+
+class SecurityPolicyForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        required=False, label="Require two-factor authentication of everyone in the company")

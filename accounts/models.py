@@ -82,3 +82,51 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ApiToken(models.Model):
+    """A named API token of one person (``Authorization: Token <key>``). Only the
+    SHA-256 of the key is stored: the key is shown once, when it is made, and a
+    leaked database cannot be replayed against the API. Keys are long random strings,
+    so a fast hash is enough (a password hash would cost every API request)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="The key's first characters, to recognise it.")
+    read_only = models.BooleanField(default=False)
+    # Handed out by POST /api/v1/auth/token/ or sign-up rather than named by the person.
+    from_sign_in = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def access(self) -> str:
+        return "read" if self.read_only else "read-write"
+
+
+class SecurityPolicy(models.Model):
+    """The company's sign-in rules: one row per tenant schema (``SecurityPolicy.current()``)."""
+
+    require_two_factor = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "security policies"
+
+    def __str__(self) -> str:
+        return "Two-factor required" if self.require_two_factor else "Two-factor optional"
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        """The schema's one policy; an unsaved default while nobody has changed it."""
+        return cls.objects.order_by("pk").first() or cls()

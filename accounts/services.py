@@ -7,8 +7,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.api_tokens import issue_sign_in_token
 from accounts.emails import compose, render_body
 from accounts.models import Invitation, Member, Notification
 from tenants.models import Tenant
@@ -37,9 +37,9 @@ def add_member(*, email: str, password: str | None, role: str, name: str = ""):
     return user
 
 
-def issue_token(user) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+def issue_token(user, *, name: str = "") -> str:
+    """A new read-write API token for the person (sign-up, tests); its key."""
+    return issue_sign_in_token(user=user, name=name).key
 
 
 def _refresh_user_count() -> None:

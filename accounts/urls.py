@@ -1,17 +1,18 @@
-"""People's pages of a tenant host: logging in and out, password reset, the sign-up
-hand-off, invitations, the team and the notifications."""
+"""People's pages of a tenant host: logging in (a code after the password for two-factor)
+and out, password reset, the sign-up hand-off, invitations, account security (two-factor,
+API tokens), the team and the notifications."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
-from accounts.forms import EmailAuthenticationForm, LinkedPasswordResetForm
+from accounts import security_views, views
+from accounts.forms import LinkedPasswordResetForm
 from accounts.lockout import limit_attempts_per_address
 
 urlpatterns = [
-    path("accounts/login/", limit_attempts_per_address(auth_views.LoginView.as_view(
-        authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True)),
-        name="login"),
+    # Both log-in steps are forms that take guesses: the same per-address limit on each.
+    path("accounts/login/", limit_attempts_per_address(security_views.LoginView.as_view()), name="login"),
+    path("accounts/login/code/", limit_attempts_per_address(security_views.login_code), name="login-code"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
         form_class=LinkedPasswordResetForm, email_template_name="emails/password_reset.txt",
@@ -25,6 +26,14 @@ urlpatterns = [
          name="password_reset_complete"),
     path("accounts/welcome/<str:handoff>/", views.welcome, name="welcome"),
     path("accounts/invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    path("accounts/security/", security_views.security, name="account-security"),
+    path("accounts/security/two-factor/", security_views.two_factor_enable, name="two-factor-enable"),
+    path("accounts/security/two-factor/off/", security_views.two_factor_disable, name="two-factor-disable"),
+    path("accounts/security/two-factor/recovery-codes/", security_views.recovery_codes,
+         name="two-factor-recovery-codes"),
+    path("accounts/security/policy/", security_views.security_policy, name="security-policy"),
+    path("accounts/security/tokens/", security_views.token_create, name="api-token-create"),
+    path("accounts/security/tokens/<int:pk>/revoke/", security_views.token_revoke, name="api-token-revoke"),
     path("team/", views.team, name="team"),
     path("team/invite/", views.invite, name="team-invite"),
     path("team/<int:pk>/", views.change_member, name="team-member"),

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.backends import MEMBER_BACKEND
 from accounts.forms import AcceptInvitationForm, InviteForm
 from accounts.models import Invitation, Member
@@ -55,6 +55,7 @@ def team(request):
     return render(request, "accounts/team.html", {
         "members": members, "invitations": pending, "form": InviteForm(),
         "can_manage": request.user.member.is_admin,
+        "with_two_factor": two_factor.user_ids_with_two_factor(),
     })
 
 
@@ -84,11 +85,15 @@ def change_member(request, pk: int):
         if request.POST.get("action") == "remove":
             services.remove_member(member=member)
             messages.success(request, f"Removed {member.user.email}.")
+        elif request.POST.get("action") == "reset-two-factor":
+            two_factor.reset_for_member(member=member, by=request.user)
+            messages.success(request, f"Two-factor authentication of {member.user.email} is off: "
+                                      "they log in with their password and can set it up again.")
         else:
             services.change_role(member=member, role=request.POST.get("role", ""), by=request.user)
             messages.success(request, f"{member.user.email} is now {member.get_role_display()}.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", error.args)))
     return redirect("team")
 
 

@@ -46,7 +46,11 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "axes",
-    "rest_framework.authtoken",
+    # Two-factor authentication (accounts/two_factor.py): TOTP apps and recovery codes.
+    # DRF's authtoken is gone: API tokens are accounts.ApiToken, stored hashed.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "jobs",
     "metrics",
@@ -95,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was given this session
     "audit.context.AuditContextMiddleware",  # who and from where, for the audit log's triggers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -102,6 +107,7 @@ MIDDLEWARE = [
     "kpihub.security.CustomerDataNotStoredMiddleware",  # Cache-Control: no-store
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.LastActivityMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",  # a 2FA user's code; a company's requirement
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -227,12 +233,24 @@ AXES_VERBOSE = False
 KPIHUB_TRUSTED_PROXIES = [p for p in os.environ.get("KPIHUB_TRUSTED_PROXIES", "").split(",") if p.strip()]
 AXES_CLIENT_IP_CALLABLE = "kpihub.client_address.client_address"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+
+
+def totp_issuer(device) -> str:
+    """How an authenticator app names the account: with the company, so someone in two
+    companies tells them apart (django-otp calls this when it builds the QR code)."""
+    from django.db import connection  # settings cannot import the ORM at load time
+
+    return f"KPI Hub {connection.tenant.name}"
+
+
+OTP_TOTP_ISSUER = totp_issuer
+TWO_FACTOR_PENDING_SECONDS = 5 * 60  # a password checked for a two-factor user waits this long for its code
 INVITATION_MAX_AGE = 7 * 24 * 3600
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",  # "Token <key>", looked up by its hash
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

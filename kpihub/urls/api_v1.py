@@ -20,6 +20,9 @@ urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
     path("me/", accounts.MeView.as_view(), name="api-me"),
     path("invitations/", accounts.InvitationView.as_view(), name="api-invitations"),
+    path("tokens/", accounts.TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<int:pk>/", accounts.TokenDetailView.as_view(), name="api-token-detail"),
+    path("security/two-factor/", accounts.TwoFactorView.as_view(), name="api-two-factor"),
     # Long work
     path("jobs/<uuid:pk>/", jobs.JobDetailView.as_view(), name="api-job"),
     # Data in

@@ -5,9 +5,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from accounts.services import issue_token
 from tenants.models import Tenant
 from tenants.services import drop_tenant
 from tenants.signup import SignupResult, sign_up, tenant_domain
@@ -38,12 +40,10 @@ def make_session_tenant(slug: str, name: str, password: str) -> TenantHandle:
     if existing is None:
         result = sign_up(company_name=name, slug=slug, email=email, password=password)
         token, tenant = result.token, result.tenant
-    else:
-        from rest_framework.authtoken.models import Token
-
+    else:  # a stored token is only a hash: hand out a new one
         tenant = existing
         with schema_context(tenant.schema_name):
-            token = Token.objects.get(user__username=email).key
+            token = issue_token(get_user_model().objects.get(username=email))
     connection.set_schema_to_public()
     return TenantHandle(tenant=tenant, owner_email=email, owner_token=token, password=password)
 
