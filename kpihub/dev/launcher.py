@@ -46,12 +46,20 @@ def web_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+BULK_QUEUE = os.environ.get("KPIHUB_BULK_QUEUE", "bulk")  # as kpihub/settings/base.py names it
+
+
 def commands(port: int, data_dir) -> dict[str, list[str]]:
     celery = [PYTHON, "-m", "celery", "-A", "kpihub"]
     return {
         "web": [PYTHON, "-m", "gunicorn", "kpihub.wsgi", "--bind", f"127.0.0.1:{port}",
                 "--workers", str(web_workers()), "--access-logfile", "-"],
-        "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+        # Small work (every tenant's small imports and recomputes, e-mail, goals) never
+        # waits behind a big import or recompute: those have a worker of their own, one
+        # at a time (kpihub/queues.py; docs/decisions.md, "Noisy neighbours").
+        "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2", "--exclude-queues", BULK_QUEUE],
+        "bulk-worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "1", "--queues", BULK_QUEUE,
+                        "--hostname", "bulk@%h"],
         "beat": [*celery, "beat", "--loglevel", "INFO",
                  "--schedule", str(data_dir / "celerybeat-schedule"),
                  "--pidfile", str(data_dir / "celerybeat.pid")],
@@ -64,7 +72,7 @@ def commands(port: int, data_dir) -> dict[str, list[str]]:
 # gunicorn's master already replaces a worker of its own that dies, so the master
 # itself exiting means the site cannot serve (its port taken, its code broken), and
 # restarting it in a loop would hide that; everything stops and says why.
-RESTARTED = ("worker", "beat")
+RESTARTED = ("worker", "bulk-worker", "beat")
 FIRST_DELAY = 1.0
 MAX_DELAY = 60.0
 HEALTHY_AFTER = 60.0

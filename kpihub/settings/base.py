@@ -348,6 +348,13 @@ KPIHUB_DEMO = os.environ.get("KPIHUB_DEMO", "1") == "1"
 # the families' statements run side by side, so about the database server's cores.
 KPIHUB_KPI_CONNECTIONS = int(os.environ.get("KPIHUB_KPI_CONNECTIONS", 2))
 KPIHUB_IMPORT_MAX_BYTES = int(os.environ.get("KPIHUB_IMPORT_MAX_BYTES", 100 * 1000 * 1000))  # data-contract: 100 MB
+# Big work on a queue of its own, with a worker of its own (kpihub/queues.py): an import of
+# a file this large (about 110,000 invoice rows), a recompute of a tenant whose tables
+# hold this many rows; neither then delays another tenant's small import or recompute.
+CELERY_TASK_ROUTES = ("kpihub.queues.route",)
+KPIHUB_BULK_QUEUE = os.environ.get("KPIHUB_BULK_QUEUE", "bulk")
+KPIHUB_BULK_IMPORT_BYTES = int(os.environ.get("KPIHUB_BULK_IMPORT_BYTES", 5 * 1000 * 1000))
+KPIHUB_BULK_RECOMPUTE_ROWS = int(os.environ.get("KPIHUB_BULK_RECOMPUTE_ROWS", 250_000))
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,4 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"signup": "1000/h
 # A queue of its own per test session, so a `make run` worker on the same Redis never
 # takes a test's task (the worker the tests start inherits the variable).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("KPIHUB_TEST_QUEUE", f"kpihub-test-{os.getpid()}")  # noqa: F405
+KPIHUB_BULK_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-bulk"

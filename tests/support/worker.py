@@ -14,10 +14,13 @@ from django.db import connection
 
 
 @contextmanager
-def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, label: str = ""):
-    """A worker on the test queue (or ``queue``), with ``extra_env`` added to its
-    environment (e.g. ``KPIHUB_TEST_EMAIL_URL`` to send mail to a test's SMTP sink)."""
+def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, label: str = "",
+                  consume: list[str] | None = None):
+    """A worker on the test queue (or ``queue``) and its bulk queue (kpihub/queues.py),
+    or only on the queues ``consume`` names, with ``extra_env`` added to its environment
+    (e.g. ``KPIHUB_TEST_EMAIL_URL`` to send mail to a test's SMTP sink)."""
     queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+    consume = consume or [queue, f"{queue}-bulk"]   # the bulk queue as settings/test.py names it
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -31,7 +34,7 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, la
     name = f"kpihub-test-{os.getpid()}{label}@{socket.gethostname()}"
     command = [sys.executable, "-m", "celery", "-A", "kpihub", "worker", "--pool", "solo",
                "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
-               "--without-mingle", "-Q", queue,
+               "--without-mingle", "-Q", ",".join(consume),
                "--include", "tests.support.tasks", "--hostname", name]
     process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
     try:
