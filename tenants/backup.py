@@ -136,7 +136,7 @@ def backup_tenant(*, slug: str, destination: Path) -> BackupSummary:
             members = {DUMP: {"size": dump_path.stat().st_size, "sha256": dump.sha256}}
             # The archive holds password hashes and API tokens: readable by its owner only.
             with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out, \
-                    tarfile.open(fileobj=out, mode="w:gz") as archive:
+                    tarfile.open(fileobj=out, mode="w:gz", compresslevel=6) as archive:
                 archive.add(dump_path, arcname=DUMP, recursive=False, filter=_anonymous)
                 files = Path(settings.MEDIA_ROOT) / tenant.schema_name
                 for path, name in _stored_files(files):
