@@ -18,6 +18,7 @@ from metrics.imports import casting
 from metrics.imports.casting import (COMPACT_DATE, CURRENCY_SIGNS, EMAIL_SHAPE, EXCEL_SERIAL, ISO_DATETIME,
                                      SLASH_DATE, UNIX_SECONDS, DateLayout, Options)
 from metrics.imports.countries import COUNTRY_CODES
+from metrics.imports.excerpts import excerpt, excerpt_sql
 from metrics.imports.kinds import COUNTRY, DATE, DATETIME, DECIMAL, KINDS, MONEY, Column, Kind
 from metrics.imports.sql import (ERRORS, STAGING, TYPED, UNSURE, default_of, key_condition, literal,
                                  pg_type, quoted, row_values)
@@ -118,7 +119,7 @@ def _layout(column: Column, shapes: dict, options: Options) -> tuple[DateLayout,
 
     def seen(shape: str) -> str:
         line, cell = example[shape]
-        return f"“{cell}” on line {line}"
+        return f"“{excerpt(cell)}” on line {line}"
 
     if not filled or count["iso"] == filled:
         return DateLayout(), []
@@ -198,7 +199,7 @@ def _country_notes(cursor, present: list[Column]) -> list[str]:
         count, name, code = cursor.fetchone()
         if count:
             notes.append(f"{column.name}: {count:,} country name{'s' if count > 1 else ''} read as "
-                         f"{'their codes' if count > 1 else 'its code'} (e.g. “{name}” as {code}).")
+                         f"{'their codes' if count > 1 else 'its code'} (e.g. “{excerpt(name)}” as {code}).")
     return notes
 
 
@@ -297,7 +298,7 @@ def link_emails(cursor, kind: Kind, present: list[Column]) -> Linked:
             WHERE {emails} AND lower({cell}) = o.address AND o.owners = 1
             RETURNING o.address, o.customer_id)
         SELECT count(*), count(DISTINCT address),
-               (array_agg(DISTINCT address || ' as ' || customer_id))[1:3] FROM linked""")
+               (array_agg(DISTINCT {excerpt_sql("address")} || ' as ' || customer_id))[1:3] FROM linked""")
     rows, addresses, examples = cursor.fetchone()
     found = Linked()
     if rows:
@@ -307,11 +308,11 @@ def link_emails(cursor, kind: Kind, present: list[Column]) -> Linked:
     cursor.execute(f"""
         WITH owners AS ({owners})
         SELECT count(DISTINCT lower({cell})) FILTER (WHERE o.owners > 1),
-               (array_agg(DISTINCT lower({cell}) || ' (' || array_to_string(o.ids, ', ')
+               (array_agg(DISTINCT {excerpt_sql(f"lower({cell})")} || ' (' || array_to_string(o.ids, ', ')
                           || CASE WHEN o.owners > 3 THEN ', ...' ELSE '' END || ')')
                 FILTER (WHERE o.owners > 1))[1:{EXAMPLES}],
                count(DISTINCT lower({cell})) FILTER (WHERE o.owners IS NULL),
-               (array_agg(DISTINCT {cell}) FILTER (WHERE o.owners IS NULL))[1:{EXAMPLES}]
+               (array_agg(DISTINCT {excerpt_sql(cell)}) FILTER (WHERE o.owners IS NULL))[1:{EXAMPLES}]
         FROM {TYPED} t LEFT JOIN owners o ON o.address = lower({cell})
         WHERE {emails}""")
     shared, shared_examples, unmatched, unmatched_examples = cursor.fetchone()
@@ -466,8 +467,9 @@ def collect_errors(cursor, kind: Kind, present: list[Column], options: Options) 
 
 
 def reported_errors(cursor, limit: int = REPORTED_ERRORS) -> list[dict]:
-    cursor.execute(f"SELECT line, column_name, value, message FROM {ERRORS} ORDER BY line, ord LIMIT %s",
-                   [limit])
+    """The first errors, each quoting an excerpt of its cell (``excerpts``)."""
+    cursor.execute(f"SELECT line, column_name, {excerpt_sql('value')}, message FROM {ERRORS} "
+                   f"ORDER BY line, ord LIMIT %s", [limit])
     return [{"line": line, "column": column, "value": value, "message": message}
             for line, column, value, message in cursor.fetchall()]
 

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
+from metrics.imports.excerpts import excerpt
 from metrics.imports.json_input import json_object
 from metrics.imports.kinds import KINDS, Kind
 from metrics.imports.reading import FileProblem, Table, normalise_header
@@ -124,11 +125,11 @@ def check(kind: Kind, mapping: dict, header: list[str]) -> list[str]:
     names = {normalise_header(cell) for cell in header}
     for column, target in mapping.items():
         if column not in kind.column_names:
-            problems.append(f"“{column}” is not a column of {kind.name} (its columns: "
+            problems.append(f"“{excerpt(column)}” is not a column of {kind.name} (its columns: "
                             f"{', '.join(kind.column_names)}).")
         elif isinstance(target, str) and normalise_header(target) not in names:
-            shown = ", ".join(f"“{cell}”" for cell in header if str(cell).strip())
-            problems.append(f"{column}: the file has no column “{target}” (its columns: {shown}).")
+            shown = ", ".join(f"“{excerpt(str(cell))}”" for cell in header if str(cell).strip())
+            problems.append(f"{column}: the file has no column “{excerpt(target)}” (its columns: {shown}).")
     return problems
 
 
@@ -154,9 +155,9 @@ def describe(kind: Kind, mapping: dict) -> str:
         if target is None:
             parts.append(f"{column.name}: nothing")
         elif isinstance(target, dict):
-            parts.append(f"{column.name} = “{target[CONSTANT]}” on every row")
+            parts.append(f"{column.name} = “{excerpt(str(target[CONSTANT]))}” on every row")
         else:
-            parts.append(f"{column.name} from “{target}”")
+            parts.append(f"{column.name} from “{excerpt(str(target))}”")
     return "; ".join(parts)
 
 
@@ -185,7 +186,7 @@ def _plan(kind: Kind, mapping: dict, header: list[str]) -> _Plan:
         else:
             position = index.get(normalise_header(target))
             if position is None:
-                raise FileProblem(f"The mapping takes {column} from the column “{target}”, which this file "
+                raise FileProblem(f"The mapping takes {column} from the column “{excerpt(target)}”, which this file "
                                   f"does not have.")
             positions.append(position)
             constants.append("")
@@ -202,7 +203,7 @@ def apply(kind: Kind, mapping: dict, table: Table) -> tuple[Table, list[str]]:
     notes = [f"Mapped the columns: {describe(kind, mapping)}."] if mapping else []
     if plan.unused:
         notes.append(f"Not imported (no column of {kind.name} takes {'them' if len(plan.unused) > 1 else 'it'}): "
-                     f"{', '.join(f'“{name}”' for name in plan.unused)}.")
+                     f"{', '.join(f'“{excerpt(name)}”' for name in plan.unused)}.")
     taken = [position for position in plan.positions if position is not None]
     if len(taken) == len(plan.positions) and len(set(taken)) == len(taken):
         # Only renames: the same rows under a new header (blank names are left out).

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from metrics.imports.excerpts import excerpt
 from metrics.imports.reading import FileProblem, Table, normalise_header
 from metrics.imports.sources.declaring import Row, Source
 
@@ -174,7 +175,7 @@ def _closing_notes(source: Source, counts: Counter, dropped: dict[str, list[int]
                          f"row{'s' if counts[('derived', take.column)] > 1 else ''}: {take.how}.")
     for key in sorted(key for key in counts if key[0] == "map"):
         _, label, original, result = key
-        notes.append(f"Mapped {label} “{original}” to “{result}” on {counts[key]:,} "
+        notes.append(f"Mapped {label} “{excerpt(original)}” to “{excerpt(result)}” on {counts[key]:,} "
                      f"row{'s' if counts[key] > 1 else ''}.")
     if source.remarks:
         notes.extend(source.remarks(counts))

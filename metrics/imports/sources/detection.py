@@ -52,9 +52,12 @@ def matching(sources: list[Source], rows: list[list[str]]) -> list[Source]:
     """The sources whose header is in ``rows`` with only allowed lines before it,
     most specific first."""
     found = []
+    # Each row's names once, not once per source: a 10 MB cell took 0.2 s to normalise,
+    # 22 s over every source (issue 16).
+    names = [{normalise_header(cell) for cell in cells} for cells in rows]
     for source in sources:
-        for position, cells in enumerate(rows):
-            if source.matches({normalise_header(cell) for cell in cells}):
+        for position, cells in enumerate(names):
+            if source.matches(cells):
                 if source.allows_before(rows[:position]):
                     found.append(source)
                 break

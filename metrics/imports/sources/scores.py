@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from metrics.imports.excerpts import excerpt
 from metrics.imports.sources.declaring import Row
 
 RECOMMEND = re.compile(r"recommend", re.IGNORECASE)   # the names are normalised: words joined by _
@@ -72,10 +73,10 @@ def remarks(counts: Counter) -> list[str]:
     for key in counts:
         if key[0] == "nps by values":
             notes.append(f"No question mentions recommending, so the NPS question was found by its answers: "
-                         f"“{key[1]}” holds a whole number from 0 to 10 (the first response where one column "
+                         f"“{excerpt(key[1])}” holds a whole number from 0 to 10 (the first response where one column "
                          f"alone did). If that is not your NPS question, import the file with a mapping.")
         elif key[0] == "nps ambiguous":
-            names = ", ".join(f"“{name}”" for name in key[1])
+            names = ", ".join(f"“{excerpt(name)}”" for name in key[1])
             notes.append(f"No question mentions recommending, and on line {key[2]} several columns hold a whole "
                          f"number from 0 to 10 ({names}), so none was taken as the NPS question. Import the "
                          f"file with a mapping that names it.")
