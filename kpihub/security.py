@@ -26,7 +26,6 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-
 class CustomerDataNotStoredMiddleware:
     """Cache-Control: no-store on every response that may carry a company's data:
     whatever a tenant host serves (pages, the API, CSV and XLSX exports, survey
