@@ -348,6 +348,10 @@ KPIHUB_DEMO = os.environ.get("KPIHUB_DEMO", "1") == "1"
 # the families' statements run side by side, so about the database server's cores.
 KPIHUB_KPI_CONNECTIONS = int(os.environ.get("KPIHUB_KPI_CONNECTIONS", 2))
 KPIHUB_IMPORT_MAX_BYTES = int(os.environ.get("KPIHUB_IMPORT_MAX_BYTES", 100 * 1000 * 1000))  # data-contract: 100 MB
+# The dates KPI Hub accepts (issue 16): the first day, and how many years past today the
+# last may be ("1990-01-01,10"). An import's date outside it is a row error; a stored one
+# is left out of the KPIs and reported; a date query parameter outside it is a 400.
+KPIHUB_DATE_WINDOW = os.environ.get("KPIHUB_DATE_WINDOW", "1990-01-01,10")
 # Big work on a queue of its own, with a worker of its own (kpihub/queues.py): an import of
 # a file this large (about 110,000 invoice rows), a recompute of a tenant whose tables
 # hold this many rows; neither then delays another tenant's small import or recompute.
