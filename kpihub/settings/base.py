@@ -158,7 +158,7 @@ def celery_broker_url(redis_url: str) -> str:
 def caches_for(redis_url: str) -> dict:
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kpihub.cache.ResilientRedisCache",  # Redis away: a miss, not a 500
             "LOCATION": redis_url,
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
