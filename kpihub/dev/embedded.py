@@ -75,7 +75,8 @@ def embedded_redis_socket(root: Path | None = None) -> Path:
             "--unixsocketperm", "700",
             "--dir", str(workdir),
             "--save", "",
-            "--appendonly", "no",
+            # Queued tasks survive a restart of the broker (docs/reliability.md).
+            "--appendonly", "yes",
             "--daemonize", "yes",
             "--pidfile", str(pidfile),
             "--logfile", str(workdir / "redis.log"),
