@@ -114,9 +114,11 @@ def worker(django_db_setup, worker_mailbox):
 
 
 @pytest.fixture
-def committed_db(django_db_blocker):
+def committed_db(django_db_setup, django_db_blocker):
     """Database access without the rolled-back transaction: what the test writes is
-    committed and visible to other processes. The test removes what it made."""
+    committed and visible to other processes. The test removes what it made. On the
+    test database always: without ``django_db_setup`` a test run on its own (``-k``)
+    would have written into the development database."""
     with django_db_blocker.unblock():
         yield
 
