@@ -15,7 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from accounts.models import Member
+from accounts.models import Invitation, Member
 from accounts.services import add_member, issue_token
 from tests.accounts.two_factor_support import let_time_pass, next_code, turn_on_two_factor
 from tests.conftest import host_client
@@ -347,3 +347,17 @@ def test_the_platform_admin_lists_no_two_factor_devices_of_any_company(db):
     assert index.status_code == 200
     assert b"TOTP" not in index.content and b"Static device" not in index.content
     assert staff.get("/admin/otp_totp/totpdevice/").status_code == 404
+
+
+def test_someone_invited_into_a_company_that_requires_two_factor_sets_it_up_first(acme, db):
+    connection.set_tenant(acme.tenant)
+    owner = Member.objects.get(role=Member.Role.OWNER).user
+    turn_on_two_factor(owner)
+    two_factor.set_required(by=owner, required=True)
+    invitation = Invitation.objects.create(email="new@acme.example", role=Member.Role.MEMBER, invited_by=owner)
+    connection.set_schema_to_public()
+    newcomer = Client(HTTP_HOST=acme.host)
+    joined = newcomer.post(f"/accounts/invitation/{invitation.token}/", {"name": "New", "password": PASSWORD})
+    assert joined.status_code == 302
+    assert newcomer.get(joined["Location"])["Location"] == "/accounts/security/two-factor/"
+    assert newcomer.get("/accounts/security/two-factor/").status_code == 200
