@@ -6,7 +6,7 @@ import django.db.models.deletion
 import django.db.models.manager
 import pghistory.utils
 import pgtrigger.compiler
-import pgtrigger.migrations
+import audit.trigger_operations
 from django.conf import settings
 from django.db import migrations, models
 
@@ -320,19 +320,19 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditeduser',
             trigger=pgtrigger.compiler.Trigger(name='user_created_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_userevent" ("email", "first_name", "is_active", "last_name", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "username") VALUES (NEW."email", NEW."first_name", NEW."is_active", NEW."last_name", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'user.created\', NEW."id", NEW."username"); RETURN NULL;', hash='8b2bc60a5b2904ef318675670cf6ff6b5ca876db', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_user_created_insert_a3e50', table='auth_user', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditeduser',
             trigger=pgtrigger.compiler.Trigger(name='user_changed_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."email" IS DISTINCT FROM (NEW."email") OR OLD."first_name" IS DISTINCT FROM (NEW."first_name") OR OLD."is_active" IS DISTINCT FROM (NEW."is_active") OR OLD."last_name" IS DISTINCT FROM (NEW."last_name") OR OLD."username" IS DISTINCT FROM (NEW."username"))', func='INSERT INTO "audit_userevent" ("email", "first_name", "is_active", "last_name", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "username") VALUES (NEW."email", NEW."first_name", NEW."is_active", NEW."last_name", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'user.changed\', NEW."id", NEW."username"); RETURN NULL;', hash='b7f0bd869c35d719ce9e01243fa77e51d71f8011', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_user_changed_update_1eaa2', table='auth_user', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditeduser',
             trigger=pgtrigger.compiler.Trigger(name='user_password_changed_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."password" IS DISTINCT FROM (NEW."password"))', func='INSERT INTO "audit_userevent" ("email", "first_name", "is_active", "last_name", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "username") VALUES (NEW."email", NEW."first_name", NEW."is_active", NEW."last_name", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'user.password_changed\', NEW."id", NEW."username"); RETURN NULL;', hash='40ac85895221779fa59a3726b78086b29274f47f', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_user_password_changed_update_1a5c7', table='auth_user', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditeduser',
             trigger=pgtrigger.compiler.Trigger(name='user_deleted_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_userevent" ("email", "first_name", "is_active", "last_name", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "username") VALUES (OLD."email", OLD."first_name", OLD."is_active", OLD."last_name", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'user.deleted\', OLD."id", OLD."username"); RETURN NULL;', hash='66fbf252a28b1a57cd25b6f5fab6b53963f6c138', ignore_func_name='_pgtrigger_should_ignore', operation='DELETE', pgid='pgtrigger_user_deleted_delete_58f94', table='auth_user', when='AFTER')),
         ),
@@ -341,15 +341,15 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_events', to='audit.auditedsurvey'),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedsurvey',
             trigger=pgtrigger.compiler.Trigger(name='survey_created_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_surveyevent" ("anonymous", "audience", "audience_filter", "closes_at", "follow_up", "language", "name", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "question", "reminder_days", "send_at", "status", "throttle_days", "type") VALUES (NEW."anonymous", NEW."audience", NEW."audience_filter", NEW."closes_at", NEW."follow_up", NEW."language", NEW."name", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'survey.created\', NEW."id", NEW."question", NEW."reminder_days", NEW."send_at", NEW."status", NEW."throttle_days", NEW."type"); RETURN NULL;', hash='c88f488d8b1ccc7ff787bb1edaabe4f633926d09', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_survey_created_insert_77332', table='surveys_survey', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedsurvey',
             trigger=pgtrigger.compiler.Trigger(name='survey_changed_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."anonymous" IS DISTINCT FROM (NEW."anonymous") OR OLD."audience" IS DISTINCT FROM (NEW."audience") OR OLD."audience_filter" IS DISTINCT FROM (NEW."audience_filter") OR OLD."closes_at" IS DISTINCT FROM (NEW."closes_at") OR OLD."follow_up" IS DISTINCT FROM (NEW."follow_up") OR OLD."language" IS DISTINCT FROM (NEW."language") OR OLD."name" IS DISTINCT FROM (NEW."name") OR OLD."question" IS DISTINCT FROM (NEW."question") OR OLD."reminder_days" IS DISTINCT FROM (NEW."reminder_days") OR OLD."send_at" IS DISTINCT FROM (NEW."send_at") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."throttle_days" IS DISTINCT FROM (NEW."throttle_days") OR OLD."type" IS DISTINCT FROM (NEW."type"))', func='INSERT INTO "audit_surveyevent" ("anonymous", "audience", "audience_filter", "closes_at", "follow_up", "language", "name", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "question", "reminder_days", "send_at", "status", "throttle_days", "type") VALUES (NEW."anonymous", NEW."audience", NEW."audience_filter", NEW."closes_at", NEW."follow_up", NEW."language", NEW."name", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'survey.changed\', NEW."id", NEW."question", NEW."reminder_days", NEW."send_at", NEW."status", NEW."throttle_days", NEW."type"); RETURN NULL;', hash='5d3e022a5a4b8ce0e059a51219445f79a7a27a89', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_survey_changed_update_4861d', table='surveys_survey', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedsurvey',
             trigger=pgtrigger.compiler.Trigger(name='survey_deleted_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_surveyevent" ("anonymous", "audience", "audience_filter", "closes_at", "follow_up", "language", "name", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "question", "reminder_days", "send_at", "status", "throttle_days", "type") VALUES (OLD."anonymous", OLD."audience", OLD."audience_filter", OLD."closes_at", OLD."follow_up", OLD."language", OLD."name", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'survey.deleted\', OLD."id", OLD."question", OLD."reminder_days", OLD."send_at", OLD."status", OLD."throttle_days", OLD."type"); RETURN NULL;', hash='087f6bff41455fda4cf3fc8fc0074e0ccc69433e', ignore_func_name='_pgtrigger_should_ignore', operation='DELETE', pgid='pgtrigger_survey_deleted_delete_6c852', table='surveys_survey', when='AFTER')),
         ),
@@ -358,7 +358,7 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_events', to='audit.auditedjob'),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedjob',
             trigger=pgtrigger.compiler.Trigger(name='kpis_recompute_requested_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NEW."kind" = \'kpi_recompute\')', func='INSERT INTO "audit_recomputeevent" ("created_by_id", "kind", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."created_by_id", NEW."kind", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'kpis.recompute_requested\', NEW."id"); RETURN NULL;', hash='57d5ea446684e8ef919d98443fdd9b9e6cb54859', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_kpis_recompute_requested_insert_b2133', table='jobs_job', when='AFTER')),
         ),
@@ -367,15 +367,15 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_events', to='audit.auditedmember'),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedmember',
             trigger=pgtrigger.compiler.Trigger(name='member_added_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_memberevent" ("pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "user_id") VALUES (COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'member.added\', NEW."id", NEW."role", NEW."user_id"); RETURN NULL;', hash='bfa4b6007a183a4c37b4208feadf6643388b0f47', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_member_added_insert_2dd65', table='accounts_member', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedmember',
             trigger=pgtrigger.compiler.Trigger(name='member_role_changed_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."role" IS DISTINCT FROM (NEW."role"))', func='INSERT INTO "audit_memberevent" ("pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "user_id") VALUES (COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'member.role_changed\', NEW."id", NEW."role", NEW."user_id"); RETURN NULL;', hash='0f05fb75d6d8ed05abd8526fa7147329955a2140', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_member_role_changed_update_f9cb2', table='accounts_member', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedmember',
             trigger=pgtrigger.compiler.Trigger(name='member_removed_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_memberevent" ("pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "user_id") VALUES (COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'member.removed\', OLD."id", OLD."role", OLD."user_id"); RETURN NULL;', hash='73bdb98b5ae83e45cfbd506b22c9c9d75e19e4d3', ignore_func_name='_pgtrigger_should_ignore', operation='DELETE', pgid='pgtrigger_member_removed_delete_4e81e', table='accounts_member', when='AFTER')),
         ),
@@ -384,15 +384,15 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_events', to='audit.auditedinvitation'),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedinvitation',
             trigger=pgtrigger.compiler.Trigger(name='invitation_sent_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_invitationevent" ("accepted_at", "email", "invited_by_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role") VALUES (NEW."accepted_at", NEW."email", NEW."invited_by_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'invitation.sent\', NEW."id", NEW."role"); RETURN NULL;', hash='4c3dde1e95d5f6901335c3762d26eecb02741186', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_invitation_sent_insert_3ef3f', table='accounts_invitation', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedinvitation',
             trigger=pgtrigger.compiler.Trigger(name='invitation_accepted_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NEW."accepted_at" IS NOT NULL AND OLD."accepted_at" IS NULL)', func='INSERT INTO "audit_invitationevent" ("accepted_at", "email", "invited_by_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role") VALUES (NEW."accepted_at", NEW."email", NEW."invited_by_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'invitation.accepted\', NEW."id", NEW."role"); RETURN NULL;', hash='d01bdfdd762309da712157d150c9bc77713347f6', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_invitation_accepted_update_ceef2', table='accounts_invitation', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedinvitation',
             trigger=pgtrigger.compiler.Trigger(name='invitation_revoked_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_invitationevent" ("accepted_at", "email", "invited_by_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role") VALUES (OLD."accepted_at", OLD."email", OLD."invited_by_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'invitation.revoked\', OLD."id", OLD."role"); RETURN NULL;', hash='df2eaffa2468e1d6b40e30ee288f377b85e90bcf', ignore_func_name='_pgtrigger_should_ignore', operation='DELETE', pgid='pgtrigger_invitation_revoked_delete_9c67b', table='accounts_invitation', when='AFTER')),
         ),
@@ -401,23 +401,23 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_events', to='audit.auditedimport'),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedimport',
             trigger=pgtrigger.compiler.Trigger(name='import_started_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NEW."origin" IN (\'upload\', \'api\'))', func='INSERT INTO "audit_importevent" ("created_by_id", "error_count", "file_name", "file_size", "kind", "mode", "on_error", "origin", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reverts_id", "rows_created", "rows_deleted", "rows_rejected", "rows_total", "rows_unchanged", "rows_updated", "source", "undone_at") VALUES (NEW."created_by_id", NEW."error_count", NEW."file_name", NEW."file_size", NEW."kind", NEW."mode", NEW."on_error", NEW."origin", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'import.started\', NEW."id", NEW."reverts_id", NEW."rows_created", NEW."rows_deleted", NEW."rows_rejected", NEW."rows_total", NEW."rows_unchanged", NEW."rows_updated", NEW."source", NEW."undone_at"); RETURN NULL;', hash='c0ccb0520f63bba51d929d7322a408c108510c3e', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_import_started_insert_afac0', table='metrics_dataimport', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedimport',
             trigger=pgtrigger.compiler.Trigger(name='import_undone_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NEW."origin" = \'undo\')', func='INSERT INTO "audit_importevent" ("created_by_id", "error_count", "file_name", "file_size", "kind", "mode", "on_error", "origin", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reverts_id", "rows_created", "rows_deleted", "rows_rejected", "rows_total", "rows_unchanged", "rows_updated", "source", "undone_at") VALUES (NEW."created_by_id", NEW."error_count", NEW."file_name", NEW."file_size", NEW."kind", NEW."mode", NEW."on_error", NEW."origin", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'import.undone\', NEW."id", NEW."reverts_id", NEW."rows_created", NEW."rows_deleted", NEW."rows_rejected", NEW."rows_total", NEW."rows_unchanged", NEW."rows_updated", NEW."source", NEW."undone_at"); RETURN NULL;', hash='7cd2b712980fefab5dab0ceacf2e885a46e471b2', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_import_undone_insert_614d4', table='metrics_dataimport', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedimport',
             trigger=pgtrigger.compiler.Trigger(name='record_deleted_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NEW."origin" = \'delete\')', func='INSERT INTO "audit_importevent" ("created_by_id", "error_count", "file_name", "file_size", "kind", "mode", "on_error", "origin", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reverts_id", "rows_created", "rows_deleted", "rows_rejected", "rows_total", "rows_unchanged", "rows_updated", "source", "undone_at") VALUES (NEW."created_by_id", NEW."error_count", NEW."file_name", NEW."file_size", NEW."kind", NEW."mode", NEW."on_error", NEW."origin", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'record.deleted\', NEW."id", NEW."reverts_id", NEW."rows_created", NEW."rows_deleted", NEW."rows_rejected", NEW."rows_total", NEW."rows_unchanged", NEW."rows_updated", NEW."source", NEW."undone_at"); RETURN NULL;', hash='0b97d87b397d63494548d5f3fdf2a3115b8ce2a9', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_record_deleted_insert_c161a', table='metrics_dataimport', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedimport',
             trigger=pgtrigger.compiler.Trigger(name='import_finished_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN ((NEW."rows_total" IS DISTINCT FROM (OLD."rows_total") OR NEW."rows_created" IS DISTINCT FROM (OLD."rows_created") OR NEW."rows_updated" IS DISTINCT FROM (OLD."rows_updated") OR NEW."rows_unchanged" IS DISTINCT FROM (OLD."rows_unchanged") OR NEW."rows_rejected" IS DISTINCT FROM (OLD."rows_rejected") OR NEW."rows_deleted" IS DISTINCT FROM (OLD."rows_deleted") OR NEW."error_count" IS DISTINCT FROM (OLD."error_count")) AND (NEW."rows_total" > 0 OR NEW."error_count" > 0))', func='INSERT INTO "audit_importevent" ("created_by_id", "error_count", "file_name", "file_size", "kind", "mode", "on_error", "origin", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reverts_id", "rows_created", "rows_deleted", "rows_rejected", "rows_total", "rows_unchanged", "rows_updated", "source", "undone_at") VALUES (NEW."created_by_id", NEW."error_count", NEW."file_name", NEW."file_size", NEW."kind", NEW."mode", NEW."on_error", NEW."origin", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'import.finished\', NEW."id", NEW."reverts_id", NEW."rows_created", NEW."rows_deleted", NEW."rows_rejected", NEW."rows_total", NEW."rows_unchanged", NEW."rows_updated", NEW."source", NEW."undone_at"); RETURN NULL;', hash='0fbcfb2c5f7fb134ab5f5eceee493ce022e94650', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_import_finished_update_473d5', table='metrics_dataimport', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedimport',
             trigger=pgtrigger.compiler.Trigger(name='import_retried_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN ((NEW."rows_total" IS DISTINCT FROM (OLD."rows_total") OR NEW."rows_created" IS DISTINCT FROM (OLD."rows_created") OR NEW."rows_updated" IS DISTINCT FROM (OLD."rows_updated") OR NEW."rows_unchanged" IS DISTINCT FROM (OLD."rows_unchanged") OR NEW."rows_rejected" IS DISTINCT FROM (OLD."rows_rejected") OR NEW."rows_deleted" IS DISTINCT FROM (OLD."rows_deleted") OR NEW."error_count" IS DISTINCT FROM (OLD."error_count")) AND NEW."error_count" = 0 AND NEW."rows_total" = 0)', func='INSERT INTO "audit_importevent" ("created_by_id", "error_count", "file_name", "file_size", "kind", "mode", "on_error", "origin", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reverts_id", "rows_created", "rows_deleted", "rows_rejected", "rows_total", "rows_unchanged", "rows_updated", "source", "undone_at") VALUES (NEW."created_by_id", NEW."error_count", NEW."file_name", NEW."file_size", NEW."kind", NEW."mode", NEW."on_error", NEW."origin", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'import.retried\', NEW."id", NEW."reverts_id", NEW."rows_created", NEW."rows_deleted", NEW."rows_rejected", NEW."rows_total", NEW."rows_unchanged", NEW."rows_updated", NEW."source", NEW."undone_at"); RETURN NULL;', hash='cb171b5ad94fe16dc9d82f6e4951eb0e0fa845bb', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_import_retried_update_d5333', table='metrics_dataimport', when='AFTER')),
         ),
@@ -426,15 +426,15 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_events', to='audit.auditedgoal'),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedgoal',
             trigger=pgtrigger.compiler.Trigger(name='goal_created_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_goalevent" ("archived_at", "baseline_value", "deadline", "kpi", "owner_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "start_date", "target_value", "title", "why") VALUES (NEW."archived_at", NEW."baseline_value", NEW."deadline", NEW."kpi", NEW."owner_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'goal.created\', NEW."id", NEW."start_date", NEW."target_value", NEW."title", NEW."why"); RETURN NULL;', hash='5dc09c391cac193c12cbdf6f1251ecab1eae258c', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_goal_created_insert_59e03', table='metrics_goal', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedgoal',
             trigger=pgtrigger.compiler.Trigger(name='goal_changed_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."archived_at" IS DISTINCT FROM (NEW."archived_at") OR OLD."baseline_value" IS DISTINCT FROM (NEW."baseline_value") OR OLD."deadline" IS DISTINCT FROM (NEW."deadline") OR OLD."kpi" IS DISTINCT FROM (NEW."kpi") OR OLD."owner_id" IS DISTINCT FROM (NEW."owner_id") OR OLD."start_date" IS DISTINCT FROM (NEW."start_date") OR OLD."target_value" IS DISTINCT FROM (NEW."target_value") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."why" IS DISTINCT FROM (NEW."why"))', func='INSERT INTO "audit_goalevent" ("archived_at", "baseline_value", "deadline", "kpi", "owner_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "start_date", "target_value", "title", "why") VALUES (NEW."archived_at", NEW."baseline_value", NEW."deadline", NEW."kpi", NEW."owner_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'goal.changed\', NEW."id", NEW."start_date", NEW."target_value", NEW."title", NEW."why"); RETURN NULL;', hash='9007f208a26952696a0a034457bed1015add17e4', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE', pgid='pgtrigger_goal_changed_update_59108', table='metrics_goal', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='auditedgoal',
             trigger=pgtrigger.compiler.Trigger(name='goal_deleted_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_goalevent" ("archived_at", "baseline_value", "deadline", "kpi", "owner_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "start_date", "target_value", "title", "why") VALUES (OLD."archived_at", OLD."baseline_value", OLD."deadline", OLD."kpi", OLD."owner_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'goal.deleted\', OLD."id", OLD."start_date", OLD."target_value", OLD."title", OLD."why"); RETURN NULL;', hash='7159c0cc7ad7e8692f4f3dcd82e602f05c355475', ignore_func_name='_pgtrigger_should_ignore', operation='DELETE', pgid='pgtrigger_goal_deleted_delete_cee1c', table='metrics_goal', when='AFTER')),
         ),
@@ -443,47 +443,47 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_events', to='audit.auditedcompany'),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='signin',
             trigger=pgtrigger.compiler.Trigger(name='sign_in_succeeded_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NEW."succeeded")', func='INSERT INTO "audit_signinevent" ("pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id", "username") VALUES (COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'sign_in.succeeded\', NEW."id", NEW."user_id", NEW."username"); RETURN NULL;', hash='e52dc6cf7dc440e8791e53693b963f62200438be', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_sign_in_succeeded_insert_3fdea', table='audit_signin', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='signin',
             trigger=pgtrigger.compiler.Trigger(name='sign_in_failed_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NOT NEW."succeeded")', func='INSERT INTO "audit_signinevent" ("pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id", "username") VALUES (COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'sign_in.failed\', NEW."id", NEW."user_id", NEW."username"); RETURN NULL;', hash='dba7b01e0fdaf25f2458e3eacf7e3378ab4fa63b', ignore_func_name='_pgtrigger_should_ignore', operation='INSERT', pgid='pgtrigger_sign_in_failed_insert_a5535', table='audit_signin', when='AFTER')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='signinevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='4f52bb9ea80c429bab2a2992c613ef350397cc09', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_6683c', table='audit_signinevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='userevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='639131d65e0dc1bc54c640fa97790bc713cf501a', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_62dad', table='audit_userevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='surveyevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='1c450c1c3c1ab1b0706c518f61d92c5514063b3f', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_a7c6c', table='audit_surveyevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='recomputeevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='7a413ef234d3bf4f4ed3ebae4f8f6fe837cfd42a', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_13055', table='audit_recomputeevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='memberevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='06ed91d7a0cc2afb58ea47b9667c2f3ebddeddca', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_bdeb1', table='audit_memberevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='invitationevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='fd925ff8d0c715ac3c2b60609bc39be64d55a48a', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_60b6c', table='audit_invitationevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='importevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='bfd60e84a43e2091074962af590706f83b6206f4', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_a71e1', table='audit_importevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='goalevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='5868e9fb8bd425d775ddc0d9fe7467bf3382e787', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_30e06', table='audit_goalevent', when='BEFORE')),
         ),
-        pgtrigger.migrations.AddTrigger(
+        audit.trigger_operations.AddTrigger(
             model_name='companyevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='8cfc1f07e4e63002574acfb4f5238839eefcd512', ignore_func_name='_pgtrigger_should_ignore', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_4b096', table='audit_companyevent', when='BEFORE')),
         ),

@@ -216,3 +216,23 @@ def test_the_address_is_the_real_client_behind_a_trusted_proxy_and_never_a_forge
     addresses = {e["object"]: e["ip"] for e in audit(acme_owner, action="invitation.sent")}
     assert addresses == {"Invitation for p1@acme.example": "203.0.113.50",
                          "Invitation for p2@acme.example": "198.51.100.23"}
+
+
+def test_platform_staff_in_public_are_never_audited_there(acme, db):
+    """auth_user exists in public too (platform staff); the audit lives in tenant schemas only."""
+    from django.contrib.auth.models import User
+
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.auth_user'::regclass "
+                       "AND NOT tgisinternal")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT to_regclass('public.audit_userevent')")
+        assert cursor.fetchone()[0] is None
+    User.objects.create_superuser("staff", "staff@platform.example", "staff-pass-12345")
+    connection.set_tenant(acme.tenant)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'auth_user'::regclass "
+                       "AND tgname LIKE 'pgtrigger_user_%'")
+        assert cursor.fetchone()[0] == 4  # created, changed, password changed, deleted
+    connection.set_schema_to_public()
