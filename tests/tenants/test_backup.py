@@ -126,38 +126,44 @@ def company(django_db_setup, django_db_blocker, tmp_path_factory):
     answered; its state and API answers recorded, then its backup written. Committed
     (pg_dump reads through its own connection); dropped at the end."""
     slug = f"bk-{uuid.uuid4().hex[:8]}"
-    with django_db_blocker.unblock():
-        with no_tasks_sent():
-            result = sign_up(company_name="Backed Up Ltd", slug=slug, email=DEMO_EMAIL, password=PASSWORD)
-            tenant = result.tenant
-            fill_demo_data(tenant)
-            connection.set_tenant(tenant)
-            owner = Goal.objects.first().created_by
-            uploaded = imports.start_import(kind="customers", by=owner, upload=upload(csv_bytes(
-                ["customer_id", "name", "email", "country"],
-                [["up-1", "Ümlaut & Söhne", "ops@umlaut.example", "DE"],
-                 ["up-2", "Tab\tand \\ backslash", "tab@backslash.example", "FR"]]), "customers.csv"))
-            assert running.run_import(import_id=str(uploaded.pk))
-            survey = surveys.create_survey(type="nps", name="How likely?", base_url=f"http://{tenant_domain(slug)}/",
-                                           audience="list", audience_customer_ids=["up-1", "up-2"], created_by=owner)
-            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.SENDING)
-            delivery.deliver(survey_id=survey.pk)
-            recipient = SurveyRecipient.objects.get(survey=survey, customer_id="up-1")
-            surveys.record_response(recipient=recipient, score=9, comment="Clear numbers, line 1\nline 2")
-            recompute_kpis()
+    try:
+        with django_db_blocker.unblock():
+            yield build_company(slug, tmp_path_factory.mktemp("backup") / f"{slug}.tar.gz")
+    finally:
+        with django_db_blocker.unblock():  # also when building it failed half-way
             connection.set_schema_to_public()
-        host = tenant_domain(slug)
-        answers = api_answers(host, result.token)
-        state = database_state(slug, tenant.schema_name)
-        archive = tmp_path_factory.mktemp("backup") / f"{slug}.tar.gz"
-        call_command("backup_tenant", slug, str(archive))
-    yield Company(slug=slug, schema=tenant.schema_name, host=host, token=result.token,
-                  archive=archive, answers=answers, state=state)
-    with django_db_blocker.unblock():
+            for leftover in Tenant.objects.filter(slug=slug):
+                drop_tenant(leftover)
+
+
+def build_company(slug: str, archive: Path) -> Company:
+    with no_tasks_sent():
+        result = sign_up(company_name="Backed Up Ltd", slug=slug, email=DEMO_EMAIL, password=PASSWORD)
+        tenant = result.tenant
+        fill_demo_data(tenant)
+        connection.set_tenant(tenant)
+        owner = Goal.objects.first().created_by
+        uploaded = imports.start_import(kind="customers", by=owner, upload=upload(csv_bytes(
+            ["customer_id", "name", "email", "country"],
+            [["up-1", "Ümlaut & Söhne", "ops@umlaut.example", "DE"],
+             ["up-2", "Tab\tand \\ backslash", "tab@backslash.example", "FR"]]), "customers.csv"))
+        running.run_import(import_id=str(uploaded.pk))
+        uploaded.job.refresh_from_db()
+        assert uploaded.job.status == "succeeded", uploaded.job.status
+        survey = surveys.create_survey(type="nps", name="How likely?", base_url=f"http://{tenant_domain(slug)}/",
+                                       audience="list", audience_customer_ids=["up-1", "up-2"], created_by=owner)
+        Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.SENDING)
+        delivery.deliver(survey_id=survey.pk)
+        recipient = SurveyRecipient.objects.get(survey=survey, customer_id="up-1")
+        surveys.record_response(recipient=recipient, score=9, comment="Clear numbers, line 1\nline 2")
+        recompute_kpis()
         connection.set_schema_to_public()
-        leftover = Tenant.objects.filter(slug=slug).first()
-        if leftover is not None:
-            drop_tenant(leftover)
+    host = tenant_domain(slug)
+    answers = api_answers(host, result.token)
+    state = database_state(slug, tenant.schema_name)
+    call_command("backup_tenant", slug, str(archive))
+    return Company(slug=slug, schema=tenant.schema_name, host=host, token=result.token,
+                   archive=archive, answers=answers, state=state)
 
 
 class Company:
@@ -254,13 +260,14 @@ def test_restoring_refuses_an_existing_company_unless_told_to_replace_it(company
 @pytest.fixture
 def other_company(committed_db):
     """Another company with its own data and uploaded file."""
-    with company_of_its_own("bk-other") as made, no_tasks_sent():
-        connection.set_tenant(made.tenant)
-        started = imports.start_import(kind="customers", upload=upload(csv_bytes(
-            ["customer_id", "name", "email"], [["b-1", "Bee", "bee@other.example"]]), "theirs.csv"))
-        running.run_import(import_id=str(started.pk))
-        recompute_kpis()
-        connection.set_schema_to_public()
+    with company_of_its_own("bk-other") as made:
+        with no_tasks_sent():
+            connection.set_tenant(made.tenant)
+            started = imports.start_import(kind="customers", upload=upload(csv_bytes(
+                ["customer_id", "name", "email"], [["b-1", "Bee", "bee@other.example"]]), "theirs.csv"))
+            running.run_import(import_id=str(started.pk))
+            recompute_kpis()
+            connection.set_schema_to_public()
         yield made
 
 
