@@ -107,10 +107,6 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    @property
-    def access(self) -> str:
-        return "read" if self.read_only else "read-write"
-
 
 class SecurityPolicy(models.Model):
     """The company's sign-in rules: one row per tenant schema (``SecurityPolicy.current()``)."""
