@@ -66,9 +66,20 @@ class SmallImports:
         return self.results
 
 
+def renumbered(source: Path, path: Path, prefix: str) -> Path:
+    """The same invoices under other ids (a second file of the same size)."""
+    with source.open() as rows, path.open("w") as out:
+        out.write(next(rows))
+        for row in rows:
+            out.write(prefix + row[4:])
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000, help="company A's big file")
+    parser.add_argument("--big-files", type=int, default=1,
+                        help="A's big files, uploaded one right after the other (other invoice ids each)")
     parser.add_argument("--b-rows", type=int, default=20_000, help="company B's business, imported first")
     parser.add_argument("--small-rows", type=int, default=1_000, help="each of B's small imports")
     parser.add_argument("--port", type=int, default=8085)
@@ -89,7 +100,9 @@ def run(args) -> None:
     with tempfile.TemporaryDirectory() as directory, bench.Platform(args.port, Path(directory)):
         directory = Path(directory)
         big = bench.big_file(directory, args.rows)
-        print(f"A's file: {args.rows:,} invoice rows, {big.stat().st_size / 1e6:.1f} MB; "
+        bigs = [big] + [renumbered(big, directory / f"invoices-{n}.csv", f"INV{n}-") for n in range(2, args.big_files + 1)]
+        print(f"A's file{'s' if len(bigs) > 1 else ''}: {len(bigs)} x {args.rows:,} invoice rows, "
+              f"{big.stat().st_size / 1e6:.1f} MB; "
               f"workers: {', '.join(name for name, _ in bench.worker_commands())}", flush=True)
         headers = b.headers(args.port)
         bench.wait_until_serving(args.port, headers)
@@ -111,9 +124,12 @@ def run(args) -> None:
         time.sleep(3)   # B's last small import's recompute
 
         busy_from = time.time()
-        record = bench.start_import(a, big)
+        records = [bench.start_import(a, path) for path in bigs]
         busy_imports = SmallImports(b, directory, args.small_rows).start()
-        job = bench.wait_for_import(a, record)
+        jobs = [bench.wait_for_import(a, record) for record in records]
+        job = {**jobs[0], "finished": max(j["finished"] for j in jobs),
+               "status": "succeeded" if all(j["status"] == "succeeded" for j in jobs) else "failed",
+               "error": "; ".join(j["error"] for j in jobs if j["error"])}
         recomputed = bench.wait_for_recompute(a, job["finished"])
         busy_to = time.time()
         busy_small = busy_imports.stop()
@@ -122,9 +138,10 @@ def run(args) -> None:
         raise SystemExit(f"A's import failed: {job['error']}")
     quiet = bench.summary(dashboard.samples, quiet_from, quiet_to)
     busy = bench.summary(dashboard.samples, busy_from, busy_to)
-    print(f"A: import queued to finished {job['finished'] - busy_from:.1f} s (the task "
-          f"{job['finished'] - job['started']:.1f} s), then its recompute, done {recomputed - job['finished']:.1f} s "
-          f"later; busy phase {busy_to - busy_from:.1f} s")
+    tasks = ", ".join(f"{one['finished'] - one['started']:.1f}" for one in jobs)
+    print(f"A: import{'s' if len(jobs) > 1 else ''} queued to finished {job['finished'] - busy_from:.1f} s (the "
+          f"task{'s' if len(jobs) > 1 else ''} {tasks} s), "
+          f"then the recompute, done {recomputed - job['finished']:.1f} s later; busy phase {busy_to - busy_from:.1f} s")
     print(bench.line("B's dashboard quiet", quiet))
     print(bench.line("B's dashboard during A's import and recompute", busy))
     if quiet.get("n") and busy.get("n"):
