@@ -153,7 +153,12 @@ def backup_tenant(*, slug: str, destination: Path) -> BackupSummary:
                 body = json.dumps(manifest, indent=1, sort_keys=True).encode()
                 _add_bytes(archive, MANIFEST, body)
                 _add_bytes(archive, SIGNATURE, _signer().sign(_sha256(body)).encode())
-        os.replace(partial, destination)
+        try:
+            os.link(partial, destination)  # never replaces a file made meanwhile
+        except FileExistsError as exc:
+            raise BackupError(f"{destination} already exists; choose another name.") from exc
+        except OSError:  # a file system without hard links
+            os.replace(partial, destination)
     finally:
         partial.unlink(missing_ok=True)
     return BackupSummary(slug=tenant.slug, schema=tenant.schema_name, path=destination,
