@@ -31,7 +31,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from metrics.date_window import date_window, window_text
 
 from metrics.imports.countries import COUNTRY_CODES, COUNTRY_NAMES
 from metrics.imports.kinds import (BOOL, CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, DECIMAL, EMAIL,
@@ -79,6 +83,8 @@ class Options:
     trimmed: bool = False
     amount_unit: str = "units"  # "cents": money columns are written in cents
     layouts: tuple[tuple[str, DateLayout], ...] = ()   # (column, layout) found in the file
+    # The dates accepted (metrics/date_window.py): (first, last), both included.
+    window: tuple[date, date] = field(default_factory=date_window)
 
     def layout(self, name: str) -> DateLayout:
         return dict(self.layouts).get(name) or DateLayout()
@@ -297,10 +303,11 @@ def sure(column: Column, text: str, value: str, options: Options | None = None) 
     return f"({settled} OR ({value}::text = {text} AND {in_range}))"
 
 
-def problems(column: Column, text: str, value: str) -> list[tuple[str, str]]:
+def problems(column: Column, text: str, value: str, options: Options | None = None) -> list[tuple[str, str]]:
     """(code, condition) for each way the cell can be wrong; ``text`` is the
     normalised cell, ``value`` the typed one."""
     name, found = column.name, []
+    options = options or Options()
     if column.required:
         found.append((f"{name}:required", f"{text} IS NULL"))
     if column.type in (STR, EMAIL, SLUG):
@@ -315,6 +322,8 @@ def problems(column: Column, text: str, value: str) -> list[tuple[str, str]]:
             found.append((f"{name}:invalid", f"{text} !~ '^[a-z0-9_]+$'"))
         return found
     found.append((f"{name}:invalid", f"{text} IS NOT NULL AND {value} IS NULL"))
+    if column.type in (DATE, MONTH, DATETIME):
+        found.append((f"{name}:outside_window", _outside_window(column, value, options)))
     if column.type in (MONEY, DECIMAL):
         integer_digits = column.max_digits - column.decimal_places
         found.append((f"{name}:decimals", f"scale({value}) > {column.decimal_places}"))
@@ -327,6 +336,19 @@ def problems(column: Column, text: str, value: str) -> list[tuple[str, str]]:
         found.append((f"{name}:range", f"{value} < {column.minimum or 0}"))
         found.append((f"{name}:too_large", f"{value} > {INT_MAX}"))
     return found
+
+
+def _outside_window(column: Column, value: str, options: Options) -> str:
+    """A date before the window's first day or after its last; a datetime by the
+    instants those days start and end at in the tenant's time zone."""
+    first, last = options.window
+    if column.type != DATETIME:
+        return f"{value} NOT BETWEEN DATE {literal(first.isoformat())} AND DATE {literal(last.isoformat())}"
+    zone = ZoneInfo(options.timezone)
+    start = datetime(first.year, first.month, first.day, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    return (f"({value} < TIMESTAMPTZ {literal(start.isoformat())} "
+            f"OR {value} >= TIMESTAMPTZ {literal(end.isoformat())})")
 
 
 def message(column: Column, problem: str, options: Options) -> str:
@@ -358,5 +380,7 @@ def message(column: Column, problem: str, options: Options) -> str:
         "negative": "must not be negative",
         "not_positive": "must be greater than 0",
         "range": f"must be at least {column.minimum or 0}",
+        "outside_window": f"outside the dates KPI Hub accepts ({window_text(options.window)}; "
+                          f"KPIHUB_DATE_WINDOW): check the year",
     }
     return texts[problem]

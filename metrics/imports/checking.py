@@ -345,7 +345,7 @@ def _problem_list(kind: Kind, present: list[Column], options: Options) -> list[t
     found = []
     for column in present:
         text, value = f"n.{quoted(column.name)}", f"t.{quoted(column.name)}"
-        found += casting.problems(column, text, value)
+        found += casting.problems(column, text, value, options)
     typed_values = {column.name: f"coalesce(t.{quoted(column.name)}, {default_of(column)})"
                     for column in present}
     values = {**row_values(kind, present, "t"), **typed_values}
@@ -431,7 +431,7 @@ def _messages(kind: Kind, present: list[Column], options: Options) -> str:
     """A CASE over problem codes giving the plain-language message."""
     branches = ["WHEN 'row:shape' THEN s.shape"]
     for column in present:
-        for code, _ in casting.problems(column, "", ""):
+        for code, _ in casting.problems(column, "", "", options):
             problem = code.split(":", 1)[1]
             branches.append(f"WHEN {literal(code)} THEN {literal(casting.message(column, problem, options))}")
     for index, rule in enumerate(kind.rules):

@@ -19,6 +19,7 @@ from metrics.kpis import selectors
 from metrics.kpis.drilldown import breakdowns
 from metrics.kpis.registry import tenant_kpis
 from metrics.kpis.tasks import request_recompute
+from metrics.date_window import OutsideWindow, check_month
 from metrics.months import BadPeriod, Month, add_months, parse_period
 
 MAX_SERIES_MONTHS = 600
@@ -41,8 +42,8 @@ def period_param(request, name: str = "period", default: Month | None = None) ->
     if text is None or text == "":
         return default
     try:
-        return parse_period(text, name=name)
-    except BadPeriod as exc:
+        return check_month(parse_period(text, name=name), name=name)
+    except (BadPeriod, OutsideWindow) as exc:
         raise ValidationError({name: [str(exc)]}) from exc
 
 

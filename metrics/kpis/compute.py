@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone as django_timezone
 
-from metrics.kpis.engine import figures
+from metrics.kpis.engine import figures, in_window
 from metrics.kpis.evaluate import Result, evaluate
 from metrics.months import Month, add_months, current_month
 from metrics.kpis.registry import tenant_kpis
@@ -65,15 +65,16 @@ def recompute_kpis(*, now: datetime | None = None, currency: str | None = None,
             for statement in SESSION_SETTINGS:
                 cursor.execute(statement)
         first, last = figures.data_months(timezone)
+        left_out = in_window.left_out(timezone)
         if first is None:
-            summary = RecomputeSummary(None, None)
+            summary = RecomputeSummary(None, None, warnings=left_out)
             results: list[Result] = []
         else:
             last = max(last, current_month(timezone, now))
             scope = figures.Scope(add_months(first, -1), last, currency, timezone)
             month_figures, unconverted = figures.collect(scope, session=SESSION_SETTINGS)
             results = evaluate(month_figures, tenant_kpis(), first_stored=first)
-            summary = RecomputeSummary(first, last, values=len(results), warnings=[
+            summary = RecomputeSummary(first, last, values=len(results), warnings=left_out + [
                 WARNING_TEXT[family].format(n=n) for family, n in sorted(unconverted.items())])
         store(results, first=first, last=last)
         summary.duration_ms = round((time.monotonic() - started) * 1000)

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from django.utils.dates import MONTHS
 
+from metrics.date_window import OutsideWindow, check_month
 from metrics.kpis import selectors
 from metrics.months import (
     BadPeriod, Month, add_months, current_month, format_period, month_range, parse_period,
@@ -95,8 +96,8 @@ def window_from(query, *, timezone: str) -> Window:
     month = default
     if query.get("month"):
         try:
-            month = parse_period(query["month"], name="month")
-        except BadPeriod as exc:
+            month = check_month(parse_period(query["month"], name="month"), name="month")
+        except (BadPeriod, OutsideWindow) as exc:
             errors.append(str(exc))
     chosen_range = query.get("range") or DEFAULT_RANGE
     if chosen_range not in RANGES:

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from metrics.kpis.engine import side_connections
+from metrics.kpis.engine import in_window, side_connections
 from metrics.kpis.engine.statements import ENGINE_SQL
 from metrics.kpis.formulas import Missing
 from metrics.months import Month, add_months
@@ -38,7 +38,7 @@ class Scope:
 
     def params(self) -> dict[str, Any]:
         return {"first": self.first, "last": self.last, "after_last": add_months(self.last, 1),
-                "currency": self.currency, "tz": self.timezone}
+                "currency": self.currency, "tz": self.timezone, **in_window.params(self.timezone)}
 
 
 # Family -> (table that must have rows, reason when it has none); the costliest first,
@@ -73,7 +73,7 @@ def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
 
 def data_months(timezone: str) -> tuple[Month | None, Month | None]:
     """The first and last month any record falls in, or (None, None) without data."""
-    row = fetch("data_months", {"tz": timezone})[0]
+    row = fetch("data_months", {"tz": timezone, **in_window.params(timezone)})[0]
     return row["first_month"], row["last_month"]
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from metrics.kpis.engine import in_window
 from surveys import kpi_sources
 
 PIECE = re.compile(r"/\*(\w+)\*/")
@@ -53,6 +54,7 @@ class SqlFiles:
 
 
 ENGINE_SQL = SqlFiles(Path(__file__).parent / "sql", sources={
+    **in_window.PIECES,
     "survey_answers": kpi_sources.SCORED_ANSWERS,
     "invitations": kpi_sources.INVITATIONS,
 })

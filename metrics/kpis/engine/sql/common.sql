@@ -23,12 +23,12 @@ month_starts AS (
 fx AS (
     SELECT c.currency, mo.mi,
            coalesce(
-               (SELECT r.rate FROM metrics_fxrate r
+               (SELECT r.rate FROM /*fx_rate_rows*/ r
                  WHERE r.currency = c.currency AND r.month <= mo.month
                  ORDER BY r.month DESC LIMIT 1),
-               (SELECT r.rate FROM metrics_fxrate r
+               (SELECT r.rate FROM /*fx_rate_rows*/ r
                  WHERE r.currency = c.currency ORDER BY r.month LIMIT 1)) AS rate
-    FROM (SELECT DISTINCT currency FROM metrics_fxrate
+    FROM (SELECT DISTINCT currency FROM /*fx_rate_rows*/ AS in_window
            WHERE currency NOT IN ('', %(currency)s)) AS c
     CROSS JOIN months mo
     UNION ALL
@@ -44,5 +44,5 @@ subscription_money AS (
            s.amount * (s.quantity::bigint * CASE s.interval WHEN 'week' THEN 52 WHEN 'month' THEN 12
                                                             WHEN 'quarter' THEN 4 WHEN 'year' THEN 1 END)
                AS native12
-    FROM metrics_subscription s
+    FROM /*subscription_rows*/ s
 )

@@ -7,20 +7,20 @@ invitations AS (/*invitations*/),
 -- A column's min or max alone reads its index when it has one; together with the max of
 -- an unindexed column they would read the whole table.
 bounds (first_day, last_day) AS (
-    SELECT (SELECT min(start_date) FROM metrics_subscription),
-           greatest((SELECT max(start_date) FROM metrics_subscription),
-                    (SELECT max(end_date) FROM metrics_subscription))
-    UNION ALL SELECT min(date), max(date) FROM metrics_invoice
-    UNION ALL SELECT min(date), max(date) FROM metrics_expense
-    UNION ALL SELECT min(date), max(date) FROM metrics_traffic
-    UNION ALL SELECT (SELECT min(created_date) FROM metrics_lead),
-                     greatest((SELECT max(created_date) FROM metrics_lead),
-                              (SELECT max(converted_date) FROM metrics_lead))
-    UNION ALL SELECT min(date), max(date) FROM metrics_metricvalue
+    SELECT (SELECT min(start_date) FROM /*subscription_rows*/ AS in_window),
+           greatest((SELECT max(start_date) FROM /*subscription_rows*/ AS in_window),
+                    (SELECT max(end_date) FROM /*subscription_rows*/ AS in_window))
+    UNION ALL SELECT min(date), max(date) FROM /*invoice_rows*/ AS in_window
+    UNION ALL SELECT min(date), max(date) FROM /*expense_rows*/ AS in_window
+    UNION ALL SELECT min(date), max(date) FROM /*traffic_rows*/ AS in_window
+    UNION ALL SELECT (SELECT min(created_date) FROM /*lead_rows*/ AS in_window),
+                     greatest((SELECT max(created_date) FROM /*lead_rows*/ AS in_window),
+                              (SELECT max(converted_date) FROM /*lead_rows*/ AS in_window))
+    UNION ALL SELECT min(date), max(date) FROM /*metric_value_rows*/ AS in_window
     UNION ALL SELECT (min(opened_at) AT TIME ZONE %(tz)s)::date,
                      (greatest(max(opened_at), max(first_response_at), max(resolved_at))
                       AT TIME ZONE %(tz)s)::date
-              FROM metrics_ticket
+              FROM /*ticket_rows*/ AS in_window
     UNION ALL SELECT (min(responded_at) AT TIME ZONE %(tz)s)::date,
                      (max(responded_at) AT TIME ZONE %(tz)s)::date FROM responses
     UNION ALL SELECT (min(sent_at) AT TIME ZONE %(tz)s)::date,

@@ -8,7 +8,7 @@ per_currency AS (
            sum(e.amount) FILTER (WHERE e.category = 'sales') AS sales,
            sum(e.amount) FILTER (WHERE e.category = 'cogs') AS cogs,
            sum(e.amount) AS total
-    FROM metrics_expense e
+    FROM /*expense_rows*/ e
     WHERE e.date >= %(first)s::date AND e.date < %(after_last)s::date
     GROUP BY 1, 2
 ),

@@ -3,7 +3,7 @@
 WITH /*common*/,
 firsts AS (
     SELECT min(i.date) AS first_date
-    FROM metrics_invoice i
+    FROM /*invoice_rows*/ i
     WHERE i.status = 'paid' AND i.amount > 0 AND i.customer_id IS NOT NULL
     GROUP BY i.customer_id
 ),

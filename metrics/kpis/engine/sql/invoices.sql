@@ -16,7 +16,7 @@ per_day AS (
                  sum(i.amount) AS paid,
                  count(*) FILTER (WHERE i.amount <= 0) AS not_orders,
                  coalesce(sum(i.amount) FILTER (WHERE i.amount < 0), 0) AS refunded
-          FROM metrics_invoice i
+          FROM /*invoice_rows*/ i
           WHERE i.status = 'paid'
           GROUP BY i.date, i.currency
           OFFSET 0) AS days  -- not a filter on the rows: OFFSET 0 keeps it out

@@ -6,7 +6,7 @@ per_day AS (
            count(*) AS leads,
            count(*) FILTER (WHERE l.qualified) AS qualified,
            count(l.converted_date) AS converted
-    FROM metrics_lead l
+    FROM /*lead_rows*/ l
     WHERE l.created_date >= %(first)s::date AND l.created_date < %(after_last)s::date
     GROUP BY 1
 ),

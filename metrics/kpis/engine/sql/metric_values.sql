@@ -4,7 +4,7 @@ SELECT v.metric, mo.month,
        (array_agg(v.value ORDER BY v.date DESC))[1] AS last_value,
        sum(v.value) AS total,
        count(*) AS n
-FROM metrics_metricvalue v
+FROM /*metric_value_rows*/ v
 JOIN months mo ON mo.mi = (extract(year FROM v.date) * 12 + extract(month FROM v.date) - 1)::int
 GROUP BY v.metric, mo.month
 ORDER BY v.metric, mo.month

@@ -12,7 +12,7 @@ by_months AS (
            count(*) AS n,
            sum(extract(epoch FROM t.first_response_at - t.opened_at)) AS response_seconds,
            sum(extract(epoch FROM t.resolved_at - t.opened_at)) AS resolution_seconds
-    FROM metrics_ticket t CROSS JOIN month_starts s
+    FROM /*ticket_rows*/ t CROSS JOIN month_starts s
     GROUP BY 1, 2, 3
 ),
 -- Counts stay bigint (a sum of counts would be numeric).

@@ -16,7 +16,7 @@ per_month AS (
            sum(t.conversions) AS conversions,
            count(t.conversions) AS rows_with_conversions,
            sum(t.visits) FILTER (WHERE t.conversions IS NOT NULL) AS visits_with_conversions
-    FROM metrics_traffic t
+    FROM /*traffic_rows*/ t
     WHERE t.date >= %(first)s::date AND t.date < %(after_last)s::date
     GROUP BY 1
 )
