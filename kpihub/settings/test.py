@@ -16,3 +16,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"signup": "1000/h
 # takes a test's task (the worker the tests start inherits the variable).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("KPIHUB_TEST_QUEUE", f"kpihub-test-{os.getpid()}")  # noqa: F405
 KPIHUB_BULK_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-bulk"
+# Nothing is big work in the suite unless a test says so (tests/metrics/imports/
+# test_fair_queues.py): a worker a test starts on one queue gets every task it sends.
+KPIHUB_BULK_IMPORT_BYTES = KPIHUB_BULK_RECOMPUTE_ROWS = 10**15
