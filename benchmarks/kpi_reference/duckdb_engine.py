@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from metrics.kpis.engine import in_window
 from metrics.kpis.engine.figures import FAMILY_TABLES, WHOLE
 from metrics.kpis.engine.statements import ENGINE_SQL
 from metrics.months import add_months
@@ -70,7 +71,7 @@ def figures(connection, *, first: date, last: date, currency: str, timezone: str
     """(family rows, tables with rows, first paid invoices, metric rows) as the engine's
     ``figures.assemble`` takes them."""
     params = {"first": first, "last": last, "after_last": add_months(last, 1),
-              "currency": currency, "tz": timezone, **WHOLE}
+              "currency": currency, "tz": timezone, **WHOLE, **in_window.params(timezone)}
     family_rows = {family: [_month_as_date(row) for row in run(connection, family, params)]
                    for family in FAMILY_TABLES}
     present = {table for table, _ in FAMILY_TABLES.values()

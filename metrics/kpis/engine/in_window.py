@@ -17,33 +17,39 @@ from django.db import connection
 
 from metrics.date_window import date_window, window_text
 
-DAY = "{column} BETWEEN %(window_first)s AND %(window_last)s"
-INSTANT = "{column} >= %(window_start)s AND {column} < %(window_end)s"
-
-
-def _optional(condition: str, column: str) -> str:
-    return f"({column} IS NULL OR {condition.format(column=column)})"
-
-
-# piece -> (table, what its rows are called, condition on a row)
-TABLES: dict[str, tuple[str, str, str]] = {
-    "subscription_rows": ("metrics_subscription", "subscriptions",
-                          f"{DAY.format(column='start_date')} AND {_optional(DAY, 'end_date')}"),
-    "invoice_rows": ("metrics_invoice", "invoices", DAY.format(column="date")),
-    "expense_rows": ("metrics_expense", "expenses", DAY.format(column="date")),
-    "traffic_rows": ("metrics_traffic", "traffic days", DAY.format(column="date")),
-    "lead_rows": ("metrics_lead", "leads",
-                  f"{DAY.format(column='created_date')} AND {_optional(DAY, 'converted_date')}"),
-    "metric_value_rows": ("metrics_metricvalue", "metric values", DAY.format(column="date")),
-    "ticket_rows": ("metrics_ticket", "tickets",
-                    f"{INSTANT.format(column='opened_at')} AND {_optional(INSTANT, 'first_response_at')} "
-                    f"AND {_optional(INSTANT, 'resolved_at')}"),
-    "survey_response_rows": ("metrics_survey_response", "imported survey responses",
-                             INSTANT.format(column="responded_at")),
-    "fx_rate_rows": ("metrics_fxrate", "exchange rates", DAY.format(column="month")),
+# Per table: what one row is called, and its dated columns (column, a datetime?,
+# may be empty?).
+TABLES: dict[str, tuple[str, str, tuple[tuple[str, bool, bool], ...]]] = {
+    "subscription_rows": ("metrics_subscription", "subscription",
+                          (("start_date", False, False), ("end_date", False, True))),
+    "invoice_rows": ("metrics_invoice", "invoice", (("date", False, False),)),
+    "expense_rows": ("metrics_expense", "expense", (("date", False, False),)),
+    "traffic_rows": ("metrics_traffic", "traffic day", (("date", False, False),)),
+    "lead_rows": ("metrics_lead", "lead", (("created_date", False, False), ("converted_date", False, True))),
+    "metric_value_rows": ("metrics_metricvalue", "metric value", (("date", False, False),)),
+    "ticket_rows": ("metrics_ticket", "ticket", (("opened_at", True, False), ("first_response_at", True, True),
+                                                  ("resolved_at", True, True))),
+    "survey_response_rows": ("metrics_survey_response", "imported survey response",
+                             (("responded_at", True, False),)),
+    "fx_rate_rows": ("metrics_fxrate", "exchange rate", (("month", False, False),)),
 }
 
-PIECES = {piece: f"(SELECT * FROM {table} WHERE {condition})" for piece, (table, _, condition) in TABLES.items()}
+
+def _inside(column: str, instant: bool, optional: bool) -> str:
+    inside = (f"{column} >= %(window_start)s AND {column} < %(window_end)s" if instant
+              else f"{column} BETWEEN %(window_first)s AND %(window_last)s")
+    return f"({column} IS NULL OR {inside})" if optional else f"({inside})"
+
+
+def _outside(column: str, instant: bool) -> str:
+    """The rows outside on one column, spelled so that the column's index serves it."""
+    if instant:
+        return f"({column} < %(window_start)s OR {column} >= %(window_end)s)"
+    return f"({column} < %(window_first)s OR {column} > %(window_last)s)"
+
+
+PIECES = {piece: f"(SELECT * FROM {table} WHERE {' AND '.join(_inside(*column) for column in columns)})"
+          for piece, (table, _, columns) in TABLES.items()}
 
 
 def params(timezone: str, window: tuple[date, date] | None = None) -> dict[str, Any]:
@@ -57,13 +63,14 @@ def params(timezone: str, window: tuple[date, date] | None = None) -> dict[str, 
 def left_out(timezone: str) -> list[str]:
     """A warning per table with rows outside the window (the recompute's report)."""
     values = params(timezone)
-    counts = ", ".join(f"(SELECT count(*) FROM {table} WHERE NOT ({condition}))"
-                       for table, _, condition in TABLES.values())
+    counts = ", ".join(f"(SELECT count(*) FROM {table} WHERE "
+                       f"{' OR '.join(_outside(column, instant) for column, instant, _ in columns)})"
+                       for table, _, columns in TABLES.values())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {counts}", values)
         found = cursor.fetchone()
     window = window_text((values["window_first"], values["window_last"]))
-    return [f"{count:,} {label} dated outside the dates KPI Hub accepts ({window}; KPIHUB_DATE_WINDOW) "
+    return [f"{count:,} {label}{'s' if count > 1 else ''} dated outside the dates KPI Hub accepts ({window}; KPIHUB_DATE_WINDOW) "
             f"{'are' if count > 1 else 'is'} left out of the KPIs: correct or delete "
             f"{'them' if count > 1 else 'it'} on the Data page."
             for (_, label, _), count in zip(TABLES.values(), found) if count]

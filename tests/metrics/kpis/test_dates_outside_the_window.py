@@ -49,7 +49,8 @@ def test_a_recompute_leaves_the_rows_out_and_reports_them(data_with_outside_rows
     assert value("revenue", date(2024, 1, 1)) == 100
     warnings = " ".join(summary.warnings)
     assert "3 invoices dated outside the dates KPI Hub accepts (1990-01-01 to " in warnings
-    assert "1 subscriptions dated outside" in warnings and "1 tickets dated outside" in warnings
+    assert "1 subscription dated outside" in warnings and "1 ticket dated outside" in warnings
+    assert "is left out of the KPIs: correct or delete it on the Data page." in warnings
     assert KpiCoverage.objects.get().warnings == summary.warnings
 
 
