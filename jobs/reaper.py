@@ -4,7 +4,7 @@ A killed worker's task is normally delivered again within the broker's visibilit
 timeout (jobs/visibility.py) and runs again. If its message is gone (a broker that
 restarted without keeping it), nothing would ever finish the job: it would read
 `running` forever. Every minute beat fans ``reap_stuck_jobs`` out to the tenants; it
-takes each job that has been running longer than the timeout plus a margin and that
+takes each job that has been running longer than twice the timeout and that
 no live run holds (the job lock of ``JobReporter.claimed`` dies with its worker's
 connection), and queues its recorded task again, counted as an interruption; a job
 with no recorded task, or interrupted too often, is failed with the reason.
@@ -25,13 +25,13 @@ from jobs.tasks import GAVE_UP, JOB_LOCK, MAX_INTERRUPTIONS, fan_out_to_active_t
 from kpihub.celery import app
 
 logger = logging.getLogger(__name__)
-MARGIN = 300  # seconds past the visibility timeout: the redelivery had its chance
 LOST = ("Its worker stopped and its task did not come back; it cannot be started again "
         "automatically. Start it again.")
 
 
 def reap_after() -> timedelta:
-    return timedelta(seconds=settings.BROKER_VISIBILITY_TIMEOUT + MARGIN)
+    """Twice the visibility timeout (10 minutes): a redelivery had its chance."""
+    return timedelta(seconds=2 * settings.BROKER_VISIBILITY_TIMEOUT)
 
 
 def reap(*, older_than: timedelta | None = None) -> dict:

@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from kombu.exceptions import OperationalError as BrokerError
+from tenant_schemas_celery.app import get_schema_name_from_task
 
 from jobs.models import Job
 from kpihub.celery import app
@@ -49,9 +50,17 @@ class JobSkipped(Exception):
     live run has it, or it gave up. ``tenant_task`` returns quietly."""
 
 
+class SchemaNotSwitched(ConnectionError):
+    """The task was sent for a tenant, but switching to its schema failed before the
+    task ran (tenant-schemas-celery logs why: the database was away). Transient."""
+
+
 def assert_tenant_schema() -> str:
     schema = connection.schema_name
     if schema in ("public", None):
+        wanted = get_schema_name_from_task(current_task, {}) if current_task else None
+        if wanted and wanted != "public":
+            raise SchemaNotSwitched(f"could not switch to schema {wanted!r}; retrying")
         raise NotInTenantSchema("a tenant task ran in the public schema")
     return schema
 

@@ -1,10 +1,29 @@
 """GET /healthz on any host, answered before tenant routing so that a load balancer
-probing by IP, or a suspended tenant's host, still gets the truth."""
+probing by IP, or a suspended tenant's host, still gets the truth.
 
-from django.db import connection
-from django.http import JsonResponse
+The same middleware, first in the chain, turns a request that failed because a
+service is away (PostgreSQL restarting, the broker unreachable while work is queued)
+into a 503 with Retry-After that says so, instead of a 500 page: the outage is
+temporary and the client should try again, and nothing of the request was kept
+(its transaction was rolled back with the connection)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError, connection
+from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
+from kombu.exceptions import OperationalError as BrokerError
 
 from kpihub.celery import app
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = (OperationalError, InterfaceError, BrokerError)
+RETRY_AFTER = "5"
+MESSAGE = "KPI Hub is briefly unavailable ({}). Nothing was changed; try again in a few seconds."
 
 
 def check_services() -> dict[str, str]:
@@ -24,6 +43,26 @@ def check_services() -> dict[str, str]:
     return status
 
 
+@receiver(got_request_exception)
+def note_unavailable_service(sender, request=None, **kwargs) -> None:
+    """Django is turning an exception into a 500: remember whether a service was away."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, UNAVAILABLE):
+        request.kpihub_unavailable = "the database" if isinstance(error, (OperationalError, InterfaceError)) \
+            else "the task queue"
+
+
+def unavailable(request, what: str) -> HttpResponse:
+    text = MESSAGE.format(f"{what} is not answering")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": text}, status=503)
+    else:
+        response = HttpResponse(text, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = RETRY_AFTER
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class HealthCheckMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,4 +72,9 @@ class HealthCheckMiddleware:
             status = check_services()
             healthy = all(value == "ok" for value in status.values())
             return JsonResponse(status, status=200 if healthy else 503)
-        return self.get_response(request)
+        response = self.get_response(request)
+        what = getattr(request, "kpihub_unavailable", None)
+        if what and response.status_code == 500:
+            logger.warning("%s %s: 503, %s is unavailable", request.method, request.path, what)
+            return unavailable(request, what)
+        return response
