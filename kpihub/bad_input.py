@@ -29,8 +29,9 @@ import re
 from collections.abc import Iterator
 
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.http import HttpRequest, HttpResponse
+
+from kpihub.api import bad_request, not_found
 
 logger = logging.getLogger(__name__)
 
@@ -116,19 +117,3 @@ class UnstorableTextMiddleware:
                 except ValueError:
                     return None  # not JSON: the view's parser answers 400 itself
         return None
-
-
-def is_api(request: HttpRequest) -> bool:
-    return request.path_info.startswith("/api/")
-
-
-def bad_request(request: HttpRequest, errors: dict) -> HttpResponse:
-    if is_api(request):
-        return JsonResponse(errors, status=400)
-    return defaults.bad_request(request, exception=None)
-
-
-def not_found(request: HttpRequest) -> HttpResponse:
-    if is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, Http404())

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 Month = date  # the first day of a calendar month
-PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+PERIOD_PATTERN = re.compile(r"\A([0-9]{4})-([0-9]{2})\Z")  # ASCII digits; no newline after
 
 
 class BadPeriod(ValueError):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.roles import IsTenantAdmin, IsTenantMember, ReadForMembersWriteForAdmins
+from kpihub.api_schema import Error
 from surveys import scoring, selectors, services
 from surveys.models import Survey, SurveyResponse
 
@@ -134,8 +135,9 @@ class SurveySendView(GenericAPIView):
     serializer_class = None
     queryset = Survey.objects.all()
 
-    @extend_schema(request=None, responses={202: inline_serializer(
-        "SurveySendAccepted", {"job_id": serializers.UUIDField()})})
+    @extend_schema(request=None, responses={
+        202: inline_serializer("SurveySendAccepted", {"job_id": serializers.UUIDField()}),
+        409: OpenApiResponse(Error, description="Not sendable now (already sending or sent, closed, no audience)")})
     def post(self, request, pk: int):
         survey = get_object_or_404(Survey, pk=pk)
         try:

@@ -256,8 +256,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "kpihub.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_METADATA_CLASS": "kpihub.api.Metadata",  # OPTIONS on every endpoint, never a 500
+    "DEFAULT_SCHEMA_CLASS": "kpihub.api_schema.AutoSchema",  # drf-spectacular's, with the error answers
+    "DEFAULT_METADATA_CLASS": "kpihub.api_metadata.Metadata",  # OPTIONS on every endpoint, never a 500
     "EXCEPTION_HANDLER": "kpihub.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"signup": "20/hour", "token": "30/minute", "login": "30/minute"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

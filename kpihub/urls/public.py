@@ -15,3 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dev/outbox/", include("kpihub.dev.outbox")),  # DEBUG only: mail without EMAIL_URL
 ]
+
+handler404 = "kpihub.api.not_found"  # JSON under /api/, the page elsewhere

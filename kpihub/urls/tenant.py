@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("api/v1/", include("kpihub.urls.api_v1")),
 ]
+
+handler404 = "kpihub.api.not_found"  # JSON under /api/, the page elsewhere

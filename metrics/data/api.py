@@ -4,13 +4,15 @@ key (``DELETE /api/v1/data/{kind}/{key}/``)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.roles import IsTenantAdmin, ReadForMembersWriteForAdmins
+from kpihub.api_schema import Error
 from metrics.data import selectors
 from metrics.imports import services
 from metrics.imports.kinds import KINDS
@@ -29,8 +31,8 @@ class DataView(GenericAPIView):
 
     @extend_schema(parameters=[
         OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
-        OpenApiParameter("from", str, description="Date range start (YYYY-MM-DD) on the kind's date"),
-        OpenApiParameter("to", str, description="Date range end (YYYY-MM-DD), inclusive"),
+        OpenApiParameter("from", OpenApiTypes.DATE, description="Date range start (YYYY-MM-DD) on the kind's date"),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="Date range end (YYYY-MM-DD), inclusive"),
         OpenApiParameter("search", str, description="Text in any text column"),
         OpenApiParameter("key columns", str, description="Any key column, e.g. ?invoice_id=INV-1"),
     ], responses=inline_serializer("DataPage", {
@@ -56,7 +58,7 @@ class DataView(GenericAPIView):
         kind = selectors.kind_or_404(kind)
         record = services.import_records(
             kind=kind.name, records=request.data, by=request.user,
-            on_error=request.query_params.get("on_error", "reject"),
+            on_error=request.query_params.get("on_error") or "reject",
             date_format=request.query_params.get("date_format", ""))
         return Response(ImportOutput(record, context={"request": request}).data)
 
@@ -76,7 +78,7 @@ class DataRecordView(GenericAPIView):
                          description="The key's value; a composite key's values in order, joined by commas "
                                      "(the last may hold commas). Or any text here and every key column "
                                      "as a query parameter, e.g. ?date=2024-01-15&channel=paid"),
-    ], responses={204: None})
+    ], responses={204: None, 409: OpenApiResponse(Error, description="Other records refer to it")})
     def delete(self, request, kind, key):
         kind = selectors.kind_or_404(kind)
         names = {name for declared in kind.keys for name in declared.columns}

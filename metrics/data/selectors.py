@@ -5,6 +5,7 @@ and by a free-text search over its text columns."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -43,8 +44,9 @@ def records(kind: Kind, *, search: str = "", keys: dict[str, str] | None = None,
     for column, value in (keys or {}).items():
         if value:
             rows = rows.filter(**{field_name(kind, column): value})
-    if kind.date_column and (date_from or date_to):
-        rows = _in_dates(rows, kind, date_from, date_to)
+    first, last = _day(date_from, "from"), _day(date_to, "to")  # checked for every kind: bad input is bad
+    if kind.date_column and (first or last):
+        rows = _in_dates(rows, kind, first, last)
     if search:
         rows = rows.filter(_search(kind, search))
     return rows.order_by(*_ordering(kind)).values(*names)
@@ -85,16 +87,27 @@ def _naming(field, text: str) -> Q:
     return found
 
 
-def _in_dates(rows: QuerySet, kind: Kind, date_from: str, date_to: str) -> QuerySet:
+ISO_DATE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # the API's format: date (fromisoformat takes more)
+
+
+def _day(text: str, name: str) -> datetime.date | None:
+    if not text:
+        return None
+    try:
+        if ISO_DATE.match(text):
+            return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValidationError({name: [f"Use YYYY-MM-DD for from and to, not {text!r}."]})
+
+
+def _in_dates(rows: QuerySet, kind: Kind, first: datetime.date | None, last: datetime.date | None) -> QuerySet:
     name = field_name(kind, kind.date_column)
     lookup = f"{name}__date" if kind.column(kind.date_column).type == DATETIME else name
-    try:
-        if date_from:
-            rows = rows.filter(**{f"{lookup}__gte": datetime.date.fromisoformat(date_from)})
-        if date_to:
-            rows = rows.filter(**{f"{lookup}__lte": datetime.date.fromisoformat(date_to)})
-    except ValueError:
-        raise ValidationError({"date": ["Use YYYY-MM-DD for from and to."]}) from None
+    if first:
+        rows = rows.filter(**{f"{lookup}__gte": first})
+    if last:
+        rows = rows.filter(**{f"{lookup}__lte": last})
     return rows
 
 

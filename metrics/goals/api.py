@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -14,12 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import IsTenantMember
+from kpihub.api import Input
 from metrics.goals import selectors, services
 from metrics.goals.evaluation import Achievability, Status
 from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
 from metrics.models import Goal
 
-AS_OF = OpenApiParameter("as_of", str, description="Evaluate as of this date, YYYY-MM-DD (default today)")
+AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="Evaluate as of this date, YYYY-MM-DD (default today)")
+ISO_DATE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # what format: date says; fromisoformat takes more
 
 
 def parse_as_of(request) -> date:
@@ -27,12 +31,22 @@ def parse_as_of(request) -> date:
     if not text:
         return timezone.localdate()
     try:
+        if not ISO_DATE.match(text):
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise ValidationError({"as_of": [f"Write the date as YYYY-MM-DD (e.g. 2026-03-31), not {text!r}."]})
 
 
-class GoalInput(serializers.Serializer):
+def status_param(request) -> str:
+    status_ = request.query_params.get("status", "")
+    known = [member.value for member in Status]
+    if status_ and status_ not in known:
+        raise ValidationError({"status": [f"One of {', '.join(known)}, not {status_!r}."]})
+    return status_
+
+
+class GoalInput(Input):
     kpi = serializers.CharField(max_length=100)
     target_value = serializers.DecimalField(max_digits=38, decimal_places=10)
     deadline = serializers.DateField()
@@ -43,7 +57,7 @@ class GoalInput(serializers.Serializer):
     owner = serializers.EmailField(required=False, help_text="E-mail of a member; default you")
 
 
-class GoalChange(serializers.Serializer):
+class GoalChange(Input):
     target_value = serializers.DecimalField(max_digits=38, decimal_places=10, required=False)
     baseline_value = serializers.DecimalField(max_digits=38, decimal_places=10, required=False)
     deadline = serializers.DateField(required=False)
@@ -104,14 +118,15 @@ class GoalListView(APIView):
     permission_classes = [IsTenantMember]
 
     @extend_schema(operation_id="goals_list", responses=GoalOutput(many=True),
-                   parameters=[AS_OF, OpenApiParameter("status", str), OpenApiParameter("owner", str),
-                               OpenApiParameter("kpi", str)])
+                   parameters=[AS_OF, OpenApiParameter("status", str, enum=[member.value for member in Status]),
+                               OpenApiParameter("owner", str, description="A member's e-mail"),
+                               OpenApiParameter("kpi", str, description="A KPI key")])
     def get(self, request):
         as_of = parse_as_of(request)
         query = request.query_params
         evaluated = selectors.with_status(
             selectors.open_goals(as_of=as_of, kpi=query.get("kpi", ""), owner=query.get("owner", "")),
-            query.get("status", ""))
+            status_param(request))
         kpis = kpis_by_key({goal.kpi for goal, _ in evaluated})
         return Response([goal_payload(goal, as_of, result, kpis.get(goal.kpi)) for goal, result in evaluated])
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.roles import IsTenantAdmin, IsTenantMember, ReadForMembersWriteForAdmins
+from kpihub.api_schema import Error
 from metrics.imports import selectors, services, sources
 from metrics.imports.serializers import (
     ImportInput,
@@ -121,7 +122,8 @@ class ImportUndoView(GenericAPIView):
     serializer_class = ImportOutput
     queryset = DataImport.objects.none()
 
-    @extend_schema(request=None, responses={200: ImportOutput})
+    @extend_schema(request=None, responses={200: ImportOutput, 409: OpenApiResponse(
+        Error, description="Not the latest import of its kind: later names the import to undo first")})
     def post(self, request, pk):
         try:
             undo = services.undo_import(record=selectors.visible_import(pk), by=request.user)

@@ -5,7 +5,6 @@ recompute is for admins."""
 from __future__ import annotations
 
 from django.db import connection, transaction
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.roles import IsTenantAdmin, IsTenantMember
 from kpihub.api import Pagination
 from metrics.formatting import json_number
-from metrics.kpis import selectors
+from metrics.kpis import selectors, serializers
 from metrics.kpis.drilldown import breakdowns
 from metrics.kpis.registry import tenant_kpis
 from metrics.kpis.tasks import request_recompute
@@ -23,14 +22,15 @@ from metrics.date_window import OutsideWindow, check_month
 from metrics.months import BadPeriod, Month, add_months, parse_period
 
 MAX_SERIES_MONTHS = 600
-PERIOD = OpenApiParameter("period", str, description="YYYY-MM; default: the latest month with data")
+MONTH = r"^([0-9]{4}-[0-9]{2})?$"  # YYYY-MM, or empty for the default
+PERIOD = OpenApiParameter("period", str, pattern=MONTH, description="YYYY-MM; default: the latest month with data")
 
 
-def documented(operation_id: str, *parameters: str | OpenApiParameter):
-    """The OpenAPI description of a view method (these views return plain dicts)."""
+def documented(operation_id: str, responses, *parameters: str | OpenApiParameter):
+    """The OpenAPI description of a view method: these views return the selectors' plain
+    dicts, whose shapes metrics/kpis/serializers.py declares."""
     params = [p if isinstance(p, OpenApiParameter) else OpenApiParameter(p, str) for p in parameters]
-    return extend_schema(operation_id=operation_id, parameters=params, request=None,
-                         responses=OpenApiTypes.OBJECT)
+    return extend_schema(operation_id=operation_id, parameters=params, request=None, responses=responses)
 
 
 def tenant_settings() -> tuple[str, str]:
@@ -57,7 +57,7 @@ def month_or_default(request) -> Month:
 class KpiListView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_list", PERIOD)
+    @documented("kpis_list", serializers.KpiOfTheMonth(many=True), PERIOD)
     def get(self, request):
         timezone = tenant_settings()[1]
         month = period_param(request, default=selectors.default_period(timezone))
@@ -69,7 +69,7 @@ class KpiListView(APIView):
 class KpiDetailView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_one", PERIOD)
+    @documented("kpis_one", serializers.KpiValue, PERIOD)
     def get(self, request, key: str):
         kpi = selectors.kpi_or_404(key)
         return Response(selectors.one(kpi, month_or_default(request)))
@@ -78,7 +78,9 @@ class KpiDetailView(APIView):
 class KpiSeriesView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_series", "from", "to")
+    @documented("kpis_series", serializers.KpiSeries,
+                OpenApiParameter("from", str, pattern=MONTH, description="YYYY-MM; default: the first month with data"),
+                OpenApiParameter("to", str, pattern=MONTH, description="YYYY-MM; default: the last month with data"))
     def get(self, request, key: str):
         kpi = selectors.kpi_or_404(key)
         covered = selectors.coverage()
@@ -96,12 +98,13 @@ class KpiSeriesView(APIView):
 class KpiBreakdownView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_breakdown", PERIOD, "by")
+    @documented("kpis_breakdown", serializers.KpiBreakdown, PERIOD,
+                OpenApiParameter("by", str, description="One of the KPI's breakdowns (kpi-catalog.md); default its first"))
     def get(self, request, key: str):
         kpi = selectors.kpi_or_404(key)
         if not kpi.breakdowns:
             raise ValidationError({"by": [f"{kpi.key} has no breakdowns."]})
-        by = request.query_params.get("by", kpi.breakdowns[0])
+        by = request.query_params.get("by") or kpi.breakdowns[0]
         if by not in kpi.breakdowns:
             raise ValidationError({"by": [f"{kpi.key} breaks down by {', '.join(kpi.breakdowns)}, not {by!r}."]})
         month = month_or_default(request)
@@ -115,10 +118,14 @@ class KpiBreakdownView(APIView):
 class KpiRecordsView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_records", PERIOD, "movement", "page", "page_size")
+    @documented("kpis_records", serializers.RecordsPage, PERIOD,
+                OpenApiParameter("movement", str, description="One of the KPI's movements; default its first"),
+                OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="A page number, from 1"),
+                OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": Pagination.max_page_size},
+                                 description=f"Records per page (default {Pagination.page_size})"))
     def get(self, request, key: str):
         kpi = selectors.kpi_or_404(key)
-        movement = request.query_params.get("movement", kpi.movements[0] if kpi.movements else "")
+        movement = request.query_params.get("movement") or (kpi.movements[0] if kpi.movements else "")
         if movement not in kpi.movements:
             raise ValidationError({"movement": [
                 f"{kpi.key} lists records by movement {', '.join(kpi.movements)}, not {movement!r}."]})
@@ -131,7 +138,7 @@ class KpiRecordsView(APIView):
 class KpiRecomputeView(APIView):
     permission_classes = [IsTenantAdmin]
 
-    @documented("kpis_recompute")
+    @documented("kpis_recompute", {202: serializers.RecomputeStarted})
     def post(self, request):
         with transaction.atomic():
             job = request_recompute(user=request.user)
