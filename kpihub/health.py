@@ -5,10 +5,12 @@ The same middleware, first in the chain, turns a request that failed because a
 service is away (PostgreSQL restarting, the broker unreachable while work is queued)
 into a 503 with Retry-After that says so, instead of a 500 page: the outage is
 temporary and the client should try again, and nothing of the request was kept
-(its transaction was rolled back with the connection)."""
+(its transaction was rolled back with the connection). A write the file storage
+refused (disk or quota full) answers 507 Insufficient Storage the same way."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 
@@ -24,6 +26,9 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (OperationalError, InterfaceError, BrokerError)
 RETRY_AFTER = "5"
 MESSAGE = "KPI Hub is briefly unavailable ({}). Nothing was changed; try again in a few seconds."
+# A write refused by the file storage: the disk (or the quota) is full.
+STORAGE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+FULL_MESSAGE = "KPI Hub's file storage is full, so the file was not kept. Nothing was changed; try again later."
 
 
 def check_services() -> dict[str, str]:
@@ -47,18 +52,24 @@ def check_services() -> dict[str, str]:
 def note_unavailable_service(sender, request=None, **kwargs) -> None:
     """Django is turning an exception into a 500: remember whether a service was away."""
     error = sys.exc_info()[1]
-    if request is not None and isinstance(error, UNAVAILABLE):
+    if request is not None and isinstance(error, OSError) and error.errno in STORAGE_FULL:
+        request.kpihub_unavailable = "storage"
+    elif request is not None and isinstance(error, UNAVAILABLE):
         request.kpihub_unavailable = "the database" if isinstance(error, (OperationalError, InterfaceError)) \
             else "the task queue"
 
 
 def unavailable(request, what: str) -> HttpResponse:
-    text = MESSAGE.format(f"{what} is not answering")
+    """503 and when to retry; 507 (Insufficient Storage) when the disk is full."""
+    full = what == "storage"
+    text = FULL_MESSAGE if full else MESSAGE.format(f"{what} is not answering")
+    status = 507 if full else 503
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": text}, status=503)
+        response = JsonResponse({"detail": text}, status=status)
     else:
-        response = HttpResponse(text, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = RETRY_AFTER
+        response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    if not full:
+        response["Retry-After"] = RETRY_AFTER
     response["Cache-Control"] = "no-store"
     return response
 
@@ -75,6 +86,6 @@ class HealthCheckMiddleware:
         response = self.get_response(request)
         what = getattr(request, "kpihub_unavailable", None)
         if what and response.status_code == 500:
-            logger.warning("%s %s: 503, %s is unavailable", request.method, request.path, what)
+            logger.warning("%s %s: %s is unavailable", request.method, request.path, what)
             return unavailable(request, what)
         return response

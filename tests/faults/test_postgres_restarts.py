@@ -131,19 +131,29 @@ def outage(postgres: Postgres, traffic: Traffic, seconds: float = 3) -> None:
     wait_until(lambda: traffic.health and traffic.health[-1][0] == 200, timeout=60, what="/healthz healthy again")
 
 
-def upload(port: int, acme, tag: str) -> dict:
+def upload_request(port: int, acme, tag: str, rows: int = ROWS) -> tuple[int, bytes]:
+    """POST /api/v1/imports/ with a CSV of ``rows`` invoices, as multipart."""
+    import urllib.error
+    import urllib.request
+
     boundary = uuid.uuid4().hex
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ninvoices\r\n"
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{tag}.csv\"\r\n"
-            f"Content-Type: text/csv\r\n\r\n").encode() + invoices_csv(tag, ROWS) + f"\r\n--{boundary}--\r\n".encode()
-    import urllib.request
-
+            f"Content-Type: text/csv\r\n\r\n").encode() + invoices_csv(tag, rows) + f"\r\n--{boundary}--\r\n".encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/imports/", data=body, method="POST", headers={
         "Host": acme.host, "Authorization": f"Token {acme.owner_token}",
         "Content-Type": f"multipart/form-data; boundary={boundary}"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status in (201, 202)
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def upload(port: int, acme, tag: str) -> dict:
+    status, body = upload_request(port, acme, tag)
+    assert status in (201, 202), body
+    return json.loads(body)
 
 
 def check_traffic(traffic: Traffic) -> Counter:
