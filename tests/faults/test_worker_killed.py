@@ -223,3 +223,32 @@ def test_a_survey_send_killed_midway_sends_nobody_twice_and_finishes_by_itself(a
         Survey.objects.filter(pk=survey.pk).delete()
         Job.objects.filter(pk=job.pk).delete()
         Customer.objects.filter(customer_id__startswith=f"fs-{tag}-").delete()
+
+
+def test_a_job_whose_task_the_broker_lost_is_queued_again_by_the_reaper(acme, tagged, workers, send):
+    """The worker dies and the broker loses the message too (a Redis that restarted
+    without its file): beat's reaper finds the job running with no live run past twice
+    the visibility timeout and queues its recorded task again."""
+    from jobs import reaper
+
+    record = start_import(acme, tagged)
+    with workers.running(label="-doomed") as doomed:
+        send(import_tasks.run_data_import, queue=workers.queue, args=[str(record.pk)])
+        wait_for_statement(STAGES["checking"])
+        kill(doomed)
+    client = workers.broker.client()
+    client.delete("unacked", "unacked_index")  # the broker lost it
+    started = job_of(acme, record.job_id).started_at
+    assert job_of(acme, record.job_id).task["name"] == import_tasks.run_data_import.name
+
+    with workers.running(label="-heir"):
+        send(reaper.reap_stuck_jobs, queue=workers.queue)  # too early: left alone
+        time.sleep(2)
+        assert job_of(acme, record.job_id).status == Job.Status.RUNNING
+        wait_until(lambda: (time.time() - started.timestamp()) > 2 * VISIBILITY_TIMEOUT + 1, timeout=30)
+        send(reaper.reap_stuck_jobs, queue=workers.queue)  # as beat does every minute
+        done = wait_for_job(record.job_id, acme.tenant, timeout=60)
+        settle(workers)
+    assert done.status == Job.Status.SUCCEEDED, done.error
+    assert done.interruptions == 1
+    assert tagged_invoices(acme, tagged) == ROWS
