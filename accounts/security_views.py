@@ -5,6 +5,7 @@ live in accounts/two_factor.py and accounts/api_tokens.py."""
 from __future__ import annotations
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
@@ -12,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
-from django.conf import settings
 from django.views.decorators.http import require_POST
 
 from accounts import api_tokens, two_factor
