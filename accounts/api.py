@@ -14,10 +14,11 @@ from accounts.authentication import ENROL_FIRST
 from accounts.lockout import MESSAGE
 from accounts.models import Member
 from accounts.roles import IsTenantAdmin, IsTenantMember, role_of
+from kpihub.api import Input
 from kpihub.throttling import AddressRateThrottle
 
 
-class TokenRequest(serializers.Serializer):
+class TokenRequest(Input):
     email = serializers.EmailField()
     password = serializers.CharField()
     otp = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text=(
@@ -83,7 +84,7 @@ class TokenView(APIView):
                          "read_only": made.token.read_only})
 
 
-class ApiTokenSerializer(serializers.Serializer):
+class ApiTokenSerializer(Input):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=100)
     read_only = serializers.BooleanField(default=False)
@@ -178,7 +179,7 @@ class InvitationView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class TwoFactorStatusSerializer(serializers.Serializer):
+class TwoFactorStatusSerializer(Input):
     require_two_factor = serializers.BooleanField(help_text="The company requires two-factor of everyone")
     enabled = serializers.BooleanField(read_only=True, help_text="The caller has two-factor on")
     recovery_codes_left = serializers.IntegerField(read_only=True)

@@ -79,16 +79,26 @@ def exception_handler(exc, context):
 
 
 class Input(serializers.Serializer):
-    """A request body's serializer. REST framework reads a field sent blank in a form
-    (``owner=``) as a field not sent at all when it is optional, so a PATCH with a blank
-    owner answered 200 and changed nothing (issue 16, finding 8); sent blank, a field
-    that cannot be blank is an error here, as it is in JSON."""
+    """A request body's serializer, as strict as the schema it is documented by.
+
+    REST framework reads a field sent blank in a form (``owner=``) as a field not sent
+    at all when it is optional, so a PATCH with a blank owner answered 200 and changed
+    nothing (issue 16, finding 8): sent blank, a field that cannot be blank is an error
+    here, as it is in JSON. And in JSON a boolean is ``true`` or ``false``: REST
+    framework also takes 0, 1, "yes", "on" ... (the fuzzer's ``{"read_only": 0}`` made a
+    token); a form, which can only send text, keeps those."""
 
     def to_internal_value(self, data):
         if html.is_html_input(data):
-            blank = {name: ["This field may not be blank."] for name, field in self.fields.items()
+            wrong = {name: ["This field may not be blank."] for name, field in self.fields.items()
                      if name in data and data.get(name) == "" and not field.read_only
                      and not getattr(field, "allow_blank", False) and not field.allow_null}
-            if blank:
-                raise exceptions.ValidationError(blank)
+        elif isinstance(data, dict):
+            wrong = {name: ["Must be true or false."] for name, field in self.fields.items()
+                     if isinstance(field, serializers.BooleanField) and not field.read_only and name in data
+                     and not isinstance(data[name], bool) and not (data[name] is None and field.allow_null)}
+        else:
+            wrong = {}
+        if wrong:
+            raise exceptions.ValidationError(wrong)
         return super().to_internal_value(data)

@@ -13,6 +13,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.roles import IsTenantAdmin, IsTenantMember, ReadForMembersWriteForAdmins
+from kpihub.api import Input
 from kpihub.api_schema import Error
 from surveys import scoring, selectors, services
 from surveys.models import Survey, SurveyResponse
@@ -41,7 +42,7 @@ class AudienceField(serializers.JSONField):
             'Use "all", {"filter": {...}} or {"customer_ids": [...]}.')
 
 
-class SurveyInput(serializers.Serializer):
+class SurveyInput(Input):
     type = serializers.ChoiceField(choices=Survey.Type.values)
     name = serializers.CharField(max_length=200)
     question = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

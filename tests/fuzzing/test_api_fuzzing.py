@@ -69,7 +69,7 @@ def api_schema(db, acme):
 def _figures():
     yield
     if sent:
-        print(f"\nfuzzing: {sum(sent.values())} requests over {len(sent)} operations "
+        print(f"\nfuzzing: {sum(sent.values())} requests over {len(sent)} method and path pairs "
               f"({EXAMPLES} examples each, coverage phase {'on' if COVERAGE else 'off'})")
 
 

@@ -173,3 +173,23 @@ def test_an_api_path_that_names_no_endpoint_answers_json(acme_owner, path):
 def test_a_page_that_does_not_exist_is_still_the_page(acme, db):
     response = host_client(acme.host).get("/no-such-page/")
     assert response.status_code == 404 and b"Error 404" in response.content
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", "true", "on"])
+@pytest.mark.parametrize(("method", "path", "body", "field"), [
+    ("post", "/api/v1/tokens/", {"name": "ci"}, "read_only"),
+    ("patch", "/api/v1/security/two-factor/", {}, "require_two_factor"),
+    ("post", "/api/v1/surveys/", {"type": "nps", "name": "Q1"}, "anonymous"),
+])
+def test_a_json_boolean_is_true_or_false(acme_owner, method, path, body, field, value):
+    """The long fuzzing run's finding: {"read_only": 0} made a token (docs/fuzzing.md)."""
+    response = getattr(acme_owner, method)(path, {**body, field: value}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {field: ["Must be true or false."]}
+
+
+def test_a_json_boolean_and_a_forms_text_still_work(acme_owner):
+    assert acme_owner.post("/api/v1/tokens/", {"name": "ci", "read_only": True}, format="json").status_code == 201
+    made = acme_owner.post("/api/v1/tokens/", "name=form&read_only=true",
+                           content_type="application/x-www-form-urlencoded")
+    assert made.status_code == 201 and made.json()["read_only"] is True
