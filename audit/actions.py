@@ -27,6 +27,10 @@ ACTIONS: dict[str, str] = {
     "record.deleted": "Record deleted",
     "kpis.recompute_requested": "KPI recompute requested",
     "company.settings_changed": "Company settings changed",
+    "company.two_factor_policy_set": "Two-factor rule set",
+    "company.two_factor_policy_changed": "Two-factor rule changed",
+    "token.created": "API token created",
+    "token.revoked": "API token revoked",
 }
 # The settings as they were before the first recorded change: the base of that
 # change's diff, not an action of its own.

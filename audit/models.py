@@ -23,7 +23,7 @@ from pghistory.models import Events
 from django.contrib.auth.models import User
 from django.db import models
 
-from accounts.models import Invitation, Member
+from accounts.models import ApiToken, Invitation, Member, SecurityPolicy
 from jobs.models import Job
 from metrics.models import DataImport, Goal
 from surveys.models import Survey
@@ -88,6 +88,16 @@ class AuditedImport(DataImport):
 
 
 class AuditedJob(Job):
+    class Meta:
+        proxy = True
+
+
+class AuditedApiToken(ApiToken):
+    class Meta:
+        proxy = True
+
+
+class AuditedSecurityPolicy(SecurityPolicy):
     class Meta:
         proxy = True
 
@@ -189,6 +199,24 @@ class RecomputeEvent(_event_model(
     pass
 
 
+class ApiTokenEvent(_event_model(
+        AuditedApiToken,
+        # Named tokens only: the token endpoint makes one per sign-in (its sign-in is the event).
+        # Never the digest: the name, the first characters and what it may do.
+        pghistory.InsertEvent("token.created", condition=pgtrigger.Q(new__from_sign_in=False)),
+        pghistory.DeleteEvent("token.revoked", condition=pgtrigger.Q(old__from_sign_in=False)),
+        fields=["user", "name", "prefix", "read_only"])):
+    pass
+
+
+class SecurityPolicyEvent(_event_model(
+        AuditedSecurityPolicy,
+        pghistory.InsertEvent("company.two_factor_policy_set"),
+        pghistory.UpdateEvent("company.two_factor_policy_changed", condition=_changed("require_two_factor")),
+        fields=["require_two_factor"])):
+    pass
+
+
 COMPANY_FIELDS = ["name", "status", "currency", "timezone", "locale"]
 
 
@@ -221,7 +249,7 @@ class SignInEvent(_event_model(
 
 
 EVENT_MODELS = [GoalEvent, SurveyEvent, MemberEvent, InvitationEvent, UserEvent, ImportEvent,
-                RecomputeEvent, CompanyEvent, SignInEvent]
+                RecomputeEvent, CompanyEvent, SignInEvent, ApiTokenEvent, SecurityPolicyEvent]
 
 
 class AuditEvent(Events):

@@ -21,6 +21,7 @@ OBJECT_TYPES = {
     "audit.AuditedGoal": "goal", "audit.AuditedSurvey": "survey", "audit.AuditedMember": "member",
     "audit.AuditedInvitation": "invitation", "audit.AuditedUser": "user", "audit.AuditedImport": "import",
     "audit.AuditedJob": "kpis", "audit.AuditedCompany": "company", "audit.SignIn": "sign_in",
+    "audit.AuditedApiToken": "token", "audit.AuditedSecurityPolicy": "two_factor_policy",
 }
 
 
@@ -209,6 +210,10 @@ def _describe(object_type: str, data: dict, emails: dict[int, str]) -> str:
             return f"Company “{data.get('name', '')}”"
         case "sign_in":
             return data.get("username", "")
+        case "token":
+            return f"API token “{data.get('name', '')}” ({data.get('prefix', '')}…)"
+        case "two_factor_policy":
+            return "Two-factor required" if data.get("require_two_factor") else "Two-factor optional"
     return ""
 
 
