@@ -38,10 +38,12 @@ def get(port: int, path: str) -> int:
 
 
 def service(launcher: subprocess.Popen, word: str) -> psutil.Process | None:
-    """The launcher's direct child running ``celery ... <word>``."""
+    """The launcher's direct child running ``celery ... <word>`` (the worker of small
+    work, not the bulk queue's)."""
     for child in psutil.Process(launcher.pid).children():
         try:
-            if word in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+            command = child.cmdline()
+            if word in command and "bulk@%h" not in command and child.status() != psutil.STATUS_ZOMBIE:
                 return child
         except psutil.NoSuchProcess:
             continue
