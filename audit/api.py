@@ -41,7 +41,8 @@ class AuditEntryOutput(serializers.Serializer):
     changes = serializers.DictField(help_text="An update: {field: [before, after]}; otherwise the object's fields")
     ip = serializers.CharField()
     user_agent = serializers.CharField()
-    via = serializers.CharField(help_text="session, token (an API token), or empty for background work")
+    via = serializers.CharField(help_text="session (the browser), token (an API token), api (the token "
+                                "endpoint's e-mail and password), or empty for background work")
 
 
 def _output(entry: selectors.AuditEntry) -> dict:

@@ -27,9 +27,11 @@ USER_AGENT_LIMIT = 300
 
 
 def credential_of(request) -> str:
-    """How the request authenticated: an API token (an Authorization header) or the
-    browser's session."""
-    return "token" if request.META.get("HTTP_AUTHORIZATION") else "session"
+    """How the request authenticated: an API token (an Authorization header), the API
+    without one (the token endpoint's e-mail and password), or the browser's session."""
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return "token"
+    return "api" if request.path.startswith("/api/") else "session"
 
 
 def _on_tenant_host() -> bool:

@@ -41,3 +41,14 @@ def test_the_company_two_factor_rule_is_recorded(acme, acme_owner, db):
     connection.set_schema_to_public()
     changes = [e["changes"]["require_two_factor"] for e in audit(acme_owner, action="company.two_factor_policy_changed")]
     assert changes == [[True, False], [False, True]]
+
+
+def test_a_sign_in_through_the_token_endpoint_is_recorded_as_one(acme, acme_owner, db):
+    host_client(acme.host).post("/api/v1/auth/token/", {"email": acme.owner_email, "password": "wrong"},
+                                REMOTE_ADDR="198.51.100.77")
+    host_client(acme.host).post("/api/v1/auth/token/", {"email": acme.owner_email, "password": acme.password},
+                                REMOTE_ADDR="198.51.100.77")
+    [failed] = audit(acme_owner, action="sign_in.failed")
+    [succeeded] = audit(acme_owner, action="sign_in.succeeded")
+    assert (failed["via"], failed["ip"]) == ("api", "198.51.100.77")
+    assert (succeeded["via"], succeeded["user_email"]) == ("api", acme.owner_email)
