@@ -84,9 +84,15 @@ class Input(serializers.Serializer):
     REST framework reads a field sent blank in a form (``owner=``) as a field not sent
     at all when it is optional, so a PATCH with a blank owner answered 200 and changed
     nothing (issue 16, finding 8): sent blank, a field that cannot be blank is an error
-    here, as it is in JSON. And in JSON a boolean is ``true`` or ``false``: REST
-    framework also takes 0, 1, "yes", "on" ... (the fuzzer's ``{"read_only": 0}`` made a
-    token); a form, which can only send text, keeps those."""
+    here, as it is in JSON. And in JSON a value has the type the schema gives it: REST
+    framework also takes 0, 1, "yes" for a boolean, a number for text and "5" for a
+    whole number (the fuzzer's ``{"read_only": 0}`` and ``{"name": 0}`` made tokens); a
+    form, which can only send text, keeps that leniency."""
+
+    JSON_TYPES = ((serializers.BooleanField, "Must be true or false.", lambda value: isinstance(value, bool)),
+                  (serializers.CharField, "Must be a string.", lambda value: isinstance(value, str)),
+                  (serializers.IntegerField, "Must be a whole number.",
+                   lambda value: isinstance(value, int) and not isinstance(value, bool)))
 
     def to_internal_value(self, data):
         if html.is_html_input(data):
@@ -94,9 +100,9 @@ class Input(serializers.Serializer):
                      if name in data and data.get(name) == "" and not field.read_only
                      and not getattr(field, "allow_blank", False) and not field.allow_null}
         elif isinstance(data, dict):
-            wrong = {name: ["Must be true or false."] for name, field in self.fields.items()
-                     if isinstance(field, serializers.BooleanField) and not field.read_only and name in data
-                     and not isinstance(data[name], bool) and not (data[name] is None and field.allow_null)}
+            wrong = {name: [message] for name, field in self.fields.items()
+                     if name in data and not field.read_only and not (data[name] is None and field.allow_null)
+                     for kind, message, fits in self.JSON_TYPES if isinstance(field, kind) and not fits(data[name])}
         else:
             wrong = {}
         if wrong:

@@ -188,6 +188,22 @@ def test_a_json_boolean_is_true_or_false(acme_owner, method, path, body, field, 
     assert response.json() == {field: ["Must be true or false."]}
 
 
+@pytest.mark.parametrize(("path", "body", "field", "message"), [
+    ("/api/v1/tokens/", {"name": 0}, "name", "Must be a string."),
+    ("/api/v1/surveys/", {"type": "nps", "name": 12.5}, "name", "Must be a string."),
+    ("/api/v1/surveys/", {"type": "nps", "name": "Q1", "throttle_days": "30"}, "throttle_days",
+     "Must be a whole number."),
+    ("/api/v1/surveys/", {"type": "nps", "name": "Q1", "throttle_days": True}, "throttle_days",
+     "Must be a whole number."),
+    ("/api/v1/goals/", {"kpi": 7, "target_value": "5", "deadline": "2030-01-31"}, "kpi", "Must be a string."),
+])
+def test_json_text_and_numbers_have_the_schemas_types(acme_owner, path, body, field, message):
+    """The second long run's finding: {"name": 0} made a token named "0"."""
+    response = acme_owner.post(path, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {field: [message]}
+
+
 def test_a_json_boolean_and_a_forms_text_still_work(acme_owner):
     assert acme_owner.post("/api/v1/tokens/", {"name": "ci", "read_only": True}, format="json").status_code == 201
     made = acme_owner.post("/api/v1/tokens/", "name=form&read_only=true",
