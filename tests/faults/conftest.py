@@ -109,7 +109,7 @@ class Workers:
         log = self.logs / f"{len(self.started)}{label}.log"
         command = [sys.executable, "-m", "celery", "-A", "kpihub", "worker", "--pool", pool,
                    "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-                   "-Q", self.queue, "--hostname", name, "--logfile", str(log)]
+                   "-Q", self.queue, "--hostname", name, "--logfile", str(log), "--include", "tests.faults.tasks"]
         process = subprocess.Popen(command, env=self.env, cwd=settings.BASE_DIR)
         process.name, process.log = name, log
         self.started.append(process)
