@@ -15,6 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from metrics.date_window import OutsideWindow, check_date
+
 from metrics.imports.kinds import (CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, EMAIL, KINDS, MONTH, SLUG, STR,
                                    Kind)
 
@@ -95,7 +97,9 @@ def _day(text: str, name: str) -> datetime.date | None:
         return None
     try:
         if ISO_DATE.match(text):
-            return datetime.date.fromisoformat(text)
+            return check_date(datetime.date.fromisoformat(text), name=name)
+    except OutsideWindow as error:
+        raise ValidationError({name: [str(error)]}) from None
     except ValueError:
         pass
     raise ValidationError({name: [f"Use YYYY-MM-DD for from and to, not {text!r}."]})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -76,8 +76,9 @@ def data_export(request, kind):
     kind = selectors.kind_or_404(kind)
     try:
         rows = selectors.records(kind, **_filters(request))
-    except ValidationError:
-        rows = selectors.records(kind)
+    except ValidationError as error:
+        # Not every record instead: a file that looks filtered and is not misleads.
+        return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(export.csv_lines(kind, rows.iterator(chunk_size=2000)),
                                      content_type="text/csv; charset=utf-8")
     name = f"{kind.name}-{timezone.localdate():%Y%m%d}.csv"

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import IsTenantMember
 from kpihub.api import Input
+from metrics.date_window import OutsideWindow, check_date
 from metrics.goals import selectors, services
 from metrics.goals.evaluation import Achievability, Status
 from metrics.kpis.registry import Kpi, find_kpi, kpis_by_key
@@ -33,7 +34,9 @@ def parse_as_of(request) -> date:
     try:
         if not ISO_DATE.match(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        return check_date(date.fromisoformat(text), name="as_of")
+    except OutsideWindow as error:
+        raise ValidationError({"as_of": [str(error)]}) from None
     except ValueError:
         raise ValidationError({"as_of": [f"Write the date as YYYY-MM-DD (e.g. 2026-03-31), not {text!r}."]})
 

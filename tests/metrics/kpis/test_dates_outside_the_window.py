@@ -79,11 +79,13 @@ def test_the_recompute_job_succeeds_through_the_api(acme_owner, data_with_outsid
 @pytest.mark.parametrize("path", [
     "/api/v1/kpis/revenue/series/?from=1900-01", "/api/v1/kpis/revenue/series/?to=2999-12",
     "/api/v1/kpis/?period=1950-01", "/api/v1/kpis/revenue/?period=2999-12", "/api/v1/kpis/mrr/?period=1989-12",
+    "/api/v1/goals/?as_of=0001-01-01", "/api/v1/goals/?as_of=9999-12-31",
+    "/api/v1/data/invoices/?from=1900-01-01", "/api/v1/data/tickets/?to=9999-12-31",
 ])
 def test_a_month_outside_the_window_is_a_400_naming_it(acme_owner, path):
     response = acme_owner.get(path)
     assert response.status_code == 400, response.content
-    assert "KPI Hub's date window, 1990-01-01 to" in str(response.json())
+    assert "(KPI Hub's date window" in str(response.json()) and "1990-01" in str(response.json())
 
 
 def test_the_pages_say_a_month_outside_the_window_is_refused(in_acme):
@@ -93,3 +95,7 @@ def test_the_pages_say_a_month_outside_the_window_is_refused(in_acme):
     connection.set_schema_to_public()
     page = browser.get("/?month=2999-12&range=all")
     assert page.status_code == 400  # the page's month parameter refused, not months up to 2999 drawn
+    data = browser.get("/data/invoices/?from=0001-01-01")
+    assert data.status_code == 400 and "KPI Hub&#x27;s date window" in data.content.decode()
+    export = browser.get("/data/invoices/export.csv?to=9999-12-31")
+    assert export.status_code == 400 and "KPI Hub's date window" in export.content.decode()
