@@ -431,6 +431,9 @@ def _unpack(archive: Path, staging: Path) -> dict:
                         out.write(chunk)
                 seen[name] = {"size": size, "sha256": digest.hexdigest()}
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:  # this machine's, not the archive's
+            raise BackupError(f"Could not unpack the archive under {staging.parent} ({exc}); "
+                              "nothing was restored.") from exc
         raise BackupError(f"The archive is damaged or truncated ({exc or type(exc).__name__}); "
                           "nothing was restored.") from exc
     if MANIFEST not in raw or SIGNATURE not in raw:
