@@ -62,10 +62,11 @@ class TwoFactorMiddleware:
         if (tenant is None or tenant.schema_name == get_public_schema_name() or user is None
                 or not user.is_authenticated or role_of(user) is None or user.is_verified()):
             return self.get_response(request)
-        if two_factor.is_enabled(user):
+        enabled, required = two_factor.standing(user)
+        if enabled:
             logout(request)
             return self._refuse(request, "Log in again with your two-factor code.", reverse("login"), 401)
-        if two_factor.is_required() and not request.path.startswith(self.ALLOWED_UNTIL_ENROLLED):
+        if required and not request.path.startswith(self.ALLOWED_UNTIL_ENROLLED):
             return self._refuse(request, "Your company requires two-factor authentication: set it up to continue.",
                                 reverse("two-factor-enable"), 403)
         return self.get_response(request)

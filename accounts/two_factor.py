@@ -29,6 +29,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -64,9 +66,20 @@ def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def standing(user) -> tuple[bool, bool]:
+    """(the person has two-factor on, the company requires it), in one query: every
+    request of a session or token asks both."""
+    policy = SecurityPolicy.objects.order_by("pk").values("require_two_factor")[:1]
+    return get_user_model().objects.filter(pk=user.pk).annotate(
+        enabled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        required=Coalesce(Subquery(policy), Value(False)),
+    ).values_list("enabled", "required").get()
+
+
 def must_enrol(user) -> bool:
     """The company requires two-factor and this person has not turned it on yet."""
-    return is_required() and not is_enabled(user)
+    enabled, required = standing(user)
+    return required and not enabled
 
 
 # --- Turning it on and off -------------------------------------------------------------
