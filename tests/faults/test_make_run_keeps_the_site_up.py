@@ -77,6 +77,19 @@ def launcher(django_db_setup, committed_db, tmp_path):
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
         process.output = process.communicate(timeout=90)[0]
+        _end_strays(tmp_path)
+
+
+def _end_strays(data_dir) -> None:
+    """Whatever this make run started and left (each service has a session of its own,
+    so none goes with the launcher's group) is ended: a beat or worker left on the
+    suite's database and Redis would go on running other tests' companies' jobs."""
+    for stray in psutil.process_iter(["pid"]):
+        try:
+            if stray.pid != os.getpid() and stray.environ().get("KPIHUB_DATA_DIR") == str(data_dir):
+                stray.kill()
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
 
 
 def test_a_killed_worker_and_beat_come_back_while_the_site_answers(launcher):

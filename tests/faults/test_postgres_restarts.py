@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tenants.backup import pg_dump_for
 from tests.faults.conftest import free_port
 from tests.faults.test_redis_restarts import Traffic, call
 from tests.faults.test_worker_killed import invoices_csv
@@ -69,7 +70,11 @@ def postgres(django_db_setup, django_db_blocker):
     server = Postgres(base / "pgdata")
     with django_db_blocker.unblock():
         params = connection.get_connection_params()
-    dump = subprocess.run(["pg_dump", "--no-owner", "--no-privileges", "-h", params.get("host") or "127.0.0.1",
+        connection.ensure_connection()
+        server_version = connection.connection.info.server_version
+    # The suite's server may be the embedded one, newer than the machine's pg_dump.
+    pg_dump = pg_dump_for(server_version).path
+    dump = subprocess.run([pg_dump, "--no-owner", "--no-privileges", "-h", params.get("host") or "127.0.0.1",
                            "-p", str(params.get("port") or 5432), "-U", params.get("user") or "postgres",
                            params["dbname"]], check=True, capture_output=True).stdout
     psql = str(Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "psql")
