@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -20,12 +19,10 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from tenants.backup import pg_dump_for
-from tests.faults.conftest import free_port
-from tests.faults.test_redis_restarts import Traffic, call
+from tests.faults.test_redis_restarts import Traffic, call, serving
 from tests.faults.test_worker_killed import invoices_csv
 from tests.support.waiting import wait_until
 
@@ -94,16 +91,8 @@ def on_postgres(postgres, workers):
 
 @pytest.fixture
 def web(on_postgres):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "kpihub.wsgi", "--bind", f"127.0.0.1:{port}",
-                                "--workers", "2", "--log-level", "warning"],
-                               env=on_postgres.env, cwd=settings.BASE_DIR)
-    process.port = port
-    wait_until(lambda: call(port, "localhost", "/healthz")[0] == 200, timeout=60, interval=0.3,
-               what="the web server")
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(on_postgres.env) as process:
+        yield process
 
 
 def one(db: psycopg.Connection, sql: str, *params):

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -45,19 +46,27 @@ def call(port: int, host: str, path: str, *, token: str = "", method: str = "GET
         return 0, b""
 
 
-@pytest.fixture
-def web(workers):
-    """gunicorn on the suite's broker and the test database, like make run's."""
+@contextmanager
+def serving(env: dict):
+    """gunicorn with ``env`` (the workers' broker and database), like make run's."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "kpihub.wsgi", "--bind", f"127.0.0.1:{port}",
                                 "--workers", "2", "--log-level", "warning"],
-                               env=workers.env, cwd=settings.BASE_DIR)
+                               env=env, cwd=settings.BASE_DIR)
     process.port = port
-    wait_until(lambda: call(port, "localhost", "/healthz")[0] == 200, timeout=60, interval=0.3,
-               what="the web server")
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        wait_until(lambda: call(port, "localhost", "/healthz")[0] == 200, timeout=60, interval=0.3,
+                   what="the web server")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def web(workers):
+    with serving(workers.env) as process:
+        yield process
 
 
 @pytest.fixture
