@@ -497,8 +497,10 @@ def bulk_load(cursor, model: type[models.Model], *, rows: int):
     table = model._meta.db_table
     cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {quoted(table)})")
     empty = cursor.fetchone()[0]
-    cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table])
-    stored = 0 if empty else cursor.fetchone()[0]
+    stored = 0
+    if not empty:
+        cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+        stored = cursor.fetchone()[0]
     if rows < BULK_MIN_ROWS or rows < stored or not fresh_table.swappable(cursor, table):
         yield Load(table=table, empty=empty, fresh=False)
         return
