@@ -23,6 +23,10 @@ LOCALES = [
     ("ro-RO", "Română: 1.234,56"),
 ]
 
+# What the company sells decides its headline KPIs (metrics/dashboard/headline.py).
+BUSINESS_MODELS = [("subscription", "Subscription (SaaS, memberships)"),
+                   ("ecommerce", "E-commerce (orders)"), ("services", "Services (projects, retainers)")]
+
 
 class PlatformTenantProtected(PermissionDenied):
     """The platform's own tenants (the public site and the template every sign-up is
@@ -78,7 +82,17 @@ class Tenant(TenantMixin):
     timezone = models.CharField(max_length=64, default="UTC")
     locale = models.CharField(max_length=10, choices=LOCALES, default="en-US",
                               help_text="How numbers and money are written on the company's pages.")
+    business_model = models.CharField(
+        max_length=12, choices=BUSINESS_MODELS, default="subscription",
+        help_text="Which KPIs lead the dashboard's headline row.")
+    survey_sender_name = models.CharField(
+        max_length=120, blank=True, help_text="The name survey e-mails come from (the company's name when blank).")
+    survey_reply_to = models.EmailField(blank=True, help_text="Where replies to survey e-mails go.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the owner deletes the company: it is suspended at once and purged
+    # (schema, files, mail logs) after the grace period unless a platform admin restores it.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
     # Kept up to date by accounts.middleware, at most once a minute per tenant.
     last_activity_at = models.DateTimeField(null=True, blank=True)
     user_count = models.PositiveIntegerField(default=0)
