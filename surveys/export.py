@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from surveys import scoring
 from surveys.models import Survey
 
@@ -33,7 +35,7 @@ def write_responses(out, survey: Survey, answers: Iterable) -> None:
     writer = csv.writer(out)
     writer.writerow(columns(survey))
     for answer in answers:
-        row = [answer.responded_at.isoformat(), answer.score,
+        row = [timezone.localtime(answer.responded_at).isoformat(), answer.score,
                scoring.score_group(survey.type, answer.score), answer.comment]
         if not survey.anonymous:
             row += [answer.customer_id, answer.customer_name, answer.customer_email,

@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
+from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware as RoutingMiddleware
 from django_tenants.utils import remove_www
 
@@ -41,3 +42,25 @@ class TenantStatusMiddleware:
                 return JsonResponse({"detail": message}, status=403)
             return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
         return self.get_response(request)
+
+
+class CompanyTimeZoneMiddleware:
+    """Every time a tenant's page shows is in the company's time zone: the zone is
+    activated for the request, so templates' ``date`` filters, forms' date-times and
+    ``timezone.localdate()`` ("today") all read the company's clock. The public host
+    stays in UTC. The API is unaffected: it writes ISO 8601 with the offset."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.schema_name == "public":
+            timezone.deactivate()
+            return self.get_response(request)
+        timezone.activate(tenant.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is per thread: the next request on it may be another company's.
+            timezone.deactivate()

@@ -110,6 +110,15 @@ class Tenant(TenantMixin):
         return f"{self.name} ({self.slug})"
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The company's time zone, in which its pages and e-mails show times (UTC when
+        the stored name is unknown to this machine's time zone data, rather than a 500)."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    @property
     def is_platform(self) -> bool:
         """The public site's tenant or the template: never deleted, never suspended."""
         return self.schema_name in platform_statuses()
