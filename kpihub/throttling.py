@@ -26,3 +26,14 @@ class LoginRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
+class FindWorkspaceRateThrottle(SimpleRateThrottle):
+    """"Find my workspace" requests (the public page's form and its API alike, one
+    bucket) per address, at the "find_workspace" rate: each may send an e-mail, so an
+    address cannot be used to flood someone's inbox or to probe many addresses."""
+
+    scope = "find_workspace"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}

@@ -260,7 +260,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "kpihub.api_schema.AutoSchema",  # drf-spectacular's, with the error answers
     "DEFAULT_METADATA_CLASS": "kpihub.api_metadata.Metadata",  # OPTIONS on every endpoint, never a 500
     "EXCEPTION_HANDLER": "kpihub.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"signup": "20/hour", "token": "30/minute", "login": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": {"signup": "20/hour", "token": "30/minute", "login": "30/minute",
+                               "find_workspace": "10/hour"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

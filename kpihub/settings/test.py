@@ -11,7 +11,7 @@ if os.environ.get("KPIHUB_TEST_EMAIL_URL"):  # a worker the tests started with a
     globals().update(email_settings(os.environ["KPIHUB_TEST_EMAIL_URL"], DATA_DIR / "outbox"))  # noqa: F405
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"signup": "1000/hour", "token": "1000/minute", "login": "1000/minute"}}  # noqa: F405
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"signup": "1000/hour", "token": "1000/minute", "login": "1000/minute", "find_workspace": "1000/hour"}}  # noqa: F405
 # A queue of its own per test session, so a `make run` worker on the same Redis never
 # takes a test's task (the worker the tests start inherits the variable).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("KPIHUB_TEST_QUEUE", f"kpihub-test-{os.getpid()}")  # noqa: F405
