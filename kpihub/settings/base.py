@@ -204,6 +204,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                      "schedule": crontab(hour=2, minute=30)},  # KPIs move on with the month
     "goals-weekly-digest": {"task": "metrics.goals.tasks.send_goal_digest_for_every_tenant",
                             "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
+    # Companies their owner deleted, once the 30-day grace period is over (tenants/services.py).
+    "tenants-purge-deleted": {"task": "tenants.tasks.purge_deleted_companies",
+                              "schedule": crontab(hour=3, minute=45)},
 }
 
 # --- Auth ---------------------------------------------------------------------
