@@ -7,6 +7,7 @@ upsert with plain SQL and the KPI engine can join without lookups.
 
 from .billing import Customer, Expense, FxRate, Invoice, Subscription
 from .custom import CustomMetric, MetricValue
+from .dashboard import DashboardCard
 from .goals import Goal, GoalEvaluation, GoalStatusChange
 from .imports import AccountCategory, DataImport, ImportChange, SavedMapping, StripeCoupon
 from .kpis import KpiCoverage, KpiValue
@@ -17,5 +18,5 @@ __all__ = [
     "Customer", "Subscription", "Invoice", "Expense", "FxRate",
     "TrafficDay", "Lead", "Ticket", "ImportedSurveyResponse", "MetricValue", "CustomMetric",
     "KpiValue", "KpiCoverage", "Goal", "GoalEvaluation", "GoalStatusChange", "DataImport",
-    "ImportChange", "SavedMapping", "AccountCategory", "StripeCoupon",
+    "ImportChange", "SavedMapping", "AccountCategory", "StripeCoupon", "DashboardCard",
 ]
