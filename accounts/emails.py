@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tenants.models import Tenant
 
 
 @dataclass(frozen=True)
@@ -19,9 +23,14 @@ class Body:
 
 
 def render_body(template: str, context: dict) -> Body:
-    """``template`` is the name under ``templates/emails/`` without its extension."""
-    return Body(text=render_to_string(f"emails/{template}.txt", context),
-                html=render_to_string(f"emails/{template}.html", context))
+    """``template`` is the name under ``templates/emails/`` without its extension.
+    Rendered in the company's time zone (e-mails are mostly written by tasks, where no
+    request activated it), so a time in an e-mail reads as it does on the pages."""
+    tenant = getattr(connection, "tenant", None)
+    zone = tenant.zone if isinstance(tenant, Tenant) else timezone.get_current_timezone()
+    with timezone.override(zone):
+        return Body(text=render_to_string(f"emails/{template}.txt", context),
+                    html=render_to_string(f"emails/{template}.html", context))
 
 
 def compose(*, to: str, subject: str, body: Body, from_email: str | None = None,

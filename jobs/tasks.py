@@ -66,14 +66,19 @@ def assert_tenant_schema() -> str:
 
 
 def tenant_task(**options):
-    """Declare a Celery task that runs in the caller's tenant schema."""
+    """Declare a Celery task that runs in the caller's tenant schema, on the company's
+    clock: its time zone is active, as on its pages (tenants.middleware), so "today"
+    and the times a task writes into e-mails are the company's."""
 
     def decorator(func):
         @functools.wraps(func)
         def run(*args, **kwargs):
             assert_tenant_schema()
+            tenant = getattr(connection, "tenant", None)
+            zone = tenant.zone if isinstance(tenant, Tenant) else timezone.get_current_timezone()
             try:
-                return func(*args, **kwargs)
+                with timezone.override(zone):
+                    return func(*args, **kwargs)
             except JobSkipped as skipped:
                 logger.info("%s: %s", func.__name__, skipped)
                 return {"skipped": str(skipped)}

@@ -5,11 +5,13 @@ these functions through the ``kpi_format`` template tags."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
+from django.utils import dateformat, timezone
 
 DASH = "—"
 MINUS = "−"
@@ -31,6 +33,13 @@ def _whole_currency_pattern(tag: str) -> str:
     """The locale's currency pattern without decimals: large amounts read better whole."""
     pattern = babel_locale(tag).currency_formats["standard"].pattern
     return pattern.split(";")[0].replace(".00", "")
+
+
+def moment(value: datetime) -> str:
+    """A moment written into a message or a table cell as the company reads it: in the
+    active time zone (the company's on its pages, see tenants.middleware) and naming
+    that zone, "2026-01-05 14:05 CET", so nobody takes a UTC time for local."""
+    return dateformat.format(timezone.localtime(value), "Y-m-d H:i T")
 
 
 def rounded(value, decimals: int) -> Decimal:

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from jobs.models import Job
+from metrics.formatting import moment
 from metrics.imports.running import notice_abandoned
 from metrics.models import DataImport
 
@@ -53,7 +54,7 @@ def can_undo(record: DataImport) -> bool:
 def describe(record: DataImport) -> str:
     """An import named in a message: when, what, and its id."""
     return (f"{record.get_origin_display().lower()} “{record.file_name}” of "
-            f"{record.created_at:%Y-%m-%d %H:%M} (id {record.pk})")
+            f"{moment(record.created_at)} (id {record.pk})")
 
 
 def wrote_nothing(record: DataImport) -> bool:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from metrics.data import selectors as data_selectors
+from metrics.formatting import moment
 from metrics.imports import accounts, preview, selectors, sources, tasks, writing
 from metrics.imports import coupons as coupon_values
 from metrics.imports import mapping as mappings
@@ -325,7 +326,7 @@ def _check_undoable(cursor, record: DataImport) -> None:
     if record.origin == DataImport.Origin.UNDO:
         raise Conflict("An undo cannot be undone: import the data again instead.")
     if record.undone_at:
-        raise Conflict(f"This import was already undone ({record.undone_at:%Y-%m-%d %H:%M}).")
+        raise Conflict(f"This import was already undone ({moment(record.undone_at)}).")
     if record.status != Job.Status.SUCCEEDED:
         raise Conflict("This import did not succeed, so it wrote nothing: there is nothing to undo.")
     latest = selectors.latest_undoable(record.kind)

@@ -19,7 +19,7 @@ from django.shortcuts import render
 
 from accounts.roles import member_required
 from metrics.data.export import csv_table
-from metrics.formatting import format_kpi, format_number
+from metrics.formatting import format_kpi, format_number, moment
 from metrics.kpis import selectors
 from metrics.kpis.drilldown import breakdowns, records
 from metrics.kpis.explain import explain
@@ -111,7 +111,7 @@ def cell_text(value, locale: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return moment(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal | float):
