@@ -2,19 +2,23 @@
 tenant for every month with data, and store the results by upsert.
 
 Safe to run again at any time (a rerun writes the same rows), and called alike by the
-Celery task after an import, the on-demand API and the nightly sweep. The task holds a
-per-tenant lock so two recomputes never overlap (tasks.py).
+Celery task after an import, the on-demand API, the nightly sweep and the demo's
+set-up. The task holds a per-tenant Redis lock so that a worker never waits for another
+recompute (tasks.py); here a per-tenant PostgreSQL lock makes every other caller wait for
+a running one before taking its snapshot, since two overlapping REPEATABLE READ upserts
+of the same values fail with a serialization error.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import psycopg
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone as django_timezone
 
@@ -24,6 +28,7 @@ from metrics.months import Month, add_months, current_month
 from metrics.kpis.registry import tenant_kpis
 from metrics.models import KpiCoverage, KpiValue
 
+RECOMPUTE_LOCK = "hashtextextended(current_schema() || ':kpi-recompute', 0)"
 # Aggregating a million invoices wants room to hash and sort in memory.
 SESSION_SETTINGS = ("SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off")
 WARNING_TEXT = {
@@ -56,7 +61,7 @@ def recompute_kpis(*, now: datetime | None = None, currency: str | None = None,
     currency = currency or tenant.currency
     timezone = timezone or tenant.timezone
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    with _one_at_a_time(outermost), transaction.atomic():
         with connection.cursor() as cursor:
             if outermost:
                 # Every figure from one snapshot, which side connections share too
@@ -83,6 +88,30 @@ def recompute_kpis(*, now: datetime | None = None, currency: str | None = None,
             "computed_at": django_timezone.now(), "duration_ms": summary.duration_ms,
             "warnings": summary.warnings})
     return summary
+
+
+@contextmanager
+def _one_at_a_time(outermost: bool):
+    """Hold the tenant's recompute lock. Outside a transaction a session lock taken
+    before the snapshot, so the snapshot sees the other recompute's results; inside a
+    caller's transaction (whose snapshot is taken already) a transaction lock."""
+    if not outermost:
+        _run(f"SELECT pg_advisory_xact_lock({RECOMPUTE_LOCK})")
+        yield
+        return
+    _run(f"SELECT pg_advisory_lock({RECOMPUTE_LOCK})")
+    try:
+        yield
+    finally:
+        try:
+            _run(f"SELECT pg_advisory_unlock({RECOMPUTE_LOCK})")
+        except DatabaseError:
+            pass  # the connection broke, and its lock went with it
+
+
+def _run(sql: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
 
 
 def store(results: list[Result], *, first: Month | None, last: Month | None) -> None:
