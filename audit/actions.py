@@ -31,6 +31,8 @@ ACTIONS: dict[str, str] = {
     "company.two_factor_policy_changed": "Two-factor rule changed",
     "token.created": "API token created",
     "token.revoked": "API token revoked",
+    "two_factor.enabled": "Two-factor turned on",
+    "two_factor.disabled": "Two-factor turned off",
 }
 # The settings as they were before the first recorded change: the base of that
 # change's diff, not an action of its own.

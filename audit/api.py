@@ -43,6 +43,7 @@ class AuditEntryOutput(serializers.Serializer):
     user_agent = serializers.CharField()
     via = serializers.CharField(help_text="session (the browser), token (an API token), api (the token "
                                 "endpoint's e-mail and password), or empty for background work")
+    token = serializers.CharField(help_text="Which API token (its name and first characters) when via is token")
 
 
 def _output(entry: selectors.AuditEntry) -> dict:

@@ -3,7 +3,7 @@
 django-pghistory writes its context (a JSON object) into every event row a trigger
 records; this middleware fills it for each request on a company's host: the user (id
 and e-mail, so a removed person is still named), how they authenticated (a session or
-an API token: a write made with a token says so), the client's real address (the rule every per-address limit uses), its user agent,
+an API token: a write made with a token says so), which token (its name and first characters), the client's real address (the rule every per-address limit uses), its user agent,
 the method and path. DRF authenticates in the view, after middleware, so the request
 object updates the context when its ``user`` is set (pghistory's own middleware does the
 same for the id alone).
@@ -21,9 +21,16 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from accounts.models import ApiToken
 from kpihub.client_address import client_address  # the real client, behind our trusted proxies
 
 USER_AGENT_LIMIT = 300
+
+
+def token_label(token: ApiToken) -> str:
+    """A named token by its name and first characters; one handed out at sign-in
+    (the token endpoint, sign-up) by that."""
+    return "signed-in token" if token.from_sign_in else str(token)
 
 
 def credential_of(request) -> str:
@@ -53,6 +60,9 @@ class _AuditedRequest(WSGIRequest):
     def __setattr__(self, name, value):
         if name == "user":
             pghistory.context(**actor(value), via=credential_of(self))
+        elif name == "auth" and isinstance(value, ApiToken):
+            # Which of the person's tokens wrote: a leaked one is found and revoked by name.
+            pghistory.context(token=token_label(value))
         super().__setattr__(name, value)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from audit.selectors import AuditEntry, entries
 
-HEADER = ["time", "user", "action", "object_type", "object_id", "object", "changes", "ip", "user_agent", "via"]
+HEADER = ["time", "user", "action", "object_type", "object_id", "object", "changes", "ip", "user_agent", "via", "token"]
 CHUNK = 1000
 
 
@@ -24,7 +24,7 @@ def rows(events, *, zone) -> Iterator[list]:
 def _row(entry: AuditEntry) -> list:
     return [entry.at.isoformat(timespec="seconds"), entry.user_email, entry.action, entry.object_type,
             entry.object_id or "", entry.object, describe_changes(entry.changes), entry.ip, entry.user_agent,
-            entry.via]
+            entry.via, entry.token]
 
 
 def describe_changes(changes: dict) -> str:

@@ -23,6 +23,8 @@ from pghistory.models import Events
 from django.contrib.auth.models import User
 from django.db import models
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from accounts.models import ApiToken, Invitation, Member, SecurityPolicy
 from jobs.models import Job
 from metrics.models import DataImport, Goal
@@ -98,6 +100,11 @@ class AuditedApiToken(ApiToken):
 
 
 class AuditedSecurityPolicy(SecurityPolicy):
+    class Meta:
+        proxy = True
+
+
+class AuditedAuthenticatorApp(TOTPDevice):
     class Meta:
         proxy = True
 
@@ -217,7 +224,19 @@ class SecurityPolicyEvent(_event_model(
     pass
 
 
-COMPANY_FIELDS = ["name", "status", "currency", "timezone", "locale"]
+class TwoFactorEvent(_event_model(
+        AuditedAuthenticatorApp,
+        # Turned on when the person confirms the app with a code (accounts.two_factor);
+        # an unconfirmed device is only an enrolment that was started.
+        pghistory.UpdateEvent("two_factor.enabled", condition=pgtrigger.Q(old__confirmed=False, new__confirmed=True)),
+        # Turned off by the person, or reset by an admin (the context says who).
+        pghistory.DeleteEvent("two_factor.disabled", condition=pgtrigger.Q(old__confirmed=True)),
+        fields=["user", "name"])):
+    pass
+
+
+COMPANY_FIELDS = ["name", "status", "currency", "timezone", "locale", "business_model", "survey_sender_name",
+                  "survey_reply_to"]
 
 
 class CompanyEvent(_event_model(
@@ -249,7 +268,7 @@ class SignInEvent(_event_model(
 
 
 EVENT_MODELS = [GoalEvent, SurveyEvent, MemberEvent, InvitationEvent, UserEvent, ImportEvent,
-                RecomputeEvent, CompanyEvent, SignInEvent, ApiTokenEvent, SecurityPolicyEvent]
+                RecomputeEvent, CompanyEvent, SignInEvent, ApiTokenEvent, SecurityPolicyEvent, TwoFactorEvent]
 
 
 class AuditEvent(Events):
@@ -261,6 +280,7 @@ class AuditEvent(Events):
     ip = pghistory.ProxyField("pgh_context__ip", models.TextField(null=True))
     user_agent = pghistory.ProxyField("pgh_context__user_agent", models.TextField(null=True))
     via = pghistory.ProxyField("pgh_context__via", models.TextField(null=True))
+    token = pghistory.ProxyField("pgh_context__token", models.TextField(null=True))
 
     class Meta:
         proxy = True

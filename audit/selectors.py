@@ -22,6 +22,7 @@ OBJECT_TYPES = {
     "audit.AuditedInvitation": "invitation", "audit.AuditedUser": "user", "audit.AuditedImport": "import",
     "audit.AuditedJob": "kpis", "audit.AuditedCompany": "company", "audit.SignIn": "sign_in",
     "audit.AuditedApiToken": "token", "audit.AuditedSecurityPolicy": "two_factor_policy",
+    "audit.AuditedAuthenticatorApp": "two_factor",
 }
 
 
@@ -48,6 +49,7 @@ class AuditEntry:
     ip: str = ""
     user_agent: str = ""
     via: str = ""
+    token: str = ""  # which API token, when via is "token"
 
 
 def company_zone(tenant) -> zoneinfo.ZoneInfo:
@@ -187,7 +189,8 @@ def _entry(event, emails: dict[int, str], zone) -> AuditEntry:
         id=event.pgh_slug, at=event.pgh_created_at.astimezone(zone), action=event.pgh_label,
         action_label=ACTIONS.get(event.pgh_label, event.pgh_label), user=event.user, user_email=who or "",
         object_type=object_type, object_id=event.pgh_obj_id, object=_describe(object_type, data, emails),
-        changes=_changes(event, emails), ip=event.ip or "", user_agent=event.user_agent or "", via=event.via or "")
+        changes=_changes(event, emails), ip=event.ip or "", user_agent=event.user_agent or "", via=event.via or "",
+        token=event.token or "")
 
 
 def _describe(object_type: str, data: dict, emails: dict[int, str]) -> str:
@@ -212,6 +215,8 @@ def _describe(object_type: str, data: dict, emails: dict[int, str]) -> str:
             return data.get("username", "")
         case "token":
             return f"API token “{data.get('name', '')}” ({data.get('prefix', '')}…)"
+        case "two_factor":
+            return f"Authenticator app of {emails.get(data.get('user_id'), data.get('user_id'))}"
         case "two_factor_policy":
             return "Two-factor required" if data.get("require_two_factor") else "Two-factor optional"
     return ""
