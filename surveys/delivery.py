@@ -212,8 +212,10 @@ def deliver(*, survey_id: int, wave: Wave = INVITATION,
         if not wave.is_reminder:
             select_recipients(survey)
         interrupted = give_up_interrupted(survey, wave)
-        letter = Letter(survey, company=connection.tenant.name, base_url=_base_url(survey),
-                        tenant_slug=connection.tenant.slug, reminder=wave.is_reminder)
+        company = connection.tenant
+        letter = Letter(survey, company=company.name, base_url=_base_url(survey),
+                        tenant_slug=company.slug, reminder=wave.is_reminder,
+                        sender_name=company.survey_sender_name, reply_to=company.survey_reply_to)
         waiting = SurveyRecipient.objects.filter(survey=survey, **{wave.status_field: Status.QUEUED})
         total, done = waiting.count(), 0
         rate, size = conf.send_rate(), conf.batch_size()

@@ -31,12 +31,17 @@ def survey_link(base_url: str, token: str, suffix: str = "") -> str:
 
 class Letter:
     def __init__(self, survey: Survey, *, company: str, base_url: str, tenant_slug: str,
-                 reminder: bool = False):
+                 reminder: bool = False, sender_name: str = "", reply_to: str = ""):
+        """``sender_name`` and ``reply_to`` are the company's settings (tenants/company.py):
+        the mail always leaves from the platform's own address, which the platform can send
+        for, under the sender name (the company's name when blank); replies go to
+        ``reply_to`` when set."""
         self.survey = survey
         self.base_url = base_url
         self.tenant_slug = tenant_slug
         address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
-        self.from_email = formataddr((company, address))
+        self.from_email = formataddr((sender_name or company, address))
+        self.reply_to = reply_to
         low, high = survey.score_range
         with translation.override(survey.language):
             ends = wording.scale_ends(survey)
@@ -81,5 +86,6 @@ class Letter:
                 # Tells autoresponders not to answer a bulk message.
                 "Auto-Submitted": "auto-generated",
                 "Content-Language": self.survey.language,
+                **({"Reply-To": self.reply_to} if self.reply_to else {}),
             },
         )

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kpihub.throttling import AddressRateThrottle
+from tenants.models import BUSINESS_MODELS
 from tenants.signup import SignupForm, sign_up, tenant_url
 
 
@@ -16,6 +17,8 @@ class SignupRequest(serializers.Serializer):
     currency = serializers.CharField(required=False)
     timezone = serializers.CharField(required=False)
     locale = serializers.CharField(required=False, help_text="Number format, e.g. en-US, de-DE, pt-PT")
+    business_model = serializers.ChoiceField(choices=[key for key, _ in BUSINESS_MODELS], required=False,
+                                             help_text="What the company sells (default subscription)")
 
 
 class SignupView(APIView):

@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import Member
 from accounts.services import add_member, check_new_password, issue_token
-from tenants.models import CURRENCIES, LOCALES, TIMEZONES, Domain, Tenant
+from tenants.models import BUSINESS_MODELS, CURRENCIES, LOCALES, TIMEZONES, Domain, Tenant
 from tenants.schema_script import current_script, install_schema
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
@@ -66,6 +66,8 @@ class SignupForm(forms.Form):
                                  initial="UTC", help_text="Months are counted in this time zone.")
     locale = forms.ChoiceField(choices=LOCALES, required=False, initial="en-US",
                                help_text="How numbers and money are written.")
+    business_model = forms.ChoiceField(choices=BUSINESS_MODELS, required=False, initial="subscription",
+                                       help_text="What you sell: it decides which KPIs lead your dashboard.")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip()
@@ -98,6 +100,9 @@ class SignupForm(forms.Form):
     def clean_locale(self) -> str:
         return self.cleaned_data.get("locale") or "en-US"
 
+    def clean_business_model(self) -> str:
+        return self.cleaned_data.get("business_model") or "subscription"
+
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("email"):
@@ -122,11 +127,13 @@ class SignupResult:
 
 
 def sign_up(*, company_name: str, slug: str, email: str, password: str,
-            currency: str = "USD", timezone: str = "UTC", locale: str = "en-US") -> SignupResult:
+            currency: str = "USD", timezone: str = "UTC", locale: str = "en-US",
+            business_model: str = "subscription") -> SignupResult:
     """Create the tenant, its domain and its owner, all or nothing."""
     with schema_context("public"), transaction.atomic():
         tenant = Tenant(schema_name=schema_name_for(slug), slug=slug, name=company_name,
-                        currency=currency, timezone=timezone, locale=locale, user_count=1)
+                        currency=currency, timezone=timezone, locale=locale,
+                        business_model=business_model, user_count=1)
         script = current_script()
         if script is not None:
             tenant.auto_create_schema = False

@@ -14,11 +14,14 @@ from metrics.goals import api as goals
 from metrics.imports import api as imports
 from metrics.kpis import api as kpis
 from surveys import api as surveys
+from tenants import company_api as company
 
 urlpatterns = [
     # People
     path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
     path("me/", accounts.MeView.as_view(), name="api-me"),
+    # The company
+    path("company/", company.CompanyView.as_view(), name="api-company"),
     path("invitations/", accounts.InvitationView.as_view(), name="api-invitations"),
     path("tokens/", accounts.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:pk>/", accounts.TokenDetailView.as_view(), name="api-token-detail"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
+    path("", include("tenants.urls")),
     path("api/v1/", include("kpihub.urls.api_v1")),
 ]
 
