@@ -15,6 +15,7 @@ from metrics.imports import api as imports
 from metrics.kpis import api as kpis
 from surveys import api as surveys
 from tenants import company_api as company
+from tenants import leave_api as leaving
 
 urlpatterns = [
     # People
@@ -26,6 +27,11 @@ urlpatterns = [
     path("tokens/", accounts.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:pk>/", accounts.TokenDetailView.as_view(), name="api-token-detail"),
     path("security/two-factor/", accounts.TwoFactorView.as_view(), name="api-two-factor"),
+    # The company leaving: its export, its deletion (tenants/leave_api.py)
+    path("company/export/", leaving.CompanyExportView.as_view(), name="api-company-export"),
+    path("company/export/<uuid:pk>/download/", leaving.CompanyExportDownloadView.as_view(),
+         name="api-company-export-download"),
+    path("company/delete/", leaving.CompanyDeleteView.as_view(), name="api-company-delete"),
     # Long work
     path("jobs/<uuid:pk>/", jobs.JobDetailView.as_view(), name="api-job"),
     # Data in

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
     path("", include("tenants.urls")),
+    path("settings/leave/", include("tenants.leave_views")),  # export, delete the company
     path("api/v1/", include("kpihub.urls.api_v1")),
 ]
 
