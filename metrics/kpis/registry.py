@@ -44,17 +44,30 @@ class Category(StrEnum):
 
 @dataclass(frozen=True)
 class Source:
-    """A source article of ../shared/seeds/, by its title (and the file it is in)."""
+    """A source article of ../shared/seeds/: its title, the file it is in, a short name
+    a card has room for (the publisher) and where it is published, so a reader can
+    check the band against the article."""
 
     title: str
     file: str
+    name: str
+    url: str
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, "name": self.name, "url": self.url}
 
 
-SOFTWARE_ECOMMERCE = Source("What Are the 7 Key KPIs for Software Ecommerce?", "000_dc33aaaaa03a5c87.txt")
+SOFTWARE_ECOMMERCE = Source("What Are the 7 Key KPIs for Software Ecommerce?", "000_dc33aaaaa03a5c87.txt",
+                            "Financial Model Templates",
+                            "https://financialmodeltemplates.com/blogs/kpis/software-e-commerce")
 CRM_SOFTWARE = Source("Crm Software BUNDLE: What Are 5 Core KPIs Every Crm Software Should Track?",
-                      "001_fe396e8793c5af63.txt")
+                      "001_fe396e8793c5af63.txt", "Business Plan Kit",
+                      "https://businessplankit.com/blogs/kpis/crm-software")
 CRM_VENDOR_PT = Source("Quais são os 7 principais KPIs de um negócio de fornecedor de software de "
-                       "gerenciamento de relacionamento com o cliente?", "004_0840007892d11234.txt")
+                       "gerenciamento de relacionamento com o cliente?", "004_0840007892d11234.txt",
+                       "bplaner (in Portuguese)",
+                       "https://bplaner.com/pt/blogs/kpi-metrics/"
+                       "customer-relationship-management-crm-software-provider-kpi-metrics")
 
 
 @dataclass(frozen=True)
@@ -64,16 +77,25 @@ class Benchmark:
     ``low`` and ``high``, when given, are the band's numbers in the KPI's unit (money
     in ``currency``): an import whose KPI lands ten times outside them gets a warning
     (metrics/imports/plausibility.py). Given only where being that far out means a
-    unit mistake rather than an unusual business (docs/decisions.md, "Plausibility")."""
+    unit mistake rather than an unusual business (docs/decisions.md, "Plausibility").
+
+    A money band has its ``currency``; with ``low``, ``high`` and ``wording`` (the
+    band's words after the numbers) it can be restated in another currency
+    (metrics/kpis/benchmarks.py)."""
 
     band: str
     sources: tuple[Source, ...]
     low: float | None = None
     high: float | None = None
     currency: str = ""
+    wording: str = ""
 
     def as_dict(self) -> dict:
-        return {"band": self.band, "source": "; ".join(source.title for source in self.sources)}
+        """The API's shape: ``band`` and ``source`` as api.md has always had them, then
+        (added in issue 17) the band's ``currency`` (null unless money) and its
+        ``sources`` with their short names and links."""
+        return {"band": self.band, "source": "; ".join(source.title for source in self.sources),
+                "currency": self.currency or None, "sources": [source.as_dict() for source in self.sources]}
 
 
 @dataclass(frozen=True)
@@ -216,7 +238,7 @@ CATALOG: tuple[Kpi, ...] = (
         "MRR / paying customers.",
         fx.arpu, shows=("mrr", "customers"),
         benchmark=Benchmark("$50-100 per month typical SaaS", (SOFTWARE_ECOMMERCE,), low=50, high=100,
-                            currency="USD"),
+                            currency="USD", wording="per month typical SaaS"),
         breakdown=by_customer("arpu"), movements=("active",)),
     Kpi("ltv", "Customer lifetime value", Unit.MONEY, U, CUS,
         "ARPU / monthly churn, the churn being the customers churned in the last 3 months "

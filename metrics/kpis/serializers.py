@@ -9,9 +9,19 @@ from rest_framework import serializers
 VALUE_HELP = "A number (at least 4 decimals kept), or null with a reason"
 
 
+class BenchmarkSource(serializers.Serializer):
+    title = serializers.CharField(help_text="The article's title")
+    name = serializers.CharField(help_text="A short name: the publisher")
+    url = serializers.URLField(help_text="Where the article is published")
+
+
 class Benchmark(serializers.Serializer):
     band = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField(help_text="The source articles' titles, joined by '; '")
+    currency = serializers.CharField(allow_null=True,
+                                     help_text="The currency of a money band (ISO 4217), as the article gives it; "
+                                               "null for other units")
+    sources = BenchmarkSource(many=True)
 
 
 class KpiOfTheMonth(serializers.Serializer):
