@@ -25,6 +25,15 @@ from metrics.months import Month, format_period
 
 # Colour-blind-safe series colours (Okabe-Ito), in order of use.
 SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
+# The decimals an axis's ticks step by, per unit: as many as its tick labels show
+# (static/js/charts.js), so no two ticks read the same ("1, 1, 1, 0" on an NPS of
+# about 1): counts, scores and money whole, percentages, hours and months to a tenth.
+TICK_DECIMALS = {"count": 0, "score": 0, "money": 0, "percent": 1, "hours": 1, "months": 1, "ratio": 2}
+
+
+def axis_ticks(unit: str) -> dict:
+    """Chart.js ``ticks`` options of a y axis in ``unit``."""
+    return {"precision": TICK_DECIMALS.get(unit, 1)}
 
 
 class MemberChartView(BaseLineChartView):
@@ -57,7 +66,9 @@ class MemberChartView(BaseLineChartView):
         # Only what Chart.js draws: the generic view's context also holds the view
         # object and the URL's arguments, which are the server's business.
         self._series = self.series()
-        return {"labels": self.get_labels(), "datasets": self.get_datasets(), "axes": self.axes()}
+        axes = {axis_id: {**axis, "ticks": {**axis_ticks(axis.get("unit", "")), **axis.get("ticks", {})}}
+                for axis_id, axis in self.axes().items()}
+        return {"labels": self.get_labels(), "datasets": self.get_datasets(), "axes": axes}
 
 
 @dataclass(frozen=True)

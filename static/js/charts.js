@@ -1,5 +1,6 @@
 // Draws every <canvas data-chart-url="..."> with Chart.js from the JSON its URL returns
-// ({labels, datasets, axes}: a django-chartjs view), writes numbers in the company's
+// ({labels, datasets, axes}: a django-chartjs view; each axis its unit and tick
+// options), writes numbers in the company's
 // format (<body data-locale data-currency>) and puts a short text summary beside the
 // chart for screen readers.
 (function () {
@@ -11,11 +12,12 @@
   const SUFFIX = { percent: " %", hours: " h", months: " mo", ratio: "×" };
 
   function formatter(unit, compact) {
+    // signDisplay "negative": a tick at -0.0001 reads "0", never "-0".
     const options = unit === "money"
-      ? { style: "currency", currency, maximumFractionDigits: compact ? 1 : 0 }
+      ? { style: "currency", currency, maximumFractionDigits: compact ? 1 : 0, signDisplay: "negative" }
       : { maximumFractionDigits: unit === "count" || unit === "score" ? 0 : unit === "ratio" ? 2 : 1,
           // "3.0 %" as on the cards, not "3 %"; axis ticks stay short.
-          minimumFractionDigits: unit === "percent" && !compact ? 1 : 0 };
+          minimumFractionDigits: unit === "percent" && !compact ? 1 : 0, signDisplay: "negative" };
     if (compact) options.notation = "compact";
     const format = new Intl.NumberFormat(locale, options);
     return (value) => (value === null || value === undefined ? "—" : format.format(value) + (SUFFIX[unit] || ""));
@@ -27,7 +29,9 @@
       const ticks = formatter(axis.unit, true);
       result[id] = {
         position: axis.position || "left", stacked: !!axis.stacked,
-        grid: { drawOnChartArea: id === "y" }, ticks: { callback: (value) => ticks(value) },
+        // The view's tick options (metrics/kpis/charts.py axis_ticks: whole steps for
+        // counts and NPS, tenths for percentages) and the company's number format.
+        grid: { drawOnChartArea: id === "y" }, ticks: { ...(axis.ticks || {}), callback: (value) => ticks(value) },
       };
     });
     return result;

@@ -28,7 +28,7 @@ def test_mrr_movements_stack_up_and_down_with_the_net_line_and_mrr(owner, march)
     types = {d["label"]: (d["type"], d["yAxisID"], d.get("stack")) for d in data["datasets"]}
     assert types["New MRR"] == ("bar", "y", "movements") and types["Net new MRR"] == ("line", "y", "net")
     assert types["Monthly recurring revenue"] == ("line", "y1", None)
-    assert data["axes"]["y"] == {"unit": "money", "position": "left", "stacked": True}
+    assert data["axes"]["y"] == {"unit": "money", "position": "left", "stacked": True, "ticks": {"precision": 0}}
     assert data["axes"]["y1"]["position"] == "right"
 
 
@@ -49,7 +49,7 @@ def test_conversion_by_channel_has_a_line_per_traffic_channel(owner, march):
     rates = {label: values[-1] for label, values in by_label(data).items()}
     assert rates == {"email": 1.0, "social": 4.0}  # 3 of 300, 4 of 100 visits
     assert list(by_label(data))[0] == "email"  # the channel with most visits first
-    assert data["axes"] == {"y": {"unit": "percent", "position": "left"}}
+    assert data["axes"] == {"y": {"unit": "percent", "position": "left", "ticks": {"precision": 1}}}
 
 
 def test_every_dashboard_chart_answers_and_unknown_ones_404(owner, march):

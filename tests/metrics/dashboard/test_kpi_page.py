@@ -52,7 +52,7 @@ def test_series_chart_for_12_24_months_or_all(owner, march):
     assert twelve["labels"][0] == "2024-04" and twelve["labels"][-1] == "2025-03" and len(twelve["labels"]) == 12
     assert twelve["datasets"][0]["label"] == "Monthly recurring revenue"
     assert twelve["datasets"][0]["data"][-3:] == [150, 200, 130]
-    assert twelve["axes"] == {"y": {"unit": "money", "position": "left", "stacked": False}}
+    assert twelve["axes"] == {"y": {"unit": "money", "position": "left", "stacked": False, "ticks": {"precision": 0}}}
     assert len(owner.get("/kpis/mrr/chart/?month=2025-03&range=24").json()["labels"]) == 24
     everything = owner.get("/kpis/mrr/chart/?month=2025-03&range=all").json()
     assert everything["labels"] == ["2025-01", "2025-02", "2025-03"]
