@@ -1,21 +1,34 @@
-"""What the home dashboard shows: one card per KPI, grouped by category, read from the
-stored KPI values in a fixed number of queries whatever the data size."""
+"""What the home dashboard shows: the headline row of the company's model, then one
+card per KPI grouped by category, as each person arranged them (layout.py), read from
+the stored KPI values in a fixed number of queries whatever the data size.
+
+The month under way is partial: its cards say "partial, day N of M" and their change
+against the whole month before is shown without the good/bad colour, since a month
+that is a third gone always looks like a fall (docs/decisions.md, "Month to date")."""
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.urls import reverse
 
 from metrics.dashboard.charts import DASHBOARD_CHARTS
+from metrics.dashboard.layout import HEADLINES, Headline, arrange
+from metrics.dashboard.month_to_date import (LIKE_FOR_LIKE_KIND, comparison_kind, cut_off,
+                                             previous_to_date)
+from metrics.dashboard.ranges import MonthSpan, kind_of, range_values
+from metrics.formatting import json_number
 from metrics.kpis import selectors
+from metrics.kpis.benchmarks import ShownBenchmark, rates_for, shown_benchmark
 from metrics.months import Month, add_months, month_range
 from metrics.kpis.registry import Category, Kpi, tenant_kpis
 from metrics.kpis.window import Window
-from metrics.models import Goal, KpiValue
+from metrics.models import DashboardCard, Goal, KpiValue
 
 SPARK_MONTHS = 12
 # Where a KPI's numbers come from, for the card of a KPI without data: what to import,
@@ -40,10 +53,18 @@ class Card:
     reason: str | None
     spark: list[float | None]
     goal: Goal | None = None
+    benchmark: ShownBenchmark | None = None
+    partial: bool = False  # the month under way: its change is not news yet
+    comparison: str = ""  # how a partial month is compared (month_to_date.py's kinds)
+    summary: str = ""  # over a range of months: sum, end or mean (ranges.py)
+    pinned: bool = False  # in the headline row
+    first: bool = False  # first of its row (no "move up")
+    last: bool = False
 
     @property
     def trend(self) -> str:
-        return self.kpi.trend(self.change)
+        """good / bad / flat, or "partial" for the month under way (no alarm colour)."""
+        return "partial" if self.partial else self.kpi.trend(self.change)
 
     @property
     def needs(self) -> str:
@@ -67,14 +88,34 @@ class Group:
     charts: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Partial:
+    """The month under way: day ``day`` of ``days`` in the company's time zone, compared
+    with ``previous`` (its first days up to ``compared_until``, for like-for-like KPIs)."""
+
+    day: int
+    days: int
+    previous: Month
+    compared_until: date  # the last day of the previous month compared like for like
+
+
 @dataclass
 class Dashboard:
     month: Month | None
     groups: list[Group] = field(default_factory=list)
+    headline: list[Card] = field(default_factory=list)
+    headline_model: Headline | None = None
+    hidden: list[Card] = field(default_factory=list)
+    partial: Partial | None = None
+    span: MonthSpan | None = None  # a range of months rather than one
 
     @property
     def has_data(self) -> bool:
-        return any(card.value is not None for group in self.groups for card in group.cards)
+        return any(card.value is not None for card in self.all_cards)
+
+    @property
+    def all_cards(self) -> list[Card]:
+        return [*self.headline, *(card for group in self.groups for card in group.cards), *self.hidden]
 
 
 def charts_by_category() -> dict[str, list[tuple[str, str]]]:
@@ -92,20 +133,39 @@ def open_goals() -> list[Goal]:
                 .only("pk", "kpi", "status", "deadline"))
 
 
-def cards_cache_key(window: Window, goals: list[Goal], *, locale: str, currency: str) -> str:
+def cards_cache_key(window: Window, goals: list[Goal], *, locale: str, currency: str, layout: str = "default",
+                    business_model: str = "", today: date | None = None) -> str:
     """What the rendered cards and month picker depend on: the month and range, the
     stored values' version (every recompute changes it), the month under way (marked
-    "to date"), the goals shown on the cards, and the number format. The cache adds the
+    "to date") and today (its "day N of M"), the goals shown on the cards, the number
+    format, the company's business model and the person's layout. The cache adds the
     tenant's schema to every key (django_tenants.cache)."""
     goal_states = hashlib.sha1(repr([(g.pk, g.kpi, g.status, g.deadline) for g in goals]).encode()).hexdigest()
-    return (f"dashboard:{window.month}:{window.range}:{window.computed_at}:{window.month_under_way}:"
-            f"{locale}:{currency}:{goal_states}")
+    return (f"dashboard:{window.month}:{window.range}:{window.computed_at}:{window.month_under_way}:{today}:"
+            f"{locale}:{currency}:{goal_states}:{business_model}:{layout}")
 
 
-def build_dashboard(window: Window, goals: list[Goal]) -> Dashboard:
-    month = window.month
+def partial_month(month: Month, *, today: date) -> Partial | None:
+    if (month.year, month.month) != (today.year, today.month):
+        return None
+    previous, end = cut_off(month, day=today.day)
+    return Partial(day=today.day, days=calendar.monthrange(today.year, today.month)[1], previous=previous,
+                   compared_until=end - timedelta(days=1))
+
+
+def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | None = None,
+                    choices: dict[str, DashboardCard] | None = None, currency: str = "USD",
+                    locale: str = "en-US", timezone: str = "UTC", today: date | None = None,
+                    span: MonthSpan | None = None) -> Dashboard:
+    """The cards of ``window.month`` (compared with the month before, or like for like
+    when it is the month under way), or of the months of ``span`` (compared with as
+    many months before)."""
+    month = span.last if span else window.month
     if month is None:
         return Dashboard(month=None)
+    headline = headline or Headline("subscription", suggested=False)
+    choices = choices or {}
+    partial = partial_month(month, today=today) if today else None
     kpis = tenant_kpis()
     items = {item["key"]: item for item in selectors.month_list(kpis, month)}
     first = add_months(month, -(SPARK_MONTHS - 1))
@@ -117,6 +177,10 @@ def build_dashboard(window: Window, goals: list[Goal]) -> Dashboard:
     for goal in goals:
         goal_of.setdefault(goal.kpi, goal)
     spark_months = month_range(first, month)
+    rates = rates_for(kpis, currency=currency, month=month)
+    to_date = (previous_to_date(kpis, month=month, day=partial.day, currency=currency, timezone=timezone)
+               if partial and not span else {})
+    over_range = range_values(kpis, span) if span else {}
     by_category: dict[str, list[Card]] = defaultdict(list)
     for kpi in kpis:
         item = items[kpi.key]
@@ -125,10 +189,39 @@ def build_dashboard(window: Window, goals: list[Goal]) -> Dashboard:
         # A reason is worth showing only when the engine stored one for this month
         # ("no customers at the start of the month"); otherwise the card asks for data.
         reason = item["reason"] if month in values[kpi.key] else None
+        previous, change = item["previous_value"], item["change"]
+        comparison = comparison_kind(kpi) if partial and not span else ""
+        summary = ""
+        if span:
+            value, previous = (json_number(v) for v in over_range[kpi.key])
+            change = json_number(over_range[kpi.key][0] - over_range[kpi.key][1]) if (
+                value is not None and previous is not None) else None
+            item = {**item, "value": value}
+            summary = kind_of(kpi)
+        elif comparison == LIKE_FOR_LIKE_KIND:
+            previous = json_number(to_date.get(kpi.key))
+            change = json_number(Decimal(str(item["value"])) - to_date[kpi.key]) if (
+                item["value"] is not None and previous is not None) else None
         by_category[kpi.category.value].append(Card(
-            kpi=kpi, value=item["value"], previous=item["previous_value"], change=item["change"],
-            reason=reason, spark=spark, goal=goal_of.get(kpi.key)))
+            kpi=kpi, value=item["value"], previous=previous, change=change, comparison=comparison, summary=summary,
+            reason=reason, spark=spark, goal=goal_of.get(kpi.key), partial=partial is not None,
+            benchmark=shown_benchmark(kpi, currency=currency, locale=locale, rates=rates)))
+    card_of = {card.kpi.key: card for cards in by_category.values() for card in cards}
+    arrangement = arrange({category.value: [card.kpi.key for card in by_category[category.value]]
+                           for category in Category if by_category.get(category.value)},
+                          headline_keys=HEADLINES[headline.model], choices=choices)
     charts = charts_by_category()
-    groups = [Group(category.value, by_category[category.value], charts.get(category.value, []))
-              for category in Category if by_category.get(category.value)]
-    return Dashboard(month=month, groups=groups)
+    groups = [Group(name, in_row(card_of, keys), charts.get(name, [])) for name, keys in arrangement.rows.items()]
+    top = in_row(card_of, arrangement.headline)
+    for card in top:
+        card.pinned = True
+    return Dashboard(month=month, groups=groups, headline=top, headline_model=headline,
+                     hidden=[card_of[key] for key in arrangement.hidden], partial=partial, span=span)
+
+
+def in_row(card_of: dict[str, Card], keys: list[str]) -> list[Card]:
+    """The cards of one row in order, each knowing whether it can move up or down."""
+    cards = [card_of[key] for key in keys]
+    for index, card in enumerate(cards):
+        card.first, card.last = index == 0, index == len(cards) - 1
+    return cards
