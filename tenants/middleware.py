@@ -1,9 +1,13 @@
 from django.http import JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.middleware.main import TenantMainMiddleware as RoutingMiddleware
 from django_tenants.utils import remove_www
+
+from surveys.services import recipient_for_token
+
+RESPONDENT_PATH = "/s/"  # surveys/urls.py: the pages a survey e-mail links to
 
 
 class TenantMainMiddleware(RoutingMiddleware):
@@ -29,7 +33,12 @@ class TenantMainMiddleware(RoutingMiddleware):
 
 class TenantStatusMiddleware:
     """A suspended tenant's host answers with a page that says so (API: JSON 403).
-    The template schema has no domain, so it is never routed here."""
+    The template schema has no domain, so it is never routed here.
+
+    A survey respondent (``/s/...``) is the company's customer, not its user: they get
+    the survey's neutral "this survey is closed" page, which says nothing of KPI Hub
+    or of the company's account. Nothing here touches sessions (this runs before the
+    session middleware): a user's session works again as soon as the company serves."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,6 +49,8 @@ class TenantStatusMiddleware:
             message = f"{tenant.name} is suspended. Contact KPI Hub support to reactivate it."
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=403)
+            if request.path.startswith(RESPONDENT_PATH):
+                return closed_survey_page(request, tenant)
             return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
         return self.get_response(request)
 
@@ -64,3 +75,16 @@ class CompanyTimeZoneMiddleware:
         finally:
             # The zone is per thread: the next request on it may be another company's.
             timezone.deactivate()
+
+
+def closed_survey_page(request, tenant):
+    """What a respondent of a suspended company sees: the page of a closed survey, in
+    the survey's language when the link's token names one, with the same 200 a closed
+    survey answers (nothing tells a customer more than that the survey is closed)."""
+    token = request.path[len(RESPONDENT_PATH):].split("/", 1)[0]
+    recipient = recipient_for_token(token)
+    language = recipient.survey.language if recipient else translation.get_language() or "en"
+    with translation.override(language):
+        response = render(request, "surveys/respondent/closed.html", {"company": tenant.name, "language": language})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -318,5 +318,8 @@ def test_the_leave_page_exports_and_deletes(leaving, smtp_sink, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         deleted = browser.post("/settings/leave/delete/", {"confirm": "leaving"})
     assert deleted.status_code == 302
-    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.SUSPENDED
-    assert browser.get("/").status_code == 403
+    fresh = Tenant.objects.get(pk=tenant.pk)
+    assert fresh.status == Tenant.Status.SUSPENDED
+    suspended = browser.get("/")
+    assert suspended.status_code == 403
+    assert f"removed for good on {timezone.localtime(fresh.purge_after):%Y-%m-%d}" in suspended.content.decode()
