@@ -11,11 +11,13 @@ from rest_framework.views import APIView
 
 from accounts import api_tokens, services, two_factor
 from accounts.authentication import ENROL_FIRST
+from accounts.find_workspace import request_origin
 from accounts.lockout import MESSAGE
 from accounts.models import Member
 from accounts.roles import IsTenantAdmin, IsTenantMember, role_of
+from accounts.tasks import send_workspace_list
 from kpihub.api import Input
-from kpihub.throttling import AddressRateThrottle
+from kpihub.throttling import AddressRateThrottle, FindWorkspaceRateThrottle
 
 
 class TokenRequest(Input):
@@ -209,3 +211,34 @@ class TwoFactorView(APIView):
         payload.is_valid(raise_exception=True)
         two_factor.set_required(by=request.user, required=payload.validated_data["require_two_factor"])
         return self._state(request)
+
+
+class FindWorkspaceRequest(Input):
+    """The address to send the list of workspaces to."""
+
+    email = serializers.EmailField(help_text="The e-mail you log in with.")
+
+
+FIND_WORKSPACE_ANSWER = "If this address belongs to a KPI Hub workspace, we have e-mailed it the log-in links."
+
+
+class FindWorkspaceView(APIView):
+    """On the public host: e-mail ``email`` the log-in page of every workspace (company)
+    where it is a member. The answer is 202 whether or not it is one of anyone's (the
+    look-up and the e-mail run in the background, so the timing does not tell either);
+    nothing is sent to an address that belongs nowhere. Limited per client address."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [FindWorkspaceRateThrottle]
+
+    @extend_schema(request=FindWorkspaceRequest, responses={202: OpenApiResponse(inline_serializer(
+        "FindWorkspaceAccepted", {"detail": serializers.CharField()}), description=(
+            "Accepted, whether or not the address belongs to a workspace: if it does, the "
+            "e-mail is on its way."))})
+    def post(self, request):
+        data = FindWorkspaceRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        scheme, port = request_origin(request)
+        send_workspace_list.delay_on_commit(email=data.validated_data["email"], scheme=scheme, port=port)
+        return Response({"detail": FIND_WORKSPACE_ANSWER}, status=status.HTTP_202_ACCEPTED)

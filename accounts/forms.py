@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.urls import reverse
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import Member
 from accounts.services import check_new_password
+from tenants.models import Tenant
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -11,6 +12,12 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     username = forms.EmailField(label="E-mail", widget=forms.EmailInput(
         attrs={"autofocus": True, "autocomplete": "username"}))
+    # Django's message speaks of a "username": people here log in with their e-mail.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail and password do not match an account of this company. "
+                         "Check both (the password is case-sensitive) and try again.",
+    }
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
@@ -36,16 +43,6 @@ class AcceptInvitationForm(forms.Form):
         return password
 
 
-class LinkedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the full link in the e-mail context as ``action_url``
-    (the shared e-mail layout draws its button from it)."""
-
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
-        context = {**context, "action_url": f"{context['protocol']}://{context['domain']}{path}"}
-        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
-
-
 class TwoFactorCodeForm(forms.Form):
     """A code from the authenticator app, or one of the recovery codes."""
 
@@ -63,3 +60,26 @@ class ApiTokenForm(forms.Form):
 class SecurityPolicyForm(forms.Form):
     require_two_factor = forms.BooleanField(
         required=False, label="Require two-factor authentication of everyone in the company")
+
+
+class WorkspaceForm(forms.Form):
+    """The public log-in page: which company's host to go to. Takes the slug, or the
+    whole address pasted from a bookmark (``https://acme.kpihub.example/...``)."""
+
+    workspace = forms.CharField(label="Your workspace", max_length=200, strip=True, widget=forms.TextInput(attrs={
+        "autocomplete": "organization", "autocapitalize": "off", "spellcheck": "false", "autofocus": True}))
+
+    def clean_workspace(self) -> str:
+        text = self.cleaned_data["workspace"].lower()
+        text = text.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]  # an address: its host
+        suffix = f".{settings.BASE_DOMAIN}"
+        slug = text[:-len(suffix)] if text.endswith(suffix) else text
+        if not Tenant.objects.without_platform().filter(slug=slug).exists():
+            raise forms.ValidationError(
+                "No workspace has this address. Check the spelling, or find your workspace by e-mail.")
+        return slug
+
+
+class FindWorkspaceForm(forms.Form):
+    email = forms.EmailField(label="Your e-mail", widget=forms.EmailInput(attrs={
+        "autocomplete": "email", "autofocus": True}))

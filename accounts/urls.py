@@ -6,8 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import security_views, views
-from accounts.forms import LinkedPasswordResetForm
 from accounts.lockout import limit_attempts_per_address
+from accounts.password_reset import LinkedPasswordResetForm, reset_tokens
 
 urlpatterns = [
     # Both log-in steps are forms that take guesses: the same per-address limit on each.
@@ -15,12 +15,11 @@ urlpatterns = [
     path("accounts/login/code/", limit_attempts_per_address(security_views.login_code), name="login-code"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
-        form_class=LinkedPasswordResetForm, email_template_name="emails/password_reset.txt",
-        html_email_template_name="emails/password_reset.html",
+        form_class=LinkedPasswordResetForm, token_generator=reset_tokens,
         subject_template_name="emails/password_reset_subject.txt"), name="password_reset"),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(token_generator=reset_tokens),
          name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
