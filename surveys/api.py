@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from accounts.roles import IsTenantAdmin, IsTenantMember, ReadForMembersWriteForAdmins
 from kpihub.api import Input
 from kpihub.api_schema import Error
-from surveys import scoring, selectors, services
+from surveys import audience, scoring, selectors, services
 from surveys.models import Survey, SurveyResponse
 
 
@@ -77,6 +77,10 @@ class SurveyOutput(serializers.Serializer):
     follow_up = serializers.CharField()
     language = serializers.CharField()
     audience = serializers.JSONField()
+    unmatched_customer_ids = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="For a list audience: the ids given that match no customer with an e-mail "
+                  "address, so nobody gets the survey for them (empty otherwise)")
     throttle_days = serializers.IntegerField()
     send_at = serializers.DateTimeField(allow_null=True)
     reminder_days = serializers.IntegerField(allow_null=True)
@@ -94,7 +98,9 @@ def survey_json(survey: Survey) -> dict:
         "response_rate": stats.response_rate, "score": stats.score,
         "score_margin": stats.score_margin, "question": survey.question,
         "follow_up": survey.follow_up, "language": survey.language,
-        "audience": audience_json(survey), "throttle_days": survey.throttle_days,
+        "audience": audience_json(survey),
+        "unmatched_customer_ids": audience.unmatched(audience.AudienceSpec.of(survey)).ids,
+        "throttle_days": survey.throttle_days,
         "send_at": survey.send_at, "reminder_days": survey.reminder_days,
         "closes_at": survey.closes_at, "anonymous": survey.anonymous,
         "created_at": survey.created_at,
@@ -116,8 +122,8 @@ class SurveyListView(GenericAPIView):
         payload = SurveyInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        audience = data.pop("audience")
-        survey = services.create_survey(**data, **audience, created_by=request.user,
+        chosen = data.pop("audience")
+        survey = services.create_survey(**data, **chosen, created_by=request.user,
                                         base_url=request.build_absolute_uri("/"))
         return Response(survey_json(survey), status=status.HTTP_201_CREATED)
 

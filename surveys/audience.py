@@ -75,6 +75,32 @@ def selected_customers(spec: AudienceSpec) -> QuerySet[Customer]:
     return customers
 
 
+@dataclass(frozen=True)
+class Unmatched:
+    """Ids of a list audience that reach nobody, in the order given: told back to
+    whoever typed them (create form, survey page, API) instead of dropped silently."""
+
+    unknown: list[str]        # no customer has this id
+    without_email: list[str]  # the customer has no e-mail address
+
+    @property
+    def ids(self) -> list[str]:
+        return self.unknown + self.without_email
+
+    def __bool__(self) -> bool:
+        return bool(self.unknown or self.without_email)
+
+
+def unmatched(spec: AudienceSpec) -> Unmatched:
+    """The list's ids that match no customer with an e-mail (empty for other audiences)."""
+    if spec.audience != Survey.Audience.LIST or not spec.audience_customer_ids:
+        return Unmatched([], [])
+    ids = list(dict.fromkeys(i.strip() for i in spec.audience_customer_ids if isinstance(i, str) and i.strip()))
+    emails = dict(Customer.objects.filter(customer_id__in=ids).values_list("customer_id", "email"))
+    return Unmatched(unknown=[i for i in ids if i not in emails],
+                     without_email=[i for i in ids if i in emails and not emails[i]])
+
+
 def _annotated(spec: AudienceSpec, exclude_survey_id: int | None) -> QuerySet:
     cutoff = timezone.now() - timedelta(days=spec.throttle_days)
     recent = SurveyRecipient.objects.filter(
@@ -100,6 +126,13 @@ def candidates(spec: AudienceSpec, *, survey_id: int | None = None) -> list[Cand
         left_out = UNSUBSCRIBED if unsubscribed else THROTTLED if throttled else None
         result.append(Candidate(customer_id, name, address, left_out))
     return result
+
+
+def first_recipient(spec: AudienceSpec, *, survey_id: int | None = None) -> Candidate | None:
+    """The first customer (by id) the send would reach: the e-mail preview's sample."""
+    row = (_annotated(spec, survey_id).filter(unsubscribed=False, throttled=False)
+           .order_by("customer_id").values_list("customer_id", "name", "address").first())
+    return Candidate(*row, left_out=None) if row else None
 
 
 def count(spec: AudienceSpec, *, survey_id: int | None = None) -> AudienceCount:

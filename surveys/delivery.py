@@ -212,10 +212,7 @@ def deliver(*, survey_id: int, wave: Wave = INVITATION,
         if not wave.is_reminder:
             select_recipients(survey)
         interrupted = give_up_interrupted(survey, wave)
-        company = connection.tenant
-        letter = Letter(survey, company=company.name, base_url=_base_url(survey),
-                        tenant_slug=company.slug, reminder=wave.is_reminder,
-                        sender_name=company.survey_sender_name, reply_to=company.survey_reply_to)
+        letter = letter_for(survey, reminder=wave.is_reminder)
         waiting = SurveyRecipient.objects.filter(survey=survey, **{wave.status_field: Status.QUEUED})
         total, done = waiting.count(), 0
         rate, size = conf.send_rate(), conf.batch_size()
@@ -241,6 +238,15 @@ def deliver(*, survey_id: int, wave: Wave = INVITATION,
             Survey.objects.filter(pk=survey.pk, status=Survey.Status.SENDING).update(
                 status=Survey.Status.SENT, sent_at=timezone.now())
     return {"survey": survey.pk, "wave": wave.name, "processed": done, "interrupted": interrupted}
+
+
+def letter_for(survey: Survey, *, reminder: bool = False) -> Letter:
+    """The e-mail this survey sends, built once here: the sending uses it and the
+    survey page's preview shows it (sender, reply-to, subject, both parts)."""
+    company = connection.tenant
+    return Letter(survey, company=company.name, base_url=_base_url(survey),
+                  tenant_slug=company.slug, reminder=reminder,
+                  sender_name=company.survey_sender_name, reply_to=company.survey_reply_to)
 
 
 def _base_url(survey: Survey) -> str:

@@ -97,6 +97,13 @@ class Survey(models.Model):
         return self.Status.CLOSED if self.is_closed else self.status
 
     @property
+    def is_going_out(self) -> bool:
+        """Being sent, or due and about to be (beat starts it within a minute): the
+        survey page follows its figures live meanwhile."""
+        due = self.status == self.Status.SCHEDULED and self.send_at is not None and self.send_at <= timezone.now()
+        return (self.status == self.Status.SENDING or due) and not self.is_closed
+
+    @property
     def can_be_sent(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.SCHEDULED) and not self.is_closed
 

@@ -12,8 +12,9 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from metrics.models import Customer
-from surveys import scoring
+from surveys import audience, scoring
 from surveys.audience import FILTER_FIELDS
+from surveys.delivery import letter_for
 from surveys.models import Survey, SurveyRecipient, SurveyResponse
 
 Status = SurveyRecipient.Status
@@ -21,13 +22,28 @@ Status = SurveyRecipient.Status
 
 @dataclass
 class SurveyStats:
-    queued: int = 0
+    waiting: int = 0   # queued, not yet picked up by a sending run
+    sending: int = 0   # claimed by a run: leaving now
     sent: int = 0
     skipped: int = 0
     failed: int = 0
     responded: int = 0
     distribution: dict[int, int] = field(default_factory=dict)
     summary: scoring.ScoreSummary | None = None
+
+    @property
+    def total(self) -> int:
+        """Everyone the send turned the audience into (a skipped address counts)."""
+        return self.waiting + self.sending + self.sent + self.skipped + self.failed
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.skipped + self.failed
+
+    @property
+    def queued(self) -> int:
+        """Not sent yet (waiting or leaving now): the API's ``queued``."""
+        return self.waiting + self.sending
 
     @property
     def response_rate(self) -> float | None:
@@ -49,7 +65,8 @@ def survey_stats(survey: Survey) -> SurveyStats:
                   .values_list("score").annotate(n=Count("id")))
     low, high = survey.score_range
     return SurveyStats(
-        queued=by_status.get(Status.QUEUED, 0) + by_status.get(Status.SENDING, 0),
+        waiting=by_status.get(Status.QUEUED, 0),
+        sending=by_status.get(Status.SENDING, 0),
         sent=by_status.get(Status.SENT, 0),
         skipped=by_status.get(Status.SKIPPED, 0),
         failed=by_status.get(Status.FAILED, 0),
@@ -143,3 +160,36 @@ def response_filter_choices(survey: Survey) -> dict[str, list[str]]:
                        .order_by(name).values_list(name, flat=True).distinct()[:200])
             for name in FILTER_FIELDS}
 
+
+
+# --- The e-mail before it is sent -------------------------------------------------
+
+# Not a token the answer pages can know: a click in the preview finds nothing.
+PREVIEW_TOKEN = "preview"
+SAMPLE = audience.Candidate(customer_id="", name="Alex Example", email="alex@example.com", left_out=None)
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    sample: audience.Candidate
+    sample_is_real: bool  # a customer from the audience, or a made-up one (nobody to send to yet)
+    from_email: str
+    reply_to: str
+    subject: str
+    text: str
+    html: str
+
+
+def email_preview(survey: Survey) -> EmailPreview:
+    """The invitation exactly as the sending builds it (surveys.delivery.letter_for),
+    addressed to the first customer the audience would reach, with a dead link token."""
+    first = audience.first_recipient(audience.AudienceSpec.of(survey), survey_id=survey.pk)
+    sample = first or SAMPLE
+    letter = letter_for(survey)
+    message = letter.message_for(SurveyRecipient(survey=survey, customer_id=sample.customer_id,
+                                                 name=sample.name, email=sample.email,
+                                                 token=PREVIEW_TOKEN))
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    return EmailPreview(sample=sample, sample_is_real=first is not None, from_email=message.from_email,
+                        reply_to=message.extra_headers.get("Reply-To", ""), subject=message.subject,
+                        text=message.body, html=html)

@@ -16,6 +16,9 @@ page_urls = [
     path("audience-count/", views.audience_count, name="survey-audience-count"),
     path("<int:pk>/", views.survey_detail, name="survey-detail"),
     path("<int:pk>/send/", views.survey_send, name="survey-send"),
+    path("<int:pk>/progress/", views.survey_progress, name="survey-progress"),
+    path("<int:pk>/preview/", views.survey_preview, name="survey-preview"),
+    path("<int:pk>/preview/email.html", views.survey_preview_html, name="survey-preview-html"),
     path("<int:pk>/responses.csv", views.survey_export, name="survey-export"),
 ]
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_required
@@ -48,17 +49,21 @@ def survey_create(request):
             else:
                 messages.success(request, f"Survey “{survey.name}” created.")
                 return redirect("survey-detail", pk=survey.pk)
-        count = audience.count(form.audience_spec() if form.is_bound else audience.AudienceSpec())
-        return render(request, "surveys/create.html", {"form": form, "count": count})
+        spec = form.audience_spec() if form.is_bound else audience.AudienceSpec()
+        return render(request, "surveys/create.html", {
+            "form": form, "count": audience.count(spec), "unmatched": audience.unmatched(spec)})
 
 
 @admin_required
 @require_POST
 def audience_count(request):
-    """The htmx fragment under the audience fields: recipients, throttled, unsubscribed."""
+    """The htmx fragment under the audience fields: recipients, throttled, unsubscribed,
+    and the listed ids that reach nobody."""
     form = SurveyForm(request.POST)
     form.is_valid()  # the count needs only the audience fields; other errors wait for submit
-    return render(request, "surveys/_audience_count.html", {"count": audience.count(form.audience_spec())})
+    spec = form.audience_spec()
+    return render(request, "surveys/_audience_count.html", {
+        "count": audience.count(spec), "unmatched": audience.unmatched(spec)})
 
 
 @member_required
@@ -77,7 +82,39 @@ def survey_detail(request, pk: int):
         "reasons": selectors.outcome_reasons(survey),
         "uncertain_below": scoring.UNCERTAIN_BELOW,
         "can_manage": has_role(request.user, *ADMIN_ROLES),
+        "unmatched": audience.unmatched(audience.AudienceSpec.of(survey)),
     })
+
+
+@member_required
+def survey_progress(request, pk: int):
+    """The sending figures alone: the survey page polls this every 2 s while the
+    survey is being sent, and the answer stops the polling once it is done."""
+    survey = get_object_or_404(Survey, pk=pk)
+    return render(request, "surveys/_figures.html", {
+        "survey": survey, "stats": selectors.survey_stats(survey),
+        "reasons": selectors.outcome_reasons(survey)})
+
+
+@admin_required
+def survey_preview(request, pk: int):
+    """The invitation before it goes: sender, subject, the plain text and the HTML."""
+    survey = get_object_or_404(Survey, pk=pk)
+    return render(request, "surveys/preview.html", {
+        "survey": survey, "preview": selectors.email_preview(survey)})
+
+
+@admin_required
+@xframe_options_sameorigin
+def survey_preview_html(request, pk: int):
+    """The HTML part alone, for the preview's frame. E-mail HTML is styled inline, so
+    this response has its own policy: inline styles, and no script, form or request."""
+    survey = get_object_or_404(Survey, pk=pk)
+    response = HttpResponse(selectors.email_preview(survey).html)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+        "base-uri 'none'; frame-ancestors 'self'")
+    return response
 
 
 def _comment_filters(request, survey: Survey) -> dict:

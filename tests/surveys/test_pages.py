@@ -173,4 +173,4 @@ def test_the_figures_refresh_themselves_only_while_sending(owner_browser):
     assert 'hx-trigger="every 2s"' not in owner_browser.get(f"/surveys/{survey.pk}/").content.decode()
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.SENDING)
     html = owner_browser.get(f"/surveys/{survey.pk}/").content.decode()
-    assert 'hx-trigger="every 2s"' in html and 'hx-select="#figures-card"' in html
+    assert 'hx-trigger="every 2s"' in html and f'hx-get="/surveys/{survey.pk}/progress/"' in html
