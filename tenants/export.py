@@ -57,6 +57,22 @@ def finished_archive(job_id) -> str | None:
     return name if default_storage.exists(name) else None
 
 
+def _remove_earlier(*, keep) -> None:
+    """Only the newest export is kept: each is the whole company, so an earlier one is
+    only a stale copy taking space (and the platform's usage counts stored bytes). The
+    files of exports still queued or running, and their ``.part``, are left alone."""
+    live = {str(pk) for pk in Job.objects.filter(kind=JOB_KIND, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+            .values_list("pk", flat=True)} | {str(keep)}
+    folder = default_storage.path(FOLDER)
+    for name in os.listdir(folder):
+        job_id = name.removeprefix("company-").split(".", 1)[0]
+        if job_id not in live:
+            try:
+                os.remove(os.path.join(folder, name))
+            except FileNotFoundError:  # removed by a concurrent export
+                pass
+
+
 def _rows_to_write() -> int:
     """The total the progress bar counts towards: every row the archive will hold."""
     total = sum(kind.model.objects.count() for kind in KINDS.values())
@@ -135,4 +151,5 @@ def write_archive(*, reporter: JobReporter, job_id) -> dict:
         if os.path.exists(partial):
             os.remove(partial)
     reporter.advance(counter.done, counter.done)
+    _remove_earlier(keep=job_id)
     return {"download_url": download_url(job_id), "bytes": os.path.getsize(path), "rows": counter.done}

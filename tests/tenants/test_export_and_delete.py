@@ -136,6 +136,10 @@ def test_the_download_is_for_the_companys_owners_and_admins_only(acme, globex, a
     assert host_client(acme.host, issue_token(member)).get(f"/{path}").status_code == 403
     assert host_client(acme.host, issue_token(member)).post("/api/v1/company/export/").status_code == 403
     assert host_client(acme.host).get(f"/{path}").status_code in (401, 403)
+    # A second export replaces the first: the earlier link is gone, the new one works.
+    second, _archive = exported(acme_owner, acme.tenant)
+    assert acme_owner.get(job["download_url"]).status_code == 404
+    assert acme_owner.get(second["download_url"]).status_code == 200
     # Another kind of job is not a download.
     connection.set_tenant(acme.tenant)
     other = Job.objects.create(kind="kpi_recompute", status=Job.Status.SUCCEEDED)
