@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "KPI Hub API",
     "DESCRIPTION": "Import business data, read KPIs, set goals and run surveys. "
-    "Every endpoint except sign-up lives on the tenant's own host.",
+    "Every endpoint except sign-up and find-workspace lives on the tenant's own host.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,7 +1,7 @@
 """Every endpoint of the JSON API of a tenant host, mounted at /api/v1/ by
 kpihub/urls/tenant.py (api.md). The views live with their packages (``api.py``);
-this is the one list of what the API offers. Sign-up is on the public host
-(kpihub/urls/public.py)."""
+this is the one list of what the API offers. Sign-up and find-workspace are on the
+public host (kpihub/urls/public.py)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
