@@ -1,0 +1,111 @@
+"""A company owner in Chromium, on a desktop and on a phone: the dashboard leads with
+the headline row of the company's model, a group folds away, a pinned card and a
+hidden one are still so after a reload, and a preset and a custom range of months
+open (issue 17, item 4)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+
+from metrics.models import DashboardCard
+from tenants.demo import DEMO_EMAIL, DEMO_PASSWORD, fill_demo_data
+from tenants.signup import tenant_domain
+from tests.e2e.conftest import committed_company
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_company(django_db_setup, django_db_blocker):
+    with committed_company(django_db_blocker, "e2elead", company_name="Lead Demo", email=DEMO_EMAIL,
+                           password=DEMO_PASSWORD, timezone="Europe/London") as tenant:
+        with django_db_blocker.unblock():
+            fill_demo_data(tenant)
+            connection.set_schema_to_public()
+        yield tenant
+
+
+@pytest.fixture(params=[(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def page(request, live_site, chromium, demo_company, django_db_blocker):
+    with django_db_blocker.unblock():  # each run starts from the company's default layout
+        connection.set_tenant(demo_company)
+        DashboardCard.objects.filter(user__in=get_user_model().objects.filter(username=DEMO_EMAIL)).delete()
+        connection.set_schema_to_public()
+        connections.close_all()  # opened under Playwright's loop: closed here, or it outlives the test database
+    width, height = request.param
+    context = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=width < 500)
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.width = width
+    page.base = f"http://{tenant_domain(demo_company.slug)}:{live_site}"
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("input[name=username]", DEMO_EMAIL)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{page.base}/")
+    yield page
+    context.close()
+
+
+def headline_keys(page) -> list[str]:
+    return [card.get_attribute("data-kpi") for card in page.query_selector_all(".kpi-headline .kpi-card")]
+
+
+def test_the_headline_leads_groups_fold_and_a_pinned_and_a_hidden_card_stay_so(page):
+    assert "(to date)" in page.inner_text("h1")  # it opens on the month under way
+    assert re.fullmatch(r"Partial, day \d+ of \d+", page.inner_text(".kpi-headline [data-kpi=mrr] .kpi-card__partial"))
+    headline_top = page.locator(".kpi-headline").bounding_box()["y"]
+    first_group_top = page.locator(".kpi-group").first.bounding_box()["y"]
+    assert headline_top < first_group_top
+    assert headline_keys(page) == ["mrr", "net_new_mrr", "customers", "customer_churn_rate", "nps"]
+    # A partial month's change is never painted good or bad.
+    assert not page.query_selector_all(".kpi-headline .kpi-card__change--bad, .kpi-headline .kpi-card__change--good")
+
+    revenue_group = page.locator("details.kpi-group[data-group='Revenue']")
+    revenue_group.locator("summary").click()
+    assert revenue_group.get_attribute("open") is None
+    assert not revenue_group.locator("[data-kpi=revenue]").is_visible()
+    revenue_group.locator("summary").click()
+
+    page.click("details[data-group='Revenue'] [data-kpi=revenue] button[data-action=pin]")
+    page.wait_for_selector(".kpi-headline [data-kpi=revenue]")
+    page.click(".kpi-headline [data-kpi=nps] button[data-action=hide]")
+    page.wait_for_selector(".kpi-hidden [data-kpi=nps]", state="attached")
+    page.click(".kpi-headline [data-kpi=revenue] button[data-action=up]")
+    page.wait_for_function("""() => [...document.querySelectorAll('.kpi-headline .kpi-card')]
+                                     .map((c) => c.dataset.kpi).indexOf('revenue') === 3""")
+    assert page.query_selector_all(".kpi-headline canvas[data-sparkline][data-drawn]")  # redrawn after the swap
+
+    page.reload()
+    assert headline_keys(page) == ["mrr", "net_new_mrr", "customers", "revenue", "customer_churn_rate"]
+    assert not page.query_selector("details[data-group='Revenue'] [data-kpi=revenue]")
+    assert page.query_selector(".kpi-hidden [data-kpi=nps]") and not page.query_selector(".kpi-card[data-kpi=nps]")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.width
+    assert page.problems == []
+
+
+def test_a_preset_and_a_custom_range_of_months_open_one_click_away(page):
+    last_year = date.today().year - 1
+    page.click("a[data-preset=last-year]")
+    page.wait_for_url(f"**/?from={last_year}-01&to={last_year}-12")
+    assert f"January {last_year} to December {last_year}" in page.inner_text("h1")
+    assert f"against January {last_year - 1} to December {last_year - 1}" in page.inner_text(".partial-note")
+    assert page.inner_text("[data-kpi=revenue] .kpi-card__summary") == "Total of the months"
+    assert page.inner_text("[data-kpi=mrr] .kpi-card__summary") == "At the end of the range"
+    assert page.inner_text("[data-kpi=customer_churn_rate] .kpi-card__summary") == "Monthly average"
+
+    page.select_option("#range-from", "2026-01")
+    page.select_option("#range-to", "2026-03")
+    page.click(".range-form button")
+    page.wait_for_url("**/?from=2026-01&to=2026-03")
+    assert "January 2026 to March 2026" in page.inner_text("h1")
+    assert "vs Oct 2025–Dec 2025" in page.inner_text("[data-kpi=revenue] .kpi-card__change")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.width
+    assert page.problems == []
