@@ -73,6 +73,11 @@ def _shapes(cell: str) -> dict[str, str]:
     }
 
 
+# The longest date or time anyone writes ("Wednesday, 15 January 2024 10:30:00.123456 AM
+# +05:30" is 52 characters), with room to spare.
+LONGEST_DATE_CELL = 100
+
+
 def _shape_counts(cursor, cells: dict[str, str], source: str) -> dict[str, dict]:
     """For each named cell expression over ``source``: how many cells have each
     shape, and an example (line, cell) of each shape."""
@@ -98,7 +103,7 @@ def detect_layouts(cursor, present: list[Column], options: Options) -> tuple[Opt
     columns = [column for column in present if column.type in (DATE, DATETIME)]
     if not columns:
         return options, []
-    cells = {column.name: f"btrim(s.{quoted(column.name)}, E' \\t\\r\\n')" for column in columns}
+    cells = {column.name: _date_cell(f"s.{quoted(column.name)}") for column in columns}
     names = ", ".join(["line", *(quoted(column.name) for column in columns)])
     found = _shape_counts(cursor, cells, f"(SELECT {names} FROM {STAGING} LIMIT {LAYOUT_SAMPLE}) s")
     layouts, notes = [], []
@@ -108,6 +113,13 @@ def detect_layouts(cursor, present: list[Column], options: Options) -> tuple[Opt
             layouts.append((column.name, layout))
         notes += note
     return replace(options, layouts=tuple(layouts)), notes
+
+
+def _date_cell(cell: str) -> str:
+    """The cell as the shapes read it: trimmed, and empty when far too long to be a
+    date (every shape's pattern would otherwise run over all of a 10 MB cell);
+    such a cell is still cast later, and rejected there as not a date."""
+    return f"CASE WHEN octet_length({cell}) <= {LONGEST_DATE_CELL} THEN btrim({cell}, E' \\t\\r\\n') ELSE '' END"
 
 
 def _layout(column: Column, shapes: dict, options: Options) -> tuple[DateLayout, list[str]]:
@@ -162,7 +174,7 @@ def date_hints(cursor, present: list[Column], options: Options) -> None:
         return
     cells = {column.name: f"CASE WHEN s.column_name = {literal(column.name)} THEN s.value ELSE '' END"
              for column in columns}
-    found = _shape_counts(cursor, {name: f"btrim({cell}, E' \\t\\r\\n')" for name, cell in cells.items()},
+    found = _shape_counts(cursor, {name: _date_cell(cell) for name, cell in cells.items()},
                           f"(SELECT e.line, e.column_name, e.value FROM {ERRORS} e "
                           f"WHERE e.message LIKE 'not a date%') s")
     for column in columns:

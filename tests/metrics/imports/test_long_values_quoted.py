@@ -103,3 +103,14 @@ def test_a_ten_megabyte_mapping_constant_or_column_is_quoted_as_an_excerpt(in_ac
         "… (10,000,000 characters)” on every row")
     record = import_file("invoices", csv_bytes(["invoice_id", "date", "amount"], [["A", "2024-01-01", "1"]]))
     assert record.status == "succeeded"
+
+
+def test_a_ten_megabyte_cell_in_a_date_column_is_one_rejected_row(in_acme):
+    """The date layouts are read from the first rows' shapes; a cell far too long to be a
+    date is not read as one (each shape's pattern ran over all of its 10 MB)."""
+    rows = example_rows("invoices")
+    rows[0]["date"] = HUGE
+    record = import_file("invoices", json.dumps(rows).encode(), name="records.json", on_error="skip")
+    assert record.rows_rejected == 1
+    assert [(error["column"], error["value"]) for error in record.errors] == [("date", QUOTED)]
+    assert record.rows_created == len(rows) - 1
