@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts.roles import ReadForMembersWriteForAdmins
 from kpihub.api import Input
 from tenants.company import current_settings, update_company_settings
-from tenants.models import BUSINESS_MODELS, CURRENCIES, LOCALES
+from tenants.models import BUSINESS_MODELS, CURRENCIES, LOCALES, TIMEZONES
 from tenants.selectors import currency_needs
 
 
@@ -28,6 +28,13 @@ class CompanySettings(Input):
     survey_sender_name = serializers.CharField(max_length=120, allow_blank=True, help_text=(
         "The name survey e-mails come from (the company's name when blank)"))
     survey_reply_to = serializers.EmailField(allow_blank=True, help_text="Reply-To of survey e-mails; none when blank")
+
+    def validate_timezone(self, value: str) -> str:
+        """Checked here too (the service's form checks it again), so a bad time zone is
+        named together with the other fields' errors."""
+        if value not in TIMEZONES:
+            raise serializers.ValidationError(f"{value!r} is not a time zone (an IANA name such as Europe/Berlin).")
+        return value
 
 
 class CurrencyChanged(CompanySettings):

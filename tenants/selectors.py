@@ -47,6 +47,7 @@ def currency_needs(*, currency: str, previous: str = "") -> CurrencyNeeds:
                 .values("currency").annotate(count=Count("pk")).order_by())
         for row in rows:
             missing[row["currency"]] = missing.get(row["currency"], 0) + row["count"]
-    stated_in = sorted(rated - {currency}) if previous and previous != currency else []
+    # A rate for the previous currency itself was unused while it was the reporting one.
+    stated_in = sorted(rated - {currency, previous}) if previous and previous != currency else []
     return CurrencyNeeds(currency=currency, missing=sorted(missing.items()), previous=previous,
                          stated_in=stated_in)

@@ -19,9 +19,10 @@ from metrics.models import FxRate, Subscription
 from surveys import delivery
 from surveys.models import Survey
 from tenants.models import Tenant
+from tenants.selectors import currency_needs
 from tenants.signup import tenant_domain
 from tests.conftest import host_client
-from tests.metrics.kpis.builders import customers, subscriptions_for
+from tests.metrics.kpis.builders import customer, customers, invoice, subscription, subscriptions_for
 from tests.support.smtp import text_of
 from tests.support.tenants import company_of_its_own
 from tests.support.waiting import wait_for_job
@@ -110,6 +111,33 @@ def test_a_bad_value_is_a_400_naming_the_field(acme, acme_owner, field, value):
     assert answer.status_code == 400, answer.content
     assert list(answer.json()) == [field]
     assert Tenant.objects.get(slug="acme").currency == "USD"
+
+
+def test_every_bad_field_is_named_at_once(acme, acme_owner):
+    answer = acme_owner.patch("/api/v1/company/", {"timezone": "Nowhere/Land", "survey_reply_to": "x",
+                                                  "currency": "EUR"}, format="json")
+    assert answer.status_code == 400
+    assert sorted(answer.json()) == ["survey_reply_to", "timezone"]
+    assert Tenant.objects.get(slug="acme").currency == "USD"
+
+
+def test_what_a_new_currency_needs_names_currencies_without_rates_and_rates_stated_in_the_old_one(in_acme):
+    subscription(customer(), date(2025, 1, 1), currency="JPY")
+    invoice(date(2025, 2, 1), "10", currency="JPY")
+    invoice(date(2025, 2, 1), "10", currency="GBP")
+    invoice(date(2025, 2, 1), "10")  # in the reporting currency
+    FxRate.objects.create(currency="GBP", month=date(2025, 1, 1), rate="1.27")
+    FxRate.objects.create(currency="EUR", month=date(2025, 1, 1), rate="1.08")
+
+    needs = currency_needs(currency="EUR", previous="USD")
+    assert needs.missing == [("JPY", 2)]
+    assert needs.stated_in == ["GBP"]
+    assert needs.sentences[1] == ("The exchange rates imported for GBP give USD per unit and are now read as "
+                                  "EUR per unit: import them again in EUR.")
+    assert currency_needs(currency="USD", previous="EUR").stated_in == ["GBP"]  # EUR's own rate was unused
+    assert currency_needs(currency="EUR").sentences == [
+        "2 stored amounts in JPY have no exchange rate and are left out of the KPIs: import exchange rates "
+        "(kind fx_rates) giving EUR per 1 JPY, month by month."]
 
 
 def test_another_company_cannot_read_or_change_the_settings(acme, globex, db):
