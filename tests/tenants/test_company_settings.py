@@ -163,6 +163,13 @@ def test_sign_up_stores_the_business_model_subscription_unless_told(public_clien
     assert refused.status_code == 400 and "business_model" in refused.json()
 
 
+def test_the_sign_up_page_offers_the_business_model_with_subscription_chosen(db):
+    page = Client(HTTP_HOST="localhost").get("/signup/")
+    assert page.status_code == 200
+    assert b'<option value="subscription" selected>' in page.content
+    assert b'<option value="ecommerce">' in page.content
+
+
 # The page
 
 
