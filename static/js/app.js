@@ -4,7 +4,10 @@
 
    - [data-dismiss] inside a flash message: shown only when JS runs; removes the message.
    - form[data-confirm="Question?"]: asks before submitting (e.g. "Remove member").
-   - .segmented links loading a fragment with htmx: the clicked one becomes current. */
+   - .segmented links loading a fragment with htmx: the clicked one becomes current.
+   - [data-menu-button]: the phone menu. Shown here (hidden without JS, when the nav
+     simply stays open); it folds the nav it controls below 64rem (CSS) and toggles it
+     with aria-expanded; Escape closes it and gives focus back to the button. */
 (function () {
   "use strict";
 
@@ -14,8 +17,30 @@
     });
   }
 
+  function setUpMenu() {
+    var button = document.querySelector("[data-menu-button]");
+    var nav = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!nav) return;
+    function show(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.dataset.menu = open ? "open" : "closed";
+    }
+    show(false);
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      show(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        show(false);
+        button.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     revealDismissButtons(document);
+    setUpMenu();
   });
   // Content swapped in by htmx may carry messages too.
   document.addEventListener("htmx:load", function (event) {
