@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from jobs.models import Job
 from jobs.tasks import JobReporter
@@ -123,7 +124,10 @@ class _Counter:
 
 
 def _write(archive: zipfile.ZipFile, name: str, lines: Iterable[str]) -> None:
-    with archive.open(name, "w", force_zip64=True) as raw, \
+    # Dated now (in the company's zone, as a ZIP's local times are), not 1980-01-01.
+    entry = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    with archive.open(entry, "w", force_zip64=True) as raw, \
             io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
         for line in lines:
             out.write(line)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -80,4 +81,6 @@ class CompanyDeleteView(GenericAPIView):
         data.is_valid(raise_exception=True)
         tenant = services.request_deletion(tenant=request.tenant, by=request.user,
                                            confirm=data.validated_data["confirm"])
-        return Response({"purge_after": tenant.purge_after.isoformat()}, status=status.HTTP_202_ACCEPTED)
+        # In the company's zone, as every time the API gives.
+        return Response({"purge_after": timezone.localtime(tenant.purge_after, tenant.zone).isoformat()},
+                        status=status.HTTP_202_ACCEPTED)

@@ -51,7 +51,8 @@ class TenantStatusMiddleware:
                 return JsonResponse({"detail": message}, status=403)
             if request.path.startswith(RESPONDENT_PATH):
                 return closed_survey_page(request, tenant)
-            return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
+            with timezone.override(tenant.zone):  # the deletion's dates, in the company's zone
+                return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
         return self.get_response(request)
 
 

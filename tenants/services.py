@@ -4,7 +4,6 @@ queued from tenants/tasks.py, written by tenants/export.py)."""
 
 import logging
 import shutil
-import zoneinfo
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -78,7 +77,7 @@ def request_deletion(*, tenant: Tenant, by, confirm: str) -> Tenant:
 
 
 def _deletion_message(*, tenant: Tenant, to: str):
-    purge_on = timezone.localtime(tenant.purge_after, zoneinfo.ZoneInfo(tenant.timezone))
+    purge_on = timezone.localtime(tenant.purge_after, tenant.zone)
     body = render_body("company_deletion", {"company": tenant.name, "slug": tenant.slug, "purge_on": purge_on,
                                             "zone": tenant.timezone, "grace_days": DELETION_GRACE.days})
     return compose(to=to, subject=f"{tenant.name} will be deleted from KPI Hub on {purge_on:%Y-%m-%d}", body=body)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -188,6 +188,7 @@ def test_deleting_needs_the_owner_and_the_typed_slug(leaving):
 
 def test_the_owner_deletes_it_is_suspended_with_a_purge_date_and_the_owners_are_told(
         leaving, smtp_sink, django_capture_on_commit_callbacks):
+    Tenant.objects.filter(pk=leaving.tenant.pk).update(timezone="Asia/Tokyo")
     owner = host_client(leaving.domain, leaving.token)
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,13 +198,17 @@ def test_the_owner_deletes_it_is_suspended_with_a_purge_date_and_the_owners_are_
     assert tenant.status == Tenant.Status.SUSPENDED
     assert before <= tenant.deletion_requested_at <= timezone.now()
     assert tenant.purge_after == tenant.deletion_requested_at + timedelta(days=30)
-    assert answer.json()["purge_after"] == tenant.purge_after.isoformat()
-    # Nothing on the host works any more.
+    assert datetime.fromisoformat(answer.json()["purge_after"]) == tenant.purge_after
+    assert answer.json()["purge_after"].endswith("+09:00")  # in the company's zone
+    # Nothing on the host works any more; its page says when the data goes, in Tokyo time.
     assert owner.get("/api/v1/me/").status_code == 403
+    tokyo = timezone.localtime(tenant.purge_after, tenant.zone)
+    page = Client(HTTP_HOST=leaving.domain).get("/").content.decode()
+    assert f"removed for good on {tokyo:%Y-%m-%d %H:%M} JST" in page
     [message] = [m for m in smtp_sink.messages if "owner@leaving.example" in m["To"]]
     assert "will be deleted" in message["Subject"]
     plain = mail_text(message)
-    assert f"{tenant.purge_after:%Y-%m-%d}" in plain and "restore" in plain
+    assert f"{tokyo:%Y-%m-%d %H:%M} (Asia/Tokyo)" in plain and "restore" in plain
     assert "Leaving Ltd" in html_of(message)
 
 
