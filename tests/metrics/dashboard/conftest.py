@@ -2,16 +2,21 @@
 browsers logged in to it, for the dashboard, chart and KPI page tests."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
+
+from metrics.models import KpiCoverage, KpiValue
 
 from tests.metrics.kpis.builders import (customer, customers, expense, invoice, metric, recompute, subscription,
                                  survey_answers, traffic)
 
 UTC = ZoneInfo("UTC")
+NOVEMBER = date(2025, 11, 1)
 
 
 def logged_in(handle) -> Client:
@@ -55,3 +60,14 @@ def march(in_acme):
     recompute()
     connection.set_schema_to_public()
     return in_acme
+
+
+@pytest.fixture
+def stored(acme, db):
+    """Stored values of November 2025 for a handful of KPIs (the month is complete)."""
+    connection.set_tenant(acme.tenant)
+    KpiCoverage.objects.create(pk=1, first_month=date(2025, 1, 1), last_month=NOVEMBER, computed_at=timezone.now())
+    KpiValue.objects.bulk_create([KpiValue(kpi=key, month=NOVEMBER, value=Decimal(value), computed_at=timezone.now())
+                                  for key, value in [("mrr", "1000"), ("revenue", "500"), ("orders", "7"),
+                                                     ("customer_churn_rate", "4")]])
+    connection.set_schema_to_public()
