@@ -5,7 +5,6 @@ Included by kpihub/urls/tenant.py; the settings page links here."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
