@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts
 from audit import api as audit
 from jobs import api as jobs
+from metrics.cohorts import api as cohorts
 from metrics.data import api as data
 from metrics.goals import api as goals
 from metrics.imports import api as imports
@@ -51,6 +52,8 @@ urlpatterns = [
     path("kpis/<slug:key>/series/", kpis.KpiSeriesView.as_view(), name="api-kpi-series"),
     path("kpis/<slug:key>/breakdown/", kpis.KpiBreakdownView.as_view(), name="api-kpi-breakdown"),
     path("kpis/<slug:key>/records/", kpis.KpiRecordsView.as_view(), name="api-kpi-records"),
+    # Cohorts
+    path("cohorts/", cohorts.CohortsView.as_view(), name="api-cohorts"),
     # Goals
     path("goals/", goals.GoalListView.as_view(), name="api-goals"),
     path("goals/<int:pk>/", goals.GoalDetailView.as_view(), name="api-goal"),

@@ -1,0 +1,160 @@
+"""The Cohorts page (``/cohorts/``): the heatmap of one metric, its column averages, its
+CSV, and each cell's customers (``/cohorts/customers/``). Adapters over selectors.py;
+``?metric=&by=&from=&to=`` are read by choices.py as the API reads them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+
+from accounts.roles import member_required
+from metrics.cohorts import selectors
+from metrics.cohorts.choices import BadChoice, Choice, choose, month_param
+from metrics.data.export import csv_table
+from metrics.formatting import format_kpi
+from metrics.kpis.views import cell_text, csv_lines, is_number
+from metrics.months import add_months
+
+CUSTOMERS_PER_PAGE = 50
+# How far a cell is from its reference (100 %, or the cohort's month-0 ARPU), as a share
+# of it, for each shade of the heatmap: 1 (faint) to 5 (strong).
+SHADES = (Decimal("0.02"), Decimal("0.1"), Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))
+
+
+def shade(value: Decimal | None, reference: Decimal | None) -> str:
+    """The cell's class: ``heat-up-N`` above its reference, ``heat-down-N`` below (the
+    direction), ``heat-0`` at it, ``heat-none`` without a figure. Retention above 100 %
+    is growth (expansion beats churn); below, the cohort shrinks."""
+    if value is None or not reference:
+        return "heat-none"
+    change = (value - reference) / reference
+    level = sum(1 for step in SHADES if abs(change) >= step)
+    if level == 0:
+        return "heat-0"
+    return f"heat-{'up' if change > 0 else 'down'}-{level}"
+
+
+def read_choice(request) -> tuple[Choice | None, dict[str, list[str]]]:
+    try:
+        return choose(request.GET, timezone=connection.tenant.timezone), {}
+    except BadChoice as exc:
+        return None, exc.errors
+
+
+def load(choice: Choice) -> selectors.Matrix:
+    tenant = connection.tenant
+    if choice.first is None:
+        return selectors.Matrix(choice.by, None, None, ())
+    return selectors.matrix(by=choice.by, first=choice.first, last=choice.last, currency=tenant.currency,
+                            timezone=tenant.timezone, data_first=choice.data_first)
+
+
+@member_required
+def cohorts_page(request):
+    choice, errors = read_choice(request)
+    tenant = connection.tenant
+    context = {"metrics": selectors.METRIC_LABELS, "bys": selectors.BY, "errors": errors,
+               "params": request.GET, "choice": choice}
+    if choice is not None:
+        matrix = load(choice)
+        unit = selectors.METRICS[choice.metric]
+
+        def text(value):
+            return format_kpi(value, unit, currency=tenant.currency, locale=tenant.locale)
+
+        columns = selectors.columns(matrix)
+        rows = []
+        for cohort, values in zip(matrix.cohorts, matrix.values(choice.metric)):
+            reference = Decimal(100) if unit == "percent" else values[0]
+            rows.append({
+                "month": cohort.month, "size": cohort.size,
+                "start_mrr": format_kpi(cohort.start_mrr, "money", currency=tenant.currency, locale=tenant.locale),
+                "cells": [{"k": k, "text": text(value), "shade": shade(value, reference),
+                           "month": add_months(cohort.month, k),
+                           "query": choice.query(cohort=f"{cohort.month:%Y-%m}",
+                                                 month=f"{add_months(cohort.month, k):%Y-%m}")}
+                          for k, value in enumerate(values)],
+                "blank": range(len(columns) - len(values))})
+        averages = matrix.averages(choice.metric)
+        context.update(matrix=matrix, rows=rows, columns=columns, unit=unit,
+                       metric_label=selectors.METRIC_LABELS[choice.metric], by_label=selectors.BY[choice.by],
+                       averages=[text(value) for value in averages], csv_query=choice.query())
+    return render(request, "metrics/cohorts/page.html", context, status=400 if errors else 200)
+
+
+def matrix_lines(matrix: selectors.Matrix, metric: str):
+    """The CSV: a row per cohort (its month, size, start MRR, values[k] as the API gives
+    them) and the column averages last."""
+    width = len(selectors.columns(matrix))
+    header = ["cohort", "size", "start_mrr", *[f"month_{k}" for k in range(width)]]
+    rows = [[f"{cohort.month:%Y-%m}", cohort.size, cohort.start_mrr.quantize(selectors.PLACES), *values]
+            for cohort, values in zip(matrix.cohorts, matrix.values(metric))]
+    if matrix.cohorts:
+        rows.append(["average", sum(c.size for c in matrix.cohorts),
+                     sum(c.start_mrr for c in matrix.cohorts).quantize(selectors.PLACES), *matrix.averages(metric)])
+    return csv_table(header, rows)
+
+
+@member_required
+def cohorts_csv(request):
+    choice, errors = read_choice(request)
+    if choice is None:
+        return render(request, "metrics/cohorts/page.html",
+                      {"metrics": selectors.METRIC_LABELS, "bys": selectors.BY, "errors": errors,
+                       "params": request.GET}, status=400)
+    response = StreamingHttpResponse(matrix_lines(load(choice), choice.metric), content_type="text/csv; charset=utf-8")
+    span = f"{choice.first:%Y-%m}-{choice.last:%Y-%m}" if choice.first else "empty"
+    response["Content-Disposition"] = f'attachment; filename="cohorts-{choice.metric}-{choice.by}-{span}.csv"'
+    return response
+
+
+def cell_choice(request) -> tuple[Choice, object, object, str]:
+    """A cell of the heatmap: its choice, cohort month, month and status; a cell that
+    cannot be (a month before its cohort, an unknown status) is a 404 page."""
+    choice, errors = read_choice(request)
+    try:
+        cohort = month_param(request.GET, "cohort")
+        month = month_param(request.GET, "month")
+    except BadChoice as exc:
+        raise Http404(" ".join(exc.errors[next(iter(exc.errors))])) from exc
+    status = request.GET.get("status") or "paying"
+    if choice is None or cohort is None or month is None or month < cohort or status not in selectors.STATUSES:
+        raise Http404("No such cell of the cohort matrix.")
+    return choice, cohort, month, status
+
+
+@member_required
+def cohort_customers(request):
+    """One cell's customers, 50 to a page, still paying or not at the month's end."""
+    choice, cohort, month, status = cell_choice(request)
+    tenant = connection.tenant
+    record_set = selectors.cell_customers(by=choice.by, cohort=cohort, month=month, status=status,
+                                          currency=tenant.currency, timezone=tenant.timezone,
+                                          data_first=choice.data_first)
+    page = Paginator(record_set, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    headers = [(column.replace("_", " ").capitalize(), is_number(value)) for column, value in rows[0].items()] if rows else []
+    table = [[(cell_text(value, tenant.locale), heading, numeric) for value, (heading, numeric) in zip(row.values(), headers)]
+             for row in rows]
+    cell = choice.query(cohort=f"{cohort:%Y-%m}", month=f"{month:%Y-%m}")
+    return render(request, "metrics/cohorts/customers.html", {
+        "choice": choice, "cohort": cohort, "month": month, "k": (month.year - cohort.year) * 12 + month.month - cohort.month,
+        "status": status, "status_label": selectors.STATUSES[status], "statuses": selectors.STATUSES, "page": page, "headers": headers, "table": table,
+        "by_label": selectors.BY[choice.by], "cell_query": cell, "query": f"{cell}&status={status}",
+        "back_query": choice.query()})
+
+
+@member_required
+def cohort_customers_csv(request):
+    choice, cohort, month, status = cell_choice(request)
+    tenant = connection.tenant
+    record_set = selectors.cell_customers(by=choice.by, cohort=cohort, month=month, status=status,
+                                          currency=tenant.currency, timezone=tenant.timezone,
+                                          data_first=choice.data_first)
+    response = StreamingHttpResponse(csv_lines(record_set), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="cohort-{cohort:%Y-%m}-{month:%Y-%m}-{status}.csv"')
+    return response
