@@ -68,6 +68,12 @@ def test_the_headline_leads_groups_fold_and_a_pinned_and_a_hidden_card_stay_so(p
     # A partial month's change is never painted good or bad.
     assert not page.query_selector_all(".kpi-headline .kpi-card__change--bad, .kpi-headline .kpi-card__change--good")
 
+    # NPS ticks are whole numbers, never "-0" (issue 17, item 7).
+    page.wait_for_selector("canvas[data-chart-url*='/charts/satisfaction/'][data-drawn]", state="attached")
+    ticks = page.evaluate("""() => Chart.getChart(document.querySelector("canvas[data-chart-url*='/charts/satisfaction/']"))
+                                     .scales.y.ticks.map((tick) => tick.label)""")
+    assert ticks and all(re.fullmatch(r"−?-?\d+", label) and label not in ("-0", "−0") for label in ticks), ticks
+
     revenue_group = page.locator("details.kpi-group[data-group='Revenue']")
     revenue_group.locator("summary").click()
     assert revenue_group.get_attribute("open") is None
