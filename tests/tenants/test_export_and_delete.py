@@ -26,6 +26,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from accounts.services import add_member, issue_token
 from jobs.models import Job
+from kpihub.queues import route
 from metrics.data import export as data_export
 from metrics.data import selectors
 from metrics.imports import samples
@@ -332,3 +333,22 @@ def test_the_leave_page_exports_and_deletes(leaving, smtp_sink, django_capture_o
     suspended = browser.get("/")
     assert suspended.status_code == 403
     assert f"removed for good on {timezone.localtime(fresh.purge_after):%Y-%m-%d}" in suspended.content.decode()
+
+
+def test_reactivating_a_deleted_company_takes_the_deletion_back(leaving):
+    owner = host_client(leaving.domain, leaving.token)
+    assert owner.post("/api/v1/company/delete/", {"confirm": "leaving"}, format="json").status_code == 202
+    connection.set_schema_to_public()
+    services.set_status(Tenant.objects.filter(pk=leaving.tenant.pk), Tenant.Status.ACTIVE)
+    fresh = Tenant.objects.get(pk=leaving.tenant.pk)
+    assert fresh.deletion_requested_at is None and fresh.purge_after is None
+    # Suspended again by the platform later, it is still never purged.
+    services.set_status(Tenant.objects.filter(pk=fresh.pk), Tenant.Status.SUSPENDED)
+    assert services.purge_due_companies(now=timezone.now() + timedelta(days=365)) == []
+
+
+def test_a_big_companys_export_goes_to_the_bulk_queue(in_acme, settings):
+    settings.KPIHUB_BULK_RECOMPUTE_ROWS = 10**15
+    assert route("tenants.tasks.export_company", [], {"job_id": "x"}, {})["queue"] != settings.KPIHUB_BULK_QUEUE
+    settings.KPIHUB_BULK_RECOMPUTE_ROWS = 0
+    assert route("tenants.tasks.export_company", [], {"job_id": "x"}, {})["queue"] == settings.KPIHUB_BULK_QUEUE
