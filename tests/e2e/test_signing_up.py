@@ -30,7 +30,7 @@ def test_sign_up_on_the_public_site_and_land_on_the_new_company(live_site, chrom
         assert page.locator("h1").first.inner_text() == "Welcome, Newcomer Ltd"
         checklist = page.locator("ol.checklist li")
         assert checklist.count() >= 3 and "Import" in checklist.first.inner_text()
-        assert page.locator("text=founder@newcomer.example").count() == 1  # logged in
+        assert page.locator(".site-header__email", has_text="founder@newcomer.example").count() == 1  # logged in
         assert not problems, problems  # e.g. a redirect blocked by the CSP's form-action
     finally:
         page.close()

@@ -3,7 +3,6 @@ records one replaceable answer, closing stops it, bad tokens learn nothing, and
 unsubscribing needs the one-click POST."""
 
 import re
-import time
 
 import pytest
 from django.db import connection
@@ -27,11 +26,11 @@ def post_answer(client, recipient, **fields):
     return client.post(answer_url(recipient), {"csrfmiddlewaretoken": token, **fields})
 
 
-def test_a_scanner_opening_all_eleven_score_links_within_a_second_records_nothing(respondent):
+def test_a_scanner_opening_all_eleven_score_links_at_once_records_nothing(respondent):
+    """A mail scanner follows every link of the e-mail: opening a score link only shows
+    the page with that score chosen; the answer is the form's POST."""
     survey, (recipient, *_) = sent_survey()
-    started = time.monotonic()
     pages = [respondent.get(answer_url(recipient, score)) for score in range(11)]
-    assert time.monotonic() - started < 1
     assert all(page.status_code == 200 for page in pages)
     assert SurveyResponse.objects.count() == 0
 
