@@ -185,9 +185,12 @@ def test_postgres_restarted_during_a_recompute(acme, postgres, on_postgres, web)
         first = upload(web.port, acme, tag)  # data to compute on
         job_id = first["job_id"] if "job_id" in first else first["job"]["id"]
         wait_until(lambda: job(db, job_id)[0] == "succeeded", timeout=120, interval=0.5, what="the import")
+        # The import's recompute has no job of its own, and values from an earlier test may
+        # be stored already: wait for a recompute that ended after the import did.
+        finished = one(db, "SELECT finished_at FROM jobs_job WHERE id = %s", job_id)[0]
         wait_until(lambda: not one(db, "SELECT count(*) FROM jobs_job WHERE status IN ('queued', 'running')")[0]
-                   and one(db, "SELECT count(*) FROM metrics_kpivalue")[0], timeout=120, interval=0.5,
-                   what="the recompute the import queued")
+                   and one(db, "SELECT count(*) FROM metrics_kpicoverage WHERE computed_at > %s", finished)[0],
+                   timeout=120, interval=0.5, what="the recompute the import queued")
         before = values(db)
         db.execute("UPDATE metrics_invoice SET amount = 1 WHERE invoice_id LIKE %s", (f"f-{tag}-%",))
         status, body = call(web.port, acme.host, "/api/v1/kpis/recompute/", token=acme.owner_token, method="POST")
