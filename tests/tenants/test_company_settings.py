@@ -185,6 +185,7 @@ def test_the_owner_changes_time_zone_and_number_format_on_the_page_and_pages_fol
     owner = logged_in(acme, acme.owner_email, acme.password)
     form = owner.get("/settings/company/")
     assert b'<option value="subscription" selected>' in form.content
+    assert b'href="/settings/leave/"' in form.content  # the export and the deletion, one click away
     answer = owner.post("/settings/company/", {
         "name": "Acme Analytics", "timezone": "Asia/Tokyo", "locale": "fr-FR", "currency": "USD",
         "business_model": "subscription", "survey_sender_name": "", "survey_reply_to": ""})
