@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.urls import reverse
 
 from metrics.dashboard.charts import DASHBOARD_CHARTS
@@ -178,8 +179,8 @@ def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | N
         goal_of.setdefault(goal.kpi, goal)
     spark_months = month_range(first, month)
     rates = rates_for(kpis, currency=currency, month=month)
-    to_date = (previous_to_date(kpis, month=month, day=partial.day, currency=currency, timezone=timezone)
-               if partial and not span else {})
+    to_date = (previous_month_to_date(window, kpis, month=month, day=partial.day, currency=currency,
+                                      timezone=timezone) if partial and not span else {})
     over_range = range_values(kpis, span) if span else {}
     by_category: dict[str, list[Card]] = defaultdict(list)
     for kpi in kpis:
@@ -217,6 +218,19 @@ def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | N
         card.pinned = True
     return Dashboard(month=month, groups=groups, headline=top, headline_model=headline,
                      hidden=[card_of[key] for key in arrangement.hidden], partial=partial, span=span)
+
+
+def previous_month_to_date(window: Window, kpis: list[Kpi], *, month: Month, day: int, currency: str,
+                           timezone: str) -> dict[str, Decimal | None]:
+    """month_to_date.previous_to_date, computed once per version of the stored values
+    and day rather than once per person's layout: it reads the business data (the
+    dated families' statements), the cards only the stored values."""
+    key = f"dashboard:to-date:{window.computed_at}:{month}:{day}:{currency}:{timezone}"
+    values = cache.get(key)
+    if values is None:
+        values = previous_to_date(kpis, month=month, day=day, currency=currency, timezone=timezone)
+        cache.set(key, values, 24 * 3600)
+    return values
 
 
 def in_row(card_of: dict[str, Card], keys: list[str]) -> list[Card]:
