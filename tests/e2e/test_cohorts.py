@@ -1,0 +1,87 @@
+"""A company owner in Chromium, on a desktop and on a phone (390 px): opens Cohorts from
+the menu, sees the heatmap with the same figures the API gives, switches the metric,
+selects a cell and sees that cohort's customers still paying at that month's end."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+
+from tenants.signup import tenant_domain
+from tests.e2e.conftest import E2E_PASSWORD, committed_company
+from tests.metrics.cohorts.example import build
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+EMAIL = "owner@cohorts-e2e.example"
+
+
+@pytest.fixture(scope="module")
+def company(django_db_setup, django_db_blocker):
+    """A committed company with docs/cohorts.md's worked example; dropped afterwards."""
+    with committed_company(django_db_blocker, "cohorts", company_name="Cohort Co", email=EMAIL) as tenant:
+        with django_db_blocker.unblock():
+            connection.set_tenant(tenant)
+            build()
+            connection.set_schema_to_public()
+        yield tenant
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_heatmap_matches_the_api_and_a_cell_opens_its_customers(live_site, chromium, company, viewport):
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    base = f"http://{tenant_domain(company.slug)}:{live_site}"
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", EMAIL)
+    page.fill("input[name=password]", E2E_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    menu = page.get_by_role("button", name=re.compile("^Menu"))
+    if menu.is_visible():
+        menu.click()
+    page.locator("#site-nav").get_by_role("link", name="Cohorts", exact=True).click()
+    page.wait_for_url(re.compile(r"/cohorts/$"))
+    matrix = page.get_by_test_id("cohort-matrix")
+    assert matrix.is_visible()
+
+    page.select_option("#cohort-metric", "mrr_retention")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"metric=mrr_retention"))
+    api = page.evaluate("fetch('/api/v1/cohorts/?metric=mrr_retention&from=2025-01&to=2025-04')"
+                        ".then(answer => answer.json())")
+    for cohort in api["cohorts"]:
+        row = page.locator(f'tr[data-cohort="{cohort["cohort"]}"]')
+        shown = [text.strip() for text in row.locator("td[data-k]").all_inner_texts()]
+        assert shown == [f"{value:.1f} %" for value in cohort["values"]]
+    assert [row["values"] for row in api["cohorts"]] == [[100, 87.5, 77.5, 102.5], [100, 100, 100]]
+    averages = page.get_by_test_id("cohort-averages").locator("td.num").all_inner_texts()
+    assert averages == ["100.0 %", "91.7 %", "85.0 %", "102.5 %"]
+
+    # The page itself never scrolls sideways; the matrix does, inside its frame.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    cell = page.locator('tr[data-cohort="2025-01"] td[data-k="2"] a')
+    cell.scroll_into_view_if_needed()
+    assert cell.is_visible()
+    cell.click()
+    page.wait_for_url(re.compile(r"/cohorts/customers/\?"))
+    assert page.get_by_role("heading", level=1).inner_text() == "January 2025 cohort at the end of March 2025"
+    assert page.get_by_test_id("cohort-customer-count").inner_text() == "3 customers: still paying"
+    names = page.locator('td[data-label="Name"]').all_inner_texts()
+    assert [name.strip() for name in names] == ["A", "C", "D"]
+    page.get_by_role("link", name="Not paying").click()
+    page.wait_for_url(re.compile(r"status=gone"))
+    assert [name.strip() for name in page.locator('td[data-label="Name"]').all_inner_texts()] == ["B"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Cohorts").click()
+    page.wait_for_url(re.compile(r"/cohorts/\?metric=mrr_retention"))
+    assert problems == []
+    context.close()
