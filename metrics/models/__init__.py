@@ -12,11 +12,12 @@ from .goals import Goal, GoalEvaluation, GoalStatusChange
 from .imports import AccountCategory, DataImport, ImportChange, SavedMapping, StripeCoupon
 from .kpis import KpiCoverage, KpiValue
 from .marketing import Lead, TrafficDay
+from .segments import SavedSegment
 from .support import ImportedSurveyResponse, Ticket
 
 __all__ = [
     "Customer", "Subscription", "Invoice", "Expense", "FxRate",
     "TrafficDay", "Lead", "Ticket", "ImportedSurveyResponse", "MetricValue", "CustomMetric",
     "KpiValue", "KpiCoverage", "Goal", "GoalEvaluation", "GoalStatusChange", "DataImport",
-    "ImportChange", "SavedMapping", "AccountCategory", "StripeCoupon", "DashboardCard",
+    "ImportChange", "SavedMapping", "AccountCategory", "StripeCoupon", "DashboardCard", "SavedSegment",
 ]

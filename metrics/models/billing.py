@@ -18,6 +18,9 @@ class Customer(models.Model):
     segment = models.CharField(max_length=100, blank=True, default="")
     # Made by an import that referenced an unknown customer_id (reported as a warning).
     is_bare = models.BooleanField(default=False)
+    # Extra columns of a customers import (Stripe metadata, CRM fields) by name: what a
+    # filter may name besides the attributes above (metrics/segments/filters.py).
+    attributes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["customer_id"]
