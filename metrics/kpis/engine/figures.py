@@ -9,6 +9,7 @@ reason instead of 0.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -86,11 +87,13 @@ def tables_with_rows() -> set[str]:
     return {table for table, present in zip(tables, flags) if present}
 
 
-def collect(scope: Scope, *, session: tuple[str, ...] = (),
+def collect(scope: Scope, *, session: tuple[str, ...] = (), unfollowed: Mapping[str, str] | None = None,
             ) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
     """Every family's figures for every month of the scope, and per family how many
     rows were left out for want of an exchange rate. The statements run side by side
-    (side_connections.py); ``session``: the SET LOCAL statements the caller ran."""
+    (side_connections.py); ``session``: the SET LOCAL statements the caller ran;
+    ``unfollowed``: families (``metric_values`` too) whose figures are ``Missing`` with
+    the reason given (a segment's figures, metrics/segments/engine.py)."""
     params = scope.params()
     present = tables_with_rows()
     # One shard with one connection; otherwise one fewer than twice the connections, so
@@ -110,7 +113,7 @@ def collect(scope: Scope, *, session: tuple[str, ...] = (),
         rows[family] = add_up([rows.pop((family, shard)) for shard in range(shards)])
     first_paid = {row["month"]: row["new_invoice_customers"] for row in rows.get("first_paid_invoices", [])}
     return assemble({family: rows[family] for family in FAMILY_TABLES}, present, first_paid,
-                    rows["metric_values"])
+                    rows["metric_values"], unfollowed=unfollowed or {})
 
 
 def add_up(shards: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -122,10 +125,13 @@ def add_up(shards: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
 
 
 def assemble(family_rows: dict[str, list[dict[str, Any]]], present: set[str],
-             first_paid: dict[Month, int], metric_rows: list[dict[str, Any]],
+             first_paid: dict[Month, int], metric_rows: list[dict[str, Any]], *,
+             unfollowed: Mapping[str, str] | None = None,
              ) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
     """Per-month figures from the families' rows (whoever computed them: the
-    benchmark feeds pandas' and DuckDB's rows through here too)."""
+    benchmark feeds pandas' and DuckDB's rows through here too); ``unfollowed``: see
+    collect()."""
+    unfollowed = unfollowed or {}
     months: dict[Month, dict[str, Any]] = {}
     unconverted: dict[str, int] = {}
     for family, (table, reason) in FAMILY_TABLES.items():
@@ -135,14 +141,21 @@ def assemble(family_rows: dict[str, list[dict[str, Any]]], present: set[str],
             left_out = row.pop("unconverted_rows", 0)
             if left_out:
                 unconverted[family] = int(left_out)
-            if table and table not in present:
+            if family in unfollowed:
+                row = {name: Missing(unfollowed[family]) for name in row}
+            elif table and table not in present:
                 row = {name: Missing(reason) for name in row}
             months.setdefault(month, {}).update(row)
     for month, figures in months.items():
         figures["first_paid_invoice_customers"] = first_paid.get(month, Missing(
             "no subscriptions or invoices imported"))
         _add_derived(figures)
-    _add_metric_values(months, metric_rows)
+    if "metric_values" in unfollowed:
+        for figures in months.values():
+            for name in METRIC_VALUE_FIGURES:
+                figures[name] = Missing(unfollowed["metric_values"])
+    else:
+        _add_metric_values(months, metric_rows)
     return months, unconverted
 
 
@@ -161,10 +174,18 @@ def _add_derived(figures: dict[str, Any]) -> None:
     derived("ending_mrr", "ending12", TWELVE)
     derived("first_response_hours_total", "first_response_seconds", HOUR)
     derived("resolution_hours_total", "resolution_seconds", HOUR)
+    if isinstance(figures["promoters"], Missing):  # surveys unfollowed (collect())
+        figures["nps_margin"] = figures["csat_margin"] = figures["promoters"]
+        return
     margin = scoring.nps_margin(**{name: figures[name] for name in ("promoters", "passives", "detractors")})
     figures["nps_margin"] = Missing("no NPS responses in the month") if margin is None else margin
     margin = scoring.csat_margin(satisfied=figures["satisfied"], total=figures["csat_answers"])
     figures["csat_margin"] = Missing("no CSAT responses in the month") if margin is None else margin
+
+
+# The figures _add_metric_values() names outside the ``metric:<slug>:...`` ones (which a
+# formula reads with ``raw``: absent is Missing too).
+METRIC_VALUE_FIGURES = ("cash_balance_last", "active_users_last", "inventory_value_mean")
 
 
 def _add_metric_values(months: dict[Month, dict[str, Any]], rows: list[dict[str, Any]]) -> None:

@@ -1,0 +1,88 @@
+"""Reads of a segment's KPI values for the API and the pages: the same shapes as
+metrics/kpis/selectors.py answers unfiltered, computed on the fly (engine.py) over the
+months the stored values cover, so a segment's months line up with the whole company's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from metrics.formatting import json_number
+from metrics.kpis import selectors as kpi_selectors
+from metrics.kpis.evaluate import Result
+from metrics.kpis.registry import Kpi, tenant_kpis
+from metrics.models import Customer, SavedSegment
+from metrics.months import Month, add_months, format_period, month_range
+from metrics.segments.engine import segment_results
+from metrics.segments.filters import CustomerFilter, parse_filter
+
+
+def extra_attributes() -> list[str]:
+    """The extra customer columns the company's imports kept, by name."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT jsonb_object_keys(attributes) FROM {Customer._meta.db_table} "
+                       "WHERE attributes <> '{}'::jsonb ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def customer_filter(text: str | None) -> CustomerFilter:
+    """The filter a request's ``filter=`` spells (a 400 when it is wrong)."""
+    if text is None or not text.strip():
+        return parse_filter(None)
+    return parse_filter(text, extra_attributes=extra_attributes())
+
+
+def saved_segments() -> list[SavedSegment]:
+    return list(SavedSegment.objects.all())
+
+
+def _results(customer_filter: CustomerFilter, *, kpis: list[Kpi]) -> dict[tuple[str, Month], Result] | None:
+    """Every month's values of ``kpis`` for the segment, or None before any data."""
+    covered = kpi_selectors.coverage()
+    if not covered or not covered.first_month:
+        return None
+    tenant = connection.tenant
+    results = segment_results(customer_filter=customer_filter, kpis=tenant_kpis(), first=covered.first_month,
+                              last=covered.last_month, currency=tenant.currency, timezone=tenant.timezone)
+    wanted = {kpi.key for kpi in kpis}
+    return {(r.kpi, r.month): r for r in results if r.kpi in wanted}
+
+
+def one(kpi: Kpi, month: Month, customer_filter: CustomerFilter) -> dict[str, Any]:
+    results = _results(customer_filter, kpis=[kpi])
+    result = results.get((kpi.key, month)) if results is not None else None
+    return {"key": kpi.key, "period": format_period(month),
+            "value": json_number(result.value) if result else None, "unit": kpi.unit,
+            "inputs": result.inputs if result else {},
+            "reason": (result.reason if result else kpi_selectors.absent_reason(month)) or None}
+
+
+def series(kpi: Kpi, first: Month, last: Month, customer_filter: CustomerFilter) -> dict[str, Any]:
+    results = _results(customer_filter, kpis=[kpi]) or {}
+    points = []
+    for month in month_range(first, last):
+        result = results.get((kpi.key, month))
+        points.append({"period": format_period(month), "value": json_number(result.value) if result else None})
+    return {"key": kpi.key, "unit": kpi.unit, "points": points}
+
+
+def month_list(kpis: list[Kpi], month: Month, customer_filter: CustomerFilter) -> list[dict[str, Any]]:
+    """The month's list (kpis/selectors.month_list's shape) for the segment."""
+    results = _results(customer_filter, kpis=kpis) or {}
+    missing = kpi_selectors.absent_reason(month)
+    previous_month = add_months(month, -1)
+    items = []
+    for kpi in kpis:
+        current, previous = results.get((kpi.key, month)), results.get((kpi.key, previous_month))
+        value = current.value if current else None
+        previous_value = previous.value if previous else None
+        items.append({
+            "key": kpi.key, "name": kpi.name, "category": kpi.category.value, "unit": kpi.unit,
+            "direction": kpi.direction.value, "value": json_number(value),
+            "previous_value": json_number(previous_value),
+            "change": json_number(value - previous_value) if value is not None and previous_value is not None else None,
+            "benchmark": kpi.benchmark.as_dict() if kpi.benchmark else None,
+            "reason": (current.reason if current else missing) or None,
+        })
+    return items
