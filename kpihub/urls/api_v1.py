@@ -48,6 +48,7 @@ urlpatterns = [
     # KPIs
     path("kpis/", kpis.KpiListView.as_view(), name="api-kpis"),
     path("kpis/recompute/", kpis.KpiRecomputeView.as_view(), name="api-kpis-recompute"),
+    path("kpis/mrr/on/", kpis.MrrOnDayView.as_view(), name="api-mrr-on-day"),
     path("kpis/<slug:key>/", kpis.KpiDetailView.as_view(), name="api-kpi"),
     path("kpis/<slug:key>/series/", kpis.KpiSeriesView.as_view(), name="api-kpi-series"),
     path("kpis/<slug:key>/breakdown/", kpis.KpiBreakdownView.as_view(), name="api-kpi-breakdown"),

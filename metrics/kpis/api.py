@@ -4,6 +4,10 @@ recompute is for admins."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.db import connection, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -18,10 +22,11 @@ from metrics.kpis import selectors, serializers
 from metrics.kpis.drilldown import breakdowns
 from metrics.kpis.registry import tenant_kpis
 from metrics.kpis.tasks import request_recompute
-from metrics.date_window import OutsideWindow, check_month
+from metrics.date_window import OutsideWindow, check_date, check_month
 from metrics.months import BadPeriod, Month, add_months, parse_period
 
 MAX_SERIES_MONTHS = 600
+DAY = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 MONTH = r"^([0-9]{4}-[0-9]{2})?$"  # YYYY-MM, or empty for the default
 PERIOD = OpenApiParameter("period", str, pattern=MONTH, description="YYYY-MM; default: the latest month with data")
 
@@ -80,8 +85,15 @@ class KpiSeriesView(APIView):
 
     @documented("kpis_series", serializers.KpiSeries,
                 OpenApiParameter("from", str, pattern=MONTH, description="YYYY-MM; default: the first month with data"),
-                OpenApiParameter("to", str, pattern=MONTH, description="YYYY-MM; default: the last month with data"))
+                OpenApiParameter("to", str, pattern=MONTH, description="YYYY-MM; default: the last month with data"),
+                OpenApiParameter("granularity", str, enum=list(selectors.GRANULARITIES),
+                                 description="month (default), quarter or year: a point per period, rolled up "
+                                             "by the KPI's rule (docs/rollups.md)"))
     def get(self, request, key: str):
+        granularity = request.query_params.get("granularity") or "month"
+        if granularity not in selectors.GRANULARITIES:
+            raise ValidationError({"granularity": [
+                f"granularity must be one of {', '.join(selectors.GRANULARITIES)}, not {granularity!r}."]})
         kpi = selectors.kpi_or_404(key)
         covered = selectors.coverage()
         last = period_param(request, "to", covered.last_month if covered and covered.last_month else None)
@@ -92,7 +104,30 @@ class KpiSeriesView(APIView):
             raise ValidationError({"from": ["from must not be after to."]})
         if add_months(first, MAX_SERIES_MONTHS) <= last:
             raise ValidationError({"to": [f"A series spans at most {MAX_SERIES_MONTHS} months."]})
-        return Response(selectors.series(kpi, first, last))
+        return Response(selectors.series(kpi, first, last, granularity))
+
+
+class MrrOnDayView(APIView):
+    """MRR on any day (issue 18, item 4): ``?date=YYYY-MM-DD``, default today in the
+    company's zone (docs/decisions.md, "MRR on any day")."""
+
+    permission_classes = [IsTenantMember]
+
+    @documented("kpis_mrr_on_day", serializers.MrrOnDay,
+                OpenApiParameter("date", str, pattern=r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+                                 description="YYYY-MM-DD; default: today in the company's time zone"))
+    def get(self, request):
+        text = request.query_params.get("date") or ""
+        if text:
+            try:
+                day = check_date(date.fromisoformat(text), name="date") if DAY.match(text) else None
+            except (ValueError, OutsideWindow) as exc:
+                raise ValidationError({"date": [str(exc)]}) from exc
+            if day is None:
+                raise ValidationError({"date": [f"date must be a day written YYYY-MM-DD, not {text!r}."]})
+        else:
+            day = datetime.now(ZoneInfo(tenant_settings()[1])).date()
+        return Response(selectors.mrr_on(day))
 
 
 class KpiBreakdownView(APIView):

@@ -125,6 +125,8 @@ class Kpi:
     movements: tuple[str, ...] = ()
     # The metric_values slug the KPI reads (custom metrics and reserved slugs).
     metric_slug: str = ""
+    # A custom metric's summary of a month (last, sum, avg): how it rolls up too (rollup.py).
+    aggregation: str = ""
 
     @property
     def breakdowns(self) -> tuple[str, ...]:
@@ -405,7 +407,7 @@ def custom_kpi(*, slug: str, name: str = "", unit: str = "count", direction: str
                Direction(direction) if direction in ("up", "down") else Direction.UP,
                Category.CUSTOM, AGGREGATION_TEXT[aggregation].format(slug=slug),
                fx.custom_metric(slug, aggregation), shows=(("values_in_month", f"metric:{slug}:count"),),
-               movements=("values",), metric_slug=slug)
+               movements=("values",), metric_slug=slug, aggregation=aggregation)
 
 
 def tenant_kpis() -> list[Kpi]:

@@ -4,16 +4,22 @@ records behind a value."""
 
 from __future__ import annotations
 
+from decimal import localcontext
 from typing import Any
 
 from django.db import connection
 from django.http import Http404
 
 from metrics.formatting import json_number
+from metrics.kpis.engine import in_window
+from metrics.kpis.engine.statements import ENGINE_SQL
+from metrics.kpis.evaluate import PRECISION, stored as stored_decimal
+from metrics.kpis.formulas import TWELVE
+from metrics.kpis import rollup
 from metrics.kpis.drilldown import records
 from metrics.kpis.registry import Kpi, find_kpi
 from metrics.models import KpiCoverage, KpiValue, Subscription
-from metrics.months import Month, add_months, current_month, format_period, month_range
+from metrics.months import Month, add_months, current_month, format_period, month_of, month_range
 
 NOT_COMPUTED = "KPIs have not been computed yet"
 
@@ -83,9 +89,74 @@ def one(kpi: Kpi, month: Month) -> dict[str, Any]:
             "reason": (stored.reason if stored else absent_reason(month)) or None}
 
 
-def series(kpi: Kpi, first: Month, last: Month) -> dict[str, Any]:
-    stored = dict(KpiValue.objects.filter(kpi=kpi.key, month__gte=first, month__lte=last)
-                  .values_list("month", "value"))
+GRANULARITIES = ("month", "quarter", "year")
+
+
+def series(kpi: Kpi, first: Month, last: Month, granularity: str = "month") -> dict[str, Any]:
+    """api.md's series: a point per month, or (issue 18) per quarter or year rolled up by
+    the KPI's rule (rollup.py), a period cut by the range marked ``partial``."""
+    if granularity == "month":
+        stored = dict(KpiValue.objects.filter(kpi=kpi.key, month__gte=first, month__lte=last)
+                      .values_list("month", "value"))
+        return {"key": kpi.key, "unit": kpi.unit,
+                "points": [{"period": format_period(month), "value": json_number(stored.get(month))}
+                           for month in month_range(first, last)]}
     return {"key": kpi.key, "unit": kpi.unit,
-            "points": [{"period": format_period(month), "value": json_number(stored.get(month))}
-                       for month in month_range(first, last)]}
+            "points": [{"period": label, "value": json_number(value), "partial": partial}
+                       for label, value, partial in rolled_series(kpi, first, last, granularity)]}
+
+
+def period_label(month: Month, granularity: str) -> str:
+    if granularity == "quarter":
+        return f"{month.year:04d}-Q{(month.month - 1) // 3 + 1}"
+    if granularity == "year":
+        return f"{month.year:04d}"
+    return format_period(month)
+
+
+def period_start(month: Month, granularity: str) -> Month:
+    if granularity == "quarter":
+        return month.replace(month=3 * ((month.month - 1) // 3) + 1)
+    if granularity == "year":
+        return month.replace(month=1)
+    return month
+
+
+def rolled_series(kpi: Kpi, first: Month, last: Month, granularity: str,
+                  ) -> list[tuple[str, Any, bool]]:
+    """(period label, value, partial) per month, quarter or year of ``first`` ..
+    ``last``, from the stored months in one query. A period keeps only the range's
+    months; one that the range cuts is ``partial``."""
+    stored = {row.month: rollup.MonthValue(row.month, row.value, row.inputs or {})
+              for row in KpiValue.objects.filter(kpi=kpi.key, month__gte=first, month__lte=last)
+              .only("month", "value", "inputs")}
+    periods: dict[Month, list[Month]] = {}
+    for month in month_range(first, last):
+        periods.setdefault(period_start(month, granularity), []).append(month)
+    size = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    return [(period_label(start, granularity),
+             rollup.roll_up(kpi, [stored[m] for m in months if m in stored]),
+             len(months) < size)
+            for start, months in periods.items()]
+
+
+def mrr_on(day) -> dict[str, Any]:
+    """MRR at the end of ``day`` (issue 18, item 4), computed from the subscriptions
+    active then in one statement (engine/sql/mrr_on_day.sql): on a month's last day it
+    is that month's stored MRR. In the company's currency, at the month's rate."""
+    tenant = connection.tenant
+    month = month_of(day)
+    params = {"first": month, "last": month, "after_last": add_months(month, 1), "day": day,
+              "currency": tenant.currency, "tz": tenant.timezone, **in_window.params(tenant.timezone)}
+    reason = None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM metrics_subscription)")
+        if cursor.fetchone()[0]:
+            cursor.execute(ENGINE_SQL.load("mrr_on_day"), params)
+            mrr12, customers, _ = cursor.fetchone()
+            with localcontext(PRECISION):
+                value = stored_decimal(mrr12 / TWELVE)
+        else:
+            value, customers, reason = None, 0, "no subscriptions imported"
+    return {"key": "mrr", "date": day.isoformat(), "value": json_number(value), "unit": "money",
+            "currency": tenant.currency, "customers": customers, "reason": reason}

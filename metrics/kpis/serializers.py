@@ -47,8 +47,10 @@ class KpiValue(serializers.Serializer):
 
 
 class Point(serializers.Serializer):
-    period = serializers.CharField(help_text="YYYY-MM")
+    period = serializers.CharField(help_text="YYYY-MM; with granularity=quarter YYYY-Qn, with year YYYY")
     value = serializers.FloatField(allow_null=True)
+    partial = serializers.BooleanField(required=False,
+                                       help_text="Quarters and years only: true when the range cuts the period")
 
 
 class KpiSeries(serializers.Serializer):
@@ -79,3 +81,13 @@ class RecordsPage(serializers.Serializer):
 
 class RecomputeStarted(serializers.Serializer):
     job_id = serializers.UUIDField(help_text="GET /api/v1/jobs/{id}/ follows it")
+
+
+class MrrOnDay(serializers.Serializer):
+    key = serializers.CharField(help_text="mrr")
+    date = serializers.DateField()
+    value = serializers.FloatField(allow_null=True, help_text="MRR at the end of the day; null without subscriptions")
+    unit = serializers.CharField()
+    currency = serializers.CharField()
+    customers = serializers.IntegerField(help_text="Paying customers at the end of the day")
+    reason = serializers.CharField(allow_null=True, help_text="Why the value is null")

@@ -1,0 +1,178 @@
+"""Any range of months by month, quarter or year (issue 18, item 4): each roll-up kind
+worked out by hand, a quarter's churn recomputed from its inputs (not the months'
+mean), partial periods marked, bad parameters a 400, and another company's series out
+of reach."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from metrics.kpis import rollup
+from metrics.kpis.registry import BY_KEY, custom_kpi
+from metrics.models import KpiValue
+from tests.metrics.kpis.builders import (customers, invoice, recompute, subscriptions_for, survey_answers,
+                                         ticket, traffic)
+
+UTC = ZoneInfo("UTC")
+
+
+def months(*rows) -> list[rollup.MonthValue]:
+    """(value, inputs) per month from January 2025 on."""
+    return [rollup.MonthValue(date(2025, index + 1, 1), None if value is None else Decimal(value), inputs)
+            for index, (value, inputs) in enumerate(rows)]
+
+
+def test_a_flow_is_summed_over_the_quarter():
+    assert rollup.roll_up(BY_KEY["revenue"], months(("400", {}), ("50", {}), ("0", {}))) == Decimal(450)
+
+
+def test_a_level_is_the_quarters_last_month_with_a_value():
+    assert rollup.roll_up(BY_KEY["mrr"], months(("1000", {}), ("900", {}), (None, {}))) == Decimal(900)
+
+
+def test_a_churn_rate_of_a_quarter_is_its_churned_customers_over_the_customers_at_its_start():
+    # Jan 1 of 10, Feb 2 of 9, Mar 0 of 7: the quarter lost 3 of its first 10, 30 %,
+    # not the months' mean of (10 + 22.2 + 0) / 3 = 10.7 %.
+    quarter = months(("10", {"customers_at_start": 10, "churned_customers": 1}),
+                     ("22.2222222222", {"customers_at_start": 9, "churned_customers": 2}),
+                     ("0", {"customers_at_start": 7, "churned_customers": 0}))
+    assert rollup.roll_up(BY_KEY["customer_churn_rate"], quarter) == Decimal(30)
+
+
+def test_mrr_growth_of_a_quarter_runs_from_the_first_months_start_to_the_last_months_end():
+    quarter = months(("-10", {"mrr": 900, "mrr_at_start": 1000}), ("0", {"mrr": 900, "mrr_at_start": 900}),
+                     ("-11.1111111111", {"mrr": 800, "mrr_at_start": 900}))
+    assert rollup.roll_up(BY_KEY["mrr_growth_rate"], quarter) == Decimal(-20)
+
+
+def test_an_average_order_value_is_the_amounts_over_the_orders_of_the_quarter():
+    quarter = months(("200", {"order_amount": 400, "orders": 2}), ("50", {"order_amount": 50, "orders": 1}))
+    assert rollup.roll_up(BY_KEY["aov"], quarter) == Decimal(150)  # not (200 + 50) / 2
+
+
+def test_contract_value_is_weighed_by_the_subscriptions_started_each_month():
+    quarter = months(("1200", {"subscriptions_started": 3}), (None, {}), ("2400", {"subscriptions_started": 1}))
+    assert rollup.roll_up(BY_KEY["acv"], quarter) == Decimal(1500)  # (3 x 1200 + 2400) / 4
+
+
+def test_a_rate_without_an_exact_roll_up_is_the_mean_of_its_months():
+    quarter = months((None, {}), ("-87.5", {}), ("-100", {}))
+    assert rollup.roll_up(BY_KEY["revenue_growth_rate"], quarter) == Decimal("-93.75")
+
+
+def test_a_recomputed_rate_over_no_customers_has_no_value():
+    quarter = months((None, {"customers_at_start": 0, "churned_customers": 0}))
+    assert rollup.roll_up(BY_KEY["customer_churn_rate"], quarter) is None
+    assert rollup.roll_up(BY_KEY["customer_churn_rate"], []) is None
+
+
+def test_a_custom_metric_rolls_up_as_its_months_are_summarised():
+    rows = months(("2", {}), ("4", {}))
+    assert rollup.roll_up(custom_kpi(slug="signups", aggregation="sum"), rows) == Decimal(6)
+    assert rollup.roll_up(custom_kpi(slug="nps_x", aggregation="avg"), rows) == Decimal(3)
+    assert rollup.roll_up(custom_kpi(slug="seats", aggregation="last"), rows) == Decimal(4)
+
+
+def test_every_catalog_kpi_has_a_rule_and_every_recompute_reads_inputs_the_kpi_stores():
+    for kpi in BY_KEY.values():
+        rule = rollup.rule_of(kpi)
+        shown = {entry if isinstance(entry, str) else entry[0] for entry in kpi.shows}
+        assert {name for name, _ in rule.inputs} <= shown, kpi.key
+
+
+@pytest.fixture
+def first_quarter(in_acme):
+    """Ten customers paying 100 a month from December 2024; one leaves in January, two in
+    February, one new in March. Orders of 100 and 300 in January, 50 in February."""
+    people = customers(10)
+    subscriptions_for(people[:7], date(2024, 12, 5))
+    subscriptions_for(people[7:8], date(2024, 12, 5), date(2025, 1, 20))
+    subscriptions_for(people[8:], date(2024, 12, 5), date(2025, 2, 10))
+    subscriptions_for(customers(1), date(2025, 3, 3))
+    invoice(date(2025, 1, 10), "100")
+    invoice(date(2025, 1, 11), "300")
+    invoice(date(2025, 2, 11), "50")
+    traffic(date(2025, 1, 3), 100, conversions=4, bounces=30)
+    traffic(date(2025, 2, 3), 300, conversions=2, bounces=60)
+    survey_answers("nps", [10, 10, 3], datetime(2025, 1, 4, tzinfo=UTC))
+    survey_answers("nps", [9, 7], datetime(2025, 2, 4, tzinfo=UTC))
+    ticket(datetime(2025, 1, 5, 8, tzinfo=UTC), first_response=datetime(2025, 1, 5, 10, tzinfo=UTC),
+           resolved=datetime(2025, 1, 5, 12, tzinfo=UTC))
+    ticket(datetime(2025, 2, 5, 8, tzinfo=UTC), first_response=datetime(2025, 2, 5, 16, tzinfo=UTC),
+           resolved=datetime(2025, 2, 6, 8, tzinfo=UTC))
+    recompute()
+    connection.set_schema_to_public()
+    return in_acme
+
+
+def points(client, key: str, query: str) -> dict[str, dict]:
+    response = client.get(f"/api/v1/kpis/{key}/series/?{query}")
+    assert response.status_code == 200, response.content
+    return {point["period"]: point for point in response.json()["points"]}
+
+
+def test_the_series_by_quarter_rolls_each_kpi_up_by_its_rule(first_quarter, acme_owner):
+    query = "from=2024-12&to=2025-03&granularity=quarter"
+    churn = points(acme_owner, "customer_churn_rate", query)
+    assert churn == {"2024-Q4": {"period": "2024-Q4", "value": None, "partial": True},
+                     "2025-Q1": {"period": "2025-Q1", "value": 30, "partial": False}}
+    assert points(acme_owner, "mrr", query)["2025-Q1"]["value"] == 800
+    assert points(acme_owner, "churned_mrr", query)["2025-Q1"]["value"] == 300
+    assert points(acme_owner, "new_mrr", query)["2025-Q1"]["value"] == 100
+    assert points(acme_owner, "mrr_growth_rate", query)["2025-Q1"]["value"] == -20
+    assert points(acme_owner, "revenue", query)["2025-Q1"]["value"] == 450
+    assert points(acme_owner, "aov", query)["2025-Q1"]["value"] == 150
+    assert points(acme_owner, "bounce_rate", query)["2025-Q1"]["value"] == pytest.approx(22.5)  # 90 / 400
+    assert points(acme_owner, "nps", query)["2025-Q1"]["value"] == 40  # (3 - 1) / 5
+    assert points(acme_owner, "avg_first_response_hours", query)["2025-Q1"]["value"] == 5  # (2 + 8) / 2
+    # Revenue growth: January has no month before with revenue; (-87.5 - 100) / 2.
+    assert points(acme_owner, "revenue_growth_rate", query)["2025-Q1"]["value"] == pytest.approx(-93.75)
+
+
+def test_years_are_labelled_by_their_number_and_cut_years_are_partial(first_quarter, acme_owner):
+    churn = points(acme_owner, "customer_churn_rate", "from=2024-12&to=2025-03&granularity=year")
+    assert list(churn) == ["2024", "2025"]
+    assert churn["2025"] == {"period": "2025", "value": 30, "partial": True}
+
+
+def test_the_monthly_series_keeps_its_shape(first_quarter, acme_owner):
+    response = acme_owner.get("/api/v1/kpis/mrr/series/?from=2025-01&to=2025-02")
+    assert response.json() == {"key": "mrr", "unit": "money", "points": [
+        {"period": "2025-01", "value": 900}, {"period": "2025-02", "value": 700}]}
+    assert acme_owner.get("/api/v1/kpis/mrr/series/?from=2025-01&to=2025-02&granularity=month").json() \
+        == response.json()
+
+
+def test_a_period_of_one_month_rolls_up_to_that_months_value(first_quarter, acme):
+    """Every recomputed rule gives back the stored value of a single month: the rules'
+    formulas are the catalog's."""
+    connection.set_tenant(acme.tenant)
+    checked = 0
+    for row in KpiValue.objects.filter(value__isnull=False, kpi__in=list(BY_KEY)):
+        rolled = rollup.roll_up(BY_KEY[row.kpi], [rollup.MonthValue(row.month, row.value, row.inputs)])
+        assert rolled == pytest.approx(row.value, abs=Decimal("1e-6")), (row.kpi, row.month)
+        checked += rollup.rule_of(BY_KEY[row.kpi]).how == rollup.How.RECOMPUTE
+    assert checked > 20
+
+
+@pytest.mark.parametrize("query, field", [
+    ("granularity=week", "granularity"),
+    ("granularity=Quarter", "granularity"),
+    ("granularity=quarter&from=2025-04&to=2025-01", "from"),
+    ("granularity=year&from=2025-13", "from"),
+])
+def test_bad_ranges_and_granularities_are_a_400_that_says_why(first_quarter, acme_owner, query, field):
+    response = acme_owner.get(f"/api/v1/kpis/customer_churn_rate/series/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_another_company_never_reads_these_periods(first_quarter, globex_owner):
+    response = globex_owner.get("/api/v1/kpis/mrr/series/?from=2024-12&to=2025-03&granularity=quarter")
+    assert response.status_code == 200
+    assert all(point["value"] is None for point in response.json()["points"])
