@@ -22,6 +22,7 @@ from metrics.kpis import selectors, serializers
 from metrics.kpis.drilldown import breakdowns
 from metrics.kpis.registry import tenant_kpis
 from metrics.kpis.tasks import request_recompute
+from metrics.segments import selectors as segments
 from metrics.date_window import OutsideWindow, check_date, check_month
 from metrics.months import BadPeriod, Month, add_months, parse_period
 
@@ -29,6 +30,10 @@ MAX_SERIES_MONTHS = 600
 DAY = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 MONTH = r"^([0-9]{4}-[0-9]{2})?$"  # YYYY-MM, or empty for the default
 PERIOD = OpenApiParameter("period", str, pattern=MONTH, description="YYYY-MM; default: the latest month with data")
+FILTER = OpenApiParameter("filter", str, description=(
+    "Customers to count: attribute:value1|value2 joined by , (AND), e.g. plan:pro,country:DE|FR; attributes: "
+    "plan, channel, country, segment, currency, interval, first_paid_month and extra customer columns by name. "
+    "A KPI that cannot follow it is null with a reason."))
 
 
 def documented(operation_id: str, responses, *parameters: str | OpenApiParameter):
@@ -62,21 +67,27 @@ def month_or_default(request) -> Month:
 class KpiListView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_list", serializers.KpiOfTheMonth(many=True), PERIOD)
+    @documented("kpis_list", serializers.KpiOfTheMonth(many=True), PERIOD, FILTER)
     def get(self, request):
+        segment = segments.customer_filter(request.query_params.get("filter"))
         timezone = tenant_settings()[1]
         month = period_param(request, default=selectors.default_period(timezone))
         if month is None:
             return Response([])
+        if segment:
+            return Response(segments.month_list(tenant_kpis(), month, segment))
         return Response(selectors.month_list(tenant_kpis(), month))
 
 
 class KpiDetailView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_one", serializers.KpiValue, PERIOD)
+    @documented("kpis_one", serializers.KpiValue, PERIOD, FILTER)
     def get(self, request, key: str):
         kpi = selectors.kpi_or_404(key)
+        segment = segments.customer_filter(request.query_params.get("filter"))
+        if segment:
+            return Response(segments.one(kpi, month_or_default(request), segment))
         return Response(selectors.one(kpi, month_or_default(request)))
 
 
@@ -86,6 +97,7 @@ class KpiSeriesView(APIView):
     @documented("kpis_series", serializers.KpiSeries,
                 OpenApiParameter("from", str, pattern=MONTH, description="YYYY-MM; default: the first month with data"),
                 OpenApiParameter("to", str, pattern=MONTH, description="YYYY-MM; default: the last month with data"),
+                FILTER,
                 OpenApiParameter("granularity", str, enum=list(selectors.GRANULARITIES),
                                  description="month (default), quarter or year: a point per period, rolled up "
                                              "by the KPI's rule (docs/rollups.md)"))
@@ -104,6 +116,9 @@ class KpiSeriesView(APIView):
             raise ValidationError({"from": ["from must not be after to."]})
         if add_months(first, MAX_SERIES_MONTHS) <= last:
             raise ValidationError({"to": [f"A series spans at most {MAX_SERIES_MONTHS} months."]})
+        segment = segments.customer_filter(request.query_params.get("filter"))
+        if segment:
+            return Response(segments.series(kpi, first, last, segment))
         return Response(selectors.series(kpi, first, last, granularity))
 
 

@@ -21,6 +21,9 @@ are null with CANNOT_FOLLOW.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection, transaction
 from psycopg import sql
 
@@ -39,6 +42,19 @@ def segment_results(*, customer_filter: CustomerFilter, kpis: list[Kpi], first: 
                     currency: str, timezone: str) -> list[Result]:
     """Every KPI's values for the months ``first`` .. ``last`` over the customers the
     filter keeps (``first``: the first month with data, as the stored values start)."""
+    with segment_tables(customer_filter=customer_filter, currency=currency):
+        scope = figures.Scope(add_months(first, -1), last, currency, timezone)
+        month_figures, _ = figures.collect(scope, session=SESSION_SETTINGS,
+                                           unfollowed={family: CANNOT_FOLLOW for family in UNFOLLOWED_FAMILIES})
+    results = evaluate(month_figures, kpis, first_stored=first)
+    custom = {kpi.key for kpi in kpis if kpi.metric_slug}
+    return [Result(r.kpi, r.month, None, r.inputs, CANNOT_FOLLOW) if r.kpi in custom else r for r in results]
+
+
+@contextmanager
+def segment_tables(*, customer_filter: CustomerFilter, currency: str) -> Iterator[None]:
+    """Inside: the customer tables read as the filter keeps them (a drill-down's
+    statements too), from one snapshot; after: as they were, nothing written."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -46,17 +62,14 @@ def segment_results(*, customer_filter: CustomerFilter, kpis: list[Kpi], first: 
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             for statement in SESSION_SETTINGS:
                 cursor.execute(statement)
-            _create_views(cursor, customer_filter, currency)
-        scope = figures.Scope(add_months(first, -1), last, currency, timezone)
-        month_figures, _ = figures.collect(scope, session=SESSION_SETTINGS,
-                                           unfollowed={family: CANNOT_FOLLOW for family in UNFOLLOWED_FAMILIES})
-        transaction.set_rollback(True)
-    results = evaluate(month_figures, kpis, first_stored=first)
-    custom = {kpi.key for kpi in kpis if kpi.metric_slug}
-    return [Result(r.kpi, r.month, None, r.inputs, CANNOT_FOLLOW) if r.kpi in custom else r for r in results]
+            _create_views(customer_filter, currency)
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
 
 
-def _create_views(cursor, customer_filter: CustomerFilter, currency: str) -> None:
+def _create_views(customer_filter: CustomerFilter, currency: str) -> None:
     schema = sql.Identifier(connection.schema_name)
     subscription_where = _subscription_conditions(customer_filter, currency)
     customer_where = _customer_conditions(customer_filter, schema)
