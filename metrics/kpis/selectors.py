@@ -133,7 +133,10 @@ def rolled_series(kpi: Kpi, first: Month, last: Month, granularity: str,
     periods: dict[Month, list[Month]] = {}
     for month in month_range(first, last):
         periods.setdefault(period_start(month, granularity), []).append(month)
-    size = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    if granularity == "month":  # the stored values as they are
+        return [(period_label(start, granularity), stored[start].value if start in stored else None, False)
+                for start in periods]
+    size = {"quarter": 3, "year": 12}[granularity]
     return [(period_label(start, granularity),
              rollup.roll_up(kpi, [stored[m] for m in months if m in stored]),
              len(months) < size)

@@ -20,11 +20,13 @@ from django.shortcuts import render
 from accounts.roles import member_required
 from metrics.data.export import csv_table
 from metrics.formatting import format_kpi, format_number, moment
-from metrics.kpis import selectors
+from metrics.kpis import rollup, selectors
 from metrics.kpis.drilldown import breakdowns, records
 from metrics.kpis.explain import explain
 from metrics.kpis.registry import Kpi
-from metrics.kpis.window import RANGES, Window, window_from
+from metrics.kpis.window import (
+    GRANULARITY_LABELS, RANGES, Window, chart_range_from, day_from, presets, window_from,
+)
 from metrics.models import Goal, KpiValue
 from metrics.months import Month, add_months, format_period
 
@@ -45,10 +47,28 @@ def kpi_page(request, key):
                "breakdown_choices": [(by, f"By {by}") for by in kpi.breakdowns],
                "movements": [(movement, records.label(movement)) for movement in kpi.movements],
                "goal": Goal.objects.filter(kpi=kpi.key, archived_at__isnull=True).order_by("deadline").first()}
+    chart_range = chart_range_from(request.GET, window)
+    context.update(chart_range=chart_range, granularities=GRANULARITY_LABELS.items(),
+                   rollup_text=rollup.rule_of(kpi).text or rollup.SUMMED.text,
+                   presets=presets(window, timezone=connection.tenant.timezone))
     if window.month is not None:
         context.update(month_figures(kpi, window.month))
         context["query"] = f"month={format_period(window.month)}"
-    return render(request, "metrics/kpis/page.html", context, status=400 if window.error else 200)
+    if kpi.key == "mrr":
+        context.update(mrr_on_day(request))
+    error = window.error or chart_range.error or context.get("day_error")
+    return render(request, "metrics/kpis/page.html", context, status=400 if error else 200)
+
+
+def mrr_on_day(request) -> dict:
+    """The MRR page's "MRR on a day" (``?date=YYYY-MM-DD``): the value when a day is asked."""
+    text = request.GET.get("date") or ""
+    if not text:
+        return {"day_text": ""}
+    day, error = day_from(text)
+    if error:
+        return {"day_text": text, "day_error": error}
+    return {"day_text": text, "mrr_on_day": selectors.mrr_on(day)}
 
 
 def month_figures(kpi: Kpi, month: Month) -> dict:

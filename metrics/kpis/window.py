@@ -12,12 +12,14 @@ a link copied from one opens the same months in another."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 from django.utils.dates import MONTHS
 
-from metrics.date_window import OutsideWindow, check_month
+from metrics.date_window import OutsideWindow, check_date, check_month
 from metrics.kpis import selectors
 from metrics.months import (
     BadPeriod, Month, add_months, current_month, format_period, month_range, parse_period,
@@ -106,3 +108,86 @@ def window_from(query, *, timezone: str) -> Window:
     return Window(month=month, range=chosen_range, first_with_data=first, last_with_data=last,
                   month_under_way=this_month, error=" ".join(errors),
                   computed_at=covered.computed_at.isoformat() if covered and covered.computed_at else "")
+
+
+GRANULARITY_LABELS = {"month": "Months", "quarter": "Quarters", "year": "Years"}
+MAX_CHART_MONTHS = 600
+
+
+@dataclass(frozen=True)
+class ChartRange:
+    """The KPI page chart's months (issue 18, item 4): ``?from=&to=`` (default: the
+    window's months), ``?granularity=month|quarter|year`` and ``?yoy=1`` (the same
+    periods a year earlier as a second line). Presets are links to a from/to pair."""
+
+    first: Month | None
+    last: Month | None
+    granularity: str = "month"
+    yoy: bool = False
+    custom: bool = False  # from/to given: the chart's URL carries them
+    error: str = ""
+
+    @property
+    def query(self) -> str:
+        """The chart's own parameters, for its URL and the page's links."""
+        parts = [f"from={format_period(self.first)}&to={format_period(self.last)}"] if self.custom else []
+        if self.granularity != "month":
+            parts.append(f"granularity={self.granularity}")
+        if self.yoy:
+            parts.append("yoy=1")
+        return "&".join(parts)
+
+
+def presets(window: Window, *, timezone: str) -> list[tuple[str, str]]:
+    """(label, ``from=&to=``) of the preset ranges, from the company's today and the
+    window's months."""
+    if window.month is None:
+        return []
+    today = current_month(timezone)
+    choices = [("Last 12 months", add_months(window.month, -11), window.month),
+               ("This year", today.replace(month=1), today),
+               ("Last year", today.replace(year=today.year - 1, month=1), today.replace(year=today.year - 1, month=12)),
+               ("All", window.first_with_data or window.month, window.last_with_data or window.month)]
+    return [(label, f"from={format_period(first)}&to={format_period(last)}") for label, first, last in choices]
+
+
+def chart_range_from(query, window: Window) -> ChartRange:
+    """The range a KPI page or its chart asks for; a bad value falls back to the
+    window's months with ``error`` saying what was wrong."""
+    granularity = query.get("granularity") or "month"
+    yoy = query.get("yoy") in ("1", "on", "true")
+    errors = []
+    if granularity not in GRANULARITY_LABELS:
+        errors.append(f"granularity must be one of {', '.join(GRANULARITY_LABELS)}, not {granularity!r}.")
+        granularity = "month"
+    first, last, custom = window.first, window.month, False
+    if query.get("from") or query.get("to"):
+        try:
+            asked_first = check_month(parse_period(query.get("from", ""), name="from"), name="from")
+            asked_last = check_month(parse_period(query.get("to", ""), name="to"), name="to")
+        except (BadPeriod, OutsideWindow) as exc:
+            errors.append(str(exc))
+        else:
+            if asked_first > asked_last:
+                errors.append("from must not be after to.")
+            elif len(month_range(asked_first, asked_last)) > MAX_CHART_MONTHS:
+                errors.append(f"A range covers at most {MAX_CHART_MONTHS} months.")
+            else:
+                first, last, custom = asked_first, asked_last, True
+    return ChartRange(first, last, granularity, yoy, custom, " ".join(errors))
+
+
+DAY_PATTERN = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def day_from(text: str, *, name: str = "date") -> tuple[date | None, str]:
+    """A day written YYYY-MM-DD inside the date window (MRR on any day), or None and
+    what was wrong with it."""
+    if not DAY_PATTERN.match(text or ""):
+        return None, f"{name} must be a day written YYYY-MM-DD (e.g. 2025-03-14), not {text!r}."
+    try:
+        return check_date(date.fromisoformat(text), name=name), ""
+    except ValueError:
+        return None, f"{name} {text!r} is not a day of the calendar."
+    except OutsideWindow as exc:
+        return None, str(exc)

@@ -176,3 +176,53 @@ def test_another_company_never_reads_these_periods(first_quarter, globex_owner):
     response = globex_owner.get("/api/v1/kpis/mrr/series/?from=2024-12&to=2025-03&granularity=quarter")
     assert response.status_code == 200
     assert all(point["value"] is None for point in response.json()["points"])
+
+
+def browser(handle):
+    from django.test import Client
+
+    client = Client(HTTP_HOST=handle.host)
+    assert client.post("/accounts/login/", {"username": handle.owner_email,
+                                            "password": handle.password}).status_code == 302
+    return client
+
+
+def test_the_kpi_page_picks_a_range_by_quarter_and_its_chart_draws_it_with_the_year_before(first_quarter):
+    owner = browser(first_quarter)
+    page = owner.get("/kpis/customer_churn_rate/?month=2025-03&from=2024-12&to=2025-03&granularity=quarter&yoy=1")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert ('data-chart-url="/kpis/customer_churn_rate/chart/?month=2025-03&amp;range=12&amp;'
+            'from=2024-12&amp;to=2025-03&amp;granularity=quarter&amp;yoy=1"') in html
+    assert "churned customers summed / customers at the start x 100" in html
+    chart = owner.get("/kpis/customer_churn_rate/chart/?from=2024-12&to=2025-03&granularity=quarter&yoy=1").json()
+    assert chart["labels"] == ["2024-Q4", "2025-Q1"]
+    now, earlier = chart["datasets"]
+    assert now["data"] == [None, 30]
+    assert earlier["label"] == "Customer churn rate, a year earlier"
+    assert earlier["periods"] == ["2023-Q4", "2024-Q1"] and earlier["data"] == [None, None]
+
+
+def test_the_year_before_lines_up_period_by_period(first_quarter):
+    chart = browser(first_quarter).get("/kpis/mrr/chart/?from=2025-12&to=2026-03&granularity=quarter&yoy=1").json()
+    assert chart["labels"] == ["2025-Q4", "2026-Q1"]
+    # A year earlier: 2024-Q4 is December 2024 (1000), 2025-Q1 ends at 800.
+    assert chart["datasets"][1]["data"] == [1000, 800]
+    assert chart["datasets"][1]["periods"] == ["2024-Q4", "2025-Q1"]
+
+
+def test_a_bad_range_on_the_page_says_why_and_the_chart_answers_400(first_quarter):
+    owner = browser(first_quarter)
+    page = owner.get("/kpis/mrr/?from=2025-04&to=2025-01")
+    assert page.status_code == 400 and "from must not be after to." in page.content.decode()
+    chart = owner.get("/kpis/mrr/chart/?granularity=fortnight")
+    assert chart.status_code == 400 and "granularity must be one of month, quarter, year" in chart.json()["detail"]
+
+
+def test_the_mrr_page_shows_mrr_on_a_chosen_day(first_quarter):
+    owner = browser(first_quarter)
+    html = owner.get("/kpis/mrr/?date=2025-01-19").content.decode()
+    assert 'id="mrr-day"' in html and "At the end of 2025-01-19" in html and "10 paying customers" in html
+    bad = owner.get("/kpis/mrr/?date=2025-02-30")
+    assert bad.status_code == 400 and "is not a day of the calendar" in bad.content.decode()
+    assert 'id="mrr-day"' not in owner.get("/kpis/customers/").content.decode()
