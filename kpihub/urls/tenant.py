@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("metrics.dashboard.urls")),
     path("", include("metrics.kpis.urls")),
+    path("", include("metrics.segments.urls")),
     path("", include("metrics.cohorts.urls")),
     path("", include("metrics.imports.urls")),
     path("", include("metrics.data.urls")),
