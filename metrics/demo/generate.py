@@ -38,12 +38,14 @@ class DemoData:
 
 def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> DemoData:
     rng = random.Random(seed)
-    last_month = (end or date.today()).replace(day=1)
-    last_month = add_months(last_month, -1)  # the latest complete month
+    today = end or date.today()
+    last_month = add_months(today.replace(day=1), -1)  # the latest complete month
     first_month = add_months(last_month, -(months - 1))
-    # Nothing may fall after the latest complete month, or the dashboard would open on
-    # a month that has hardly begun (a churn effective on the 1st, a lead converted later).
-    data_end = end_of(last_month)
+    # Then this month up to yesterday, as a nightly export would bring it: the dashboard
+    # opens on the month to date (issue 17) and has something to compare. Nothing falls
+    # after yesterday (a churn or a plan change waits for its month's end).
+    data_end = today - timedelta(days=1)
+    partial = data_end >= today.replace(day=1)
     rows: dict[str, list[dict]] = {kind: [] for kind in (
         "customers", "subscriptions", "invoices", "expenses", "traffic", "leads",
         "tickets", "survey_responses", "metric_values", "fx_rates")}
@@ -53,13 +55,15 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
     churned: list[dict] = []  # customers who left, candidates for a win-back
     cash = 450_000.0
 
-    for index in range(months):
+    for index in range(months + partial):
         month = add_months(first_month, index)
-        month_end = end_of(month)
+        in_progress = index == months  # this month, up to data_end
+        month_end = data_end if in_progress else end_of(month)
         days = (month_end - month).days + 1
-        maturity = index / max(months - 1, 1)
+        full_days = (end_of(month) - month).days + 1
+        maturity = min(index / max(months - 1, 1), 1)
         season = SEASON[month.month - 1]
-        signups = round((18 + 14 * maturity) * season * rng.uniform(0.85, 1.15))
+        signups = round((18 + 14 * maturity) * season * rng.uniform(0.85, 1.15) * days / full_days)
 
         # Fixed exchange rates, drifting a little month by month.
         rows["fx_rates"].append({"currency": "EUR", "month": month.strftime("%Y-%m"),
@@ -94,7 +98,7 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
         still_active = []
         for sub in active:
             start = date.fromisoformat(sub["start_date"])
-            if start > month_end - timedelta(days=5) or month_end == data_end:
+            if start > month_end - timedelta(days=5) or in_progress:
                 still_active.append(sub)
                 continue
             roll = rng.random()
@@ -120,7 +124,9 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
 
         # --- Invoices for every subscription billed this month ---------------------------------
         revenue = 0.0
-        for sub in _billable(rows["subscriptions"] + active, month, month_end):
+        for sub in _billable(rows["subscriptions"] + active, month, end_of(month)):
+            if sub["_bill_day"] > month_end:
+                continue  # billed later this month
             invoice_seq += 1
             amount = float(sub["amount"]) * int(sub["quantity"])
             status = "paid" if rng.random() > 0.03 else rng.choice(["open", "void"])
@@ -137,9 +143,9 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
                 "date": (month + timedelta(days=rng.randrange(days))).isoformat(),
                 "amount": f"{-rng.choice([29, 79]):.2f}", "currency": "", "status": "paid"})
 
-        # --- Spend -------------------------------------------------------------------------------
+        # --- Spend (booked at the month's end: none yet for this month) -------------------------
         expenses = 0.0
-        for channel, (share, cost) in CHANNELS.items():
+        for channel, (share, cost) in () if in_progress else CHANNELS.items():
             if cost:
                 spend = round(signups * share * cost * rng.uniform(0.8, 1.2), 2)
                 expenses += spend
@@ -147,17 +153,19 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
                                          "category": "marketing", "amount": f"{spend:.2f}",
                                          "currency": "", "channel": channel,
                                          "description": f"{channel} campaigns"})
-        for category, base in (("sales", 9000), ("cogs", 0.22 * revenue + 1500), ("operating", 21000)):
+        for category, base in () if in_progress else (
+                ("sales", 9000), ("cogs", 0.22 * revenue + 1500), ("operating", 21000)):
             amount = round(base * rng.uniform(0.95, 1.05), 2)
             expenses += amount
             rows["expenses"].append({"expense_id": f"E{month:%Y%m}-{category}", "date": month_end.isoformat(),
                                      "category": category, "amount": f"{amount:.2f}", "currency": "",
                                      "channel": "", "description": f"{category} costs"})
         cash += revenue - expenses
-        rows["metric_values"].append({"metric": "cash_balance", "date": month_end.isoformat(),
-                                      "value": f"{cash:.2f}"})
-        rows["metric_values"].append({"metric": "active_users", "date": month_end.isoformat(),
-                                      "value": str(len(active) * rng.randint(3, 5))})
+        if not in_progress:  # measured at the month's end
+            rows["metric_values"].append({"metric": "cash_balance", "date": month_end.isoformat(),
+                                          "value": f"{cash:.2f}"})
+            rows["metric_values"].append({"metric": "active_users", "date": month_end.isoformat(),
+                                          "value": str(len(active) * rng.randint(3, 5))})
 
         # --- Traffic and leads --------------------------------------------------------------------
         for day_index in range(days):
@@ -221,10 +229,10 @@ def generate(*, months: int = 24, end: date | None = None, seed: int = 7) -> Dem
                 "comment": rng.choice(["", "", "Great reports", "Needs more integrations",
                                        "Support is quick", "Pricey for us"])})
 
-    # Plan changes at the last month's end start the month after: it needs a rate too.
-    following = add_months(last_month, 1)
-    rows["fx_rates"].append({"currency": "EUR", "month": following.strftime("%Y-%m"),
-                             "rate": rows["fx_rates"][-1]["rate"]})
+    if not partial:  # plan changes at the last month's end start the month after: it needs a rate too
+        following = add_months(last_month, 1)
+        rows["fx_rates"].append({"currency": "EUR", "month": following.strftime("%Y-%m"),
+                                 "rate": rows["fx_rates"][-1]["rate"]})
     rows["subscriptions"].extend(active)
     for sub in rows["subscriptions"]:
         for private in [key for key in sub if key.startswith("_")]:
