@@ -147,7 +147,7 @@ def presets(window: Window, *, timezone: str) -> list[tuple[str, str]]:
     choices = [("Last 12 months", add_months(window.month, -11), window.month),
                ("This year", today.replace(month=1), today),
                ("Last year", today.replace(year=today.year - 1, month=1), today.replace(year=today.year - 1, month=12)),
-               ("All", window.first_with_data or window.month, window.last_with_data or window.month)]
+               ("All months", window.first_with_data or window.month, window.last_with_data or window.month)]
     return [(label, f"from={format_period(first)}&to={format_period(last)}") for label, first, last in choices]
 
 

@@ -5,9 +5,8 @@ of reach."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -15,10 +14,7 @@ from django.db import connection
 from metrics.kpis import rollup
 from metrics.kpis.registry import BY_KEY, custom_kpi
 from metrics.models import KpiValue
-from tests.metrics.kpis.builders import (customers, invoice, recompute, subscriptions_for, survey_answers,
-                                         ticket, traffic)
-
-UTC = ZoneInfo("UTC")
+from tests.metrics.kpis.first_quarter import build as first_quarter_of_2025
 
 
 def months(*rows) -> list[rollup.MonthValue]:
@@ -87,25 +83,9 @@ def test_every_catalog_kpi_has_a_rule_and_every_recompute_reads_inputs_the_kpi_s
 
 @pytest.fixture
 def first_quarter(in_acme):
-    """Ten customers paying 100 a month from December 2024; one leaves in January, two in
-    February, one new in March. Orders of 100 and 300 in January, 50 in February."""
-    people = customers(10)
-    subscriptions_for(people[:7], date(2024, 12, 5))
-    subscriptions_for(people[7:8], date(2024, 12, 5), date(2025, 1, 20))
-    subscriptions_for(people[8:], date(2024, 12, 5), date(2025, 2, 10))
-    subscriptions_for(customers(1), date(2025, 3, 3))
-    invoice(date(2025, 1, 10), "100")
-    invoice(date(2025, 1, 11), "300")
-    invoice(date(2025, 2, 11), "50")
-    traffic(date(2025, 1, 3), 100, conversions=4, bounces=30)
-    traffic(date(2025, 2, 3), 300, conversions=2, bounces=60)
-    survey_answers("nps", [10, 10, 3], datetime(2025, 1, 4, tzinfo=UTC))
-    survey_answers("nps", [9, 7], datetime(2025, 2, 4, tzinfo=UTC))
-    ticket(datetime(2025, 1, 5, 8, tzinfo=UTC), first_response=datetime(2025, 1, 5, 10, tzinfo=UTC),
-           resolved=datetime(2025, 1, 5, 12, tzinfo=UTC))
-    ticket(datetime(2025, 2, 5, 8, tzinfo=UTC), first_response=datetime(2025, 2, 5, 16, tzinfo=UTC),
-           resolved=datetime(2025, 2, 6, 8, tzinfo=UTC))
-    recompute()
+    """tests/metrics/kpis/first_quarter.py: ten customers from December 2024, three leave
+    in the first quarter of 2025, one joins."""
+    first_quarter_of_2025()
     connection.set_schema_to_public()
     return in_acme
 
