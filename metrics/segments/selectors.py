@@ -50,7 +50,21 @@ def _results(customer_filter: CustomerFilter, *, kpis: list[Kpi]) -> dict[tuple[
 
 
 def one(kpi: Kpi, month: Month, customer_filter: CustomerFilter) -> dict[str, Any]:
+    return _one(kpi, month, _results(customer_filter, kpis=[kpi]))
+
+
+def series(kpi: Kpi, first: Month, last: Month, customer_filter: CustomerFilter) -> dict[str, Any]:
+    return _series(kpi, first, last, _results(customer_filter, kpis=[kpi]))
+
+
+def one_and_series(kpi: Kpi, month: Month, first: Month, last: Month,
+                   customer_filter: CustomerFilter) -> tuple[dict[str, Any], dict[str, Any]]:
+    """one() and series() from one computation (a page shows both)."""
     results = _results(customer_filter, kpis=[kpi])
+    return _one(kpi, month, results), _series(kpi, first, last, results)
+
+
+def _one(kpi: Kpi, month: Month, results: dict[tuple[str, Month], Result] | None) -> dict[str, Any]:
     result = results.get((kpi.key, month)) if results is not None else None
     return {"key": kpi.key, "period": format_period(month),
             "value": json_number(result.value) if result else None, "unit": kpi.unit,
@@ -58,8 +72,9 @@ def one(kpi: Kpi, month: Month, customer_filter: CustomerFilter) -> dict[str, An
             "reason": (result.reason if result else kpi_selectors.absent_reason(month)) or None}
 
 
-def series(kpi: Kpi, first: Month, last: Month, customer_filter: CustomerFilter) -> dict[str, Any]:
-    results = _results(customer_filter, kpis=[kpi]) or {}
+def _series(kpi: Kpi, first: Month, last: Month,
+            results: dict[tuple[str, Month], Result] | None) -> dict[str, Any]:
+    results = results or {}
     points = []
     for month in month_range(first, last):
         result = results.get((kpi.key, month))

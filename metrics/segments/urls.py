@@ -1,0 +1,10 @@
+"""A KPI's segments side by side, and saving a segment."""
+
+from django.urls import path
+
+from metrics.segments import views
+
+urlpatterns = [
+    path("kpis/<slug:key>/segments/", views.compare_segments, name="kpi-segments"),
+    path("kpis/<slug:key>/segments/save/", views.save_segment, name="kpi-segments-save"),
+]

@@ -1,0 +1,75 @@
+"""A KPI's segments side by side (``/kpis/<key>/segments/``): the filter bar (two
+filters, each typed or picked from the company's saved segments), the chosen month's
+value of each and their last twelve months, computed on the fly (engine.py)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError
+
+from accounts.roles import member_required
+from metrics.kpis import selectors as kpi_selectors
+from metrics.months import add_months, month_range
+from metrics.segments import selectors, services
+from metrics.segments.engine import CANNOT_FOLLOW
+from metrics.segments.filters import ATTRIBUTES, EVERYONE
+
+SIDES = (("filter", "A"), ("compare", "B"))
+MONTHS_SHOWN = 12
+
+
+def _message(error: ValidationError) -> str:
+    detail = error.detail
+    if isinstance(detail, dict):
+        return " ".join(str(m) for messages in detail.values() for m in messages)
+    return " ".join(str(m) for m in detail)
+
+
+@member_required
+def compare_segments(request, key):
+    kpi = kpi_selectors.kpi_or_404(key)
+    month = kpi_selectors.default_period(connection.tenant.timezone)
+    sides, error = [], ""
+    for param, label in SIDES:
+        text = request.GET.get(param, "")
+        try:
+            parsed = selectors.customer_filter(text)
+        except ValidationError as exc:
+            error, parsed = _message(exc), None
+        sides.append({"param": param, "label": label, "text": text, "filter": parsed})
+    months = month_range(add_months(month, -(MONTHS_SHOWN - 1)), month) if month else []
+    if month and not error:
+        for side in sides:
+            chosen = side["filter"] or EVERYONE
+            if chosen:
+                side["one"], series = selectors.one_and_series(kpi, month, months[0], months[-1], chosen)
+                side["points"] = series["points"]
+            else:
+                side["one"] = kpi_selectors.one(kpi, month)
+                side["points"] = kpi_selectors.series(kpi, months[0], months[-1])["points"]
+    rows = [(point, *(side["points"][index]["value"] for side in sides))
+            for index, point in enumerate(months)] if month and not error else []
+    context = {"kpi": kpi, "month": month, "sides": sides, "error": error, "rows": rows,
+               "saved": selectors.saved_segments(), "attributes": [*ATTRIBUTES, *selectors.extra_attributes()],
+               "cannot_follow": CANNOT_FOLLOW}
+    return render(request, "metrics/segments/compare.html", context, status=400 if error else 200)
+
+
+@member_required
+@require_POST
+def save_segment(request, key):
+    kpi = kpi_selectors.kpi_or_404(key)
+    back = reverse("kpi-segments", args=[kpi.key])
+    try:
+        segment = services.save_segment(name=request.POST.get("name", ""), filter_text=request.POST.get("filter", ""),
+                                        user=request.user)
+    except ValidationError as exc:
+        return render(request, "metrics/segments/compare.html", {
+            "kpi": kpi, "sides": [], "rows": [], "error": _message(exc), "saved": selectors.saved_segments(),
+            "attributes": ATTRIBUTES}, status=400)
+    return redirect(f"{back}?{urlencode({'filter': segment.filter})}")
