@@ -206,3 +206,13 @@ def test_the_mrr_page_shows_mrr_on_a_chosen_day(first_quarter):
     bad = owner.get("/kpis/mrr/?date=2025-02-30")
     assert bad.status_code == 400 and "is not a day of the calendar" in bad.content.decode()
     assert 'id="mrr-day"' not in owner.get("/kpis/customers/").content.decode()
+
+
+def test_docs_rollups_lists_every_kpis_rule_as_declared():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    document = (Path(settings.BASE_DIR) / "docs" / "rollups.md").read_text()
+    for key, kind, text in rollup.table():
+        assert f"| `{key}` | {kind} | {text} |" in document, key
