@@ -10,13 +10,16 @@ subscription's 12 x MRR), so a cohort's MRR is part of the engine's MRR of the m
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
+from metrics.kpis.compute import SESSION_SETTINGS
 from metrics.kpis.drilldown.records import RecordSet
 from metrics.kpis.engine.figures import Scope
 from metrics.kpis.engine.statements import ENGINE_SQL, SqlFiles
@@ -43,6 +46,31 @@ STATUSES = {"paying": "Still paying", "gone": "Not paying"}
 HUNDRED = Decimal(100)
 TWELVE = Decimal(12)
 PLACES = Decimal("0.0001")
+
+
+@contextmanager
+def _session() -> Iterator:
+    """A cursor with the engine's session settings (compute.py): room to hash and sort
+    in memory, and no JIT, whose compiling alone took seconds for this statement."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in SESSION_SETTINGS:
+            cursor.execute(statement)
+        yield cursor
+
+
+class CellCustomers(RecordSet):
+    """A RecordSet whose count and pages run with the session settings too."""
+
+    def count(self) -> int:
+        if self._count is None:
+            with _session() as cursor:
+                cursor.execute(f"SELECT count(*) FROM ({self.sql}) AS records", self.params)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        with _session():
+            return super().__getitem__(window)
 
 
 def _index(month: Month) -> int:
@@ -131,7 +159,7 @@ def matrix(*, by: str, first: Month, last: Month, currency: str, timezone: str,
     series_first = min(first, data_first) if data_first else first
     params = _params(by=by, series_first=series_first, series_last=last, first=first, last=last,
                      currency=currency, timezone=timezone)
-    with connection.cursor() as cursor:
+    with _session() as cursor:
         cursor.execute(COHORT_SQL.load("cohort_matrix"), params)
         rows = cursor.fetchall()
     cohorts: dict[Month, list] = {}
@@ -146,12 +174,12 @@ def cell_customers(*, by: str, cohort: Month, month: Month, status: str, currenc
                    data_first: Month | None) -> RecordSet:
     """The customers behind one cell: the cohort's members paying (``status`` "paying")
     or not ("gone") at the end of ``month``; a RecordSet, so it pages as the KPI
-    drill-down does."""
+    drill-down does (with the session settings)."""
     series_first = min(cohort, data_first) if data_first else cohort
     params = _params(by=by, series_first=series_first, series_last=month, first=cohort, last=cohort,
                      currency=currency, timezone=timezone)
     params.update(month_mi=_index(month), paying=status == "paying")
-    return RecordSet(COHORT_SQL.load("cohort_customers"), params)
+    return CellCustomers(COHORT_SQL.load("cohort_customers"), params)
 
 
 def columns(matrix_: Matrix) -> list[int]:

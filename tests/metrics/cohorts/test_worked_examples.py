@@ -76,3 +76,16 @@ def test_the_cohorts_asked_for_only_but_followed_to_the_last_month(in_acme):
     build()
     built = matrix(first=FEB, last=APR)
     assert [(c.month, len(c.cells)) for c in built.cohorts] == [(FEB, 3)]
+
+
+def test_money_in_another_currency_moves_with_its_rate_and_gross_retention_caps_the_rise(in_acme):
+    from tests.metrics.kpis.builders import customer, fx_rate, subscription
+
+    subscription(customer(name="F"), JAN.replace(day=5), currency="EUR")
+    for month, rate in ((JAN, "1.10"), (FEB, "1.20"), (FEB.replace(month=3), "1.00")):
+        fx_rate("EUR", month, rate)
+    built = matrix(last=FEB.replace(month=3))
+    assert built.cohorts[0].start_mrr == Decimal(110)
+    assert numbers(built.values("mrr_retention")) == [[100, Decimal("109.0909"), Decimal("90.9091")]]
+    assert numbers(built.values("gross_mrr_retention")) == [[100, 100, Decimal("90.9091")]]
+    assert numbers(built.values("arpu")) == [[110, 120, 100]]
