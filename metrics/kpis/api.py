@@ -4,8 +4,7 @@ recompute is for admins."""
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -23,11 +22,11 @@ from metrics.kpis.drilldown import breakdowns
 from metrics.kpis.registry import tenant_kpis
 from metrics.kpis.tasks import request_recompute
 from metrics.segments import selectors as segments
-from metrics.date_window import OutsideWindow, check_date, check_month
+from metrics.date_window import OutsideWindow, check_month
+from metrics.kpis.window import day_from
 from metrics.months import BadPeriod, Month, add_months, parse_period
 
 MAX_SERIES_MONTHS = 600
-DAY = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 MONTH = r"^([0-9]{4}-[0-9]{2})?$"  # YYYY-MM, or empty for the default
 PERIOD = OpenApiParameter("period", str, pattern=MONTH, description="YYYY-MM; default: the latest month with data")
 FILTER = OpenApiParameter("filter", str, description=(
@@ -134,12 +133,9 @@ class MrrOnDayView(APIView):
     def get(self, request):
         text = request.query_params.get("date") or ""
         if text:
-            try:
-                day = check_date(date.fromisoformat(text), name="date") if DAY.match(text) else None
-            except (ValueError, OutsideWindow) as exc:
-                raise ValidationError({"date": [str(exc)]}) from exc
-            if day is None:
-                raise ValidationError({"date": [f"date must be a day written YYYY-MM-DD, not {text!r}."]})
+            day, error = day_from(text)
+            if error:
+                raise ValidationError({"date": [error]})
         else:
             day = datetime.now(ZoneInfo(tenant_settings()[1])).date()
         return Response(selectors.mrr_on(day))
