@@ -65,7 +65,7 @@ def set_demo_goals(owner) -> None:
     """Two goals set at the start of the data's last quarter, so the Goals page and the
     cards show progress, pace and a forecast from the first visit."""
     mrr = kpi_series("mrr")
-    last = add_months(date.today().replace(day=1), -1)  # the data's last month (generate.py)
+    last = add_months(date.today().replace(day=1), -1)  # the data's last complete month (generate.py)
     start, deadline = add_months(last, -2), end_of(add_months(last, 4))
     for kpi, target, why in (
             ("customer_churn_rate", Decimal("2.5"), "Keep more of the customers we win."),
