@@ -174,7 +174,8 @@ class KpiSeriesChartView(KpiChartView):
         return rolled_series(self.kpi, self.range.first, self.range.last, self.range.granularity)
 
     def get_labels(self):
-        return [label for label, _, _ in self.periods]
+        """A period the range cuts says so: "2026-Q4 (partial)"."""
+        return [f"{label} (partial)" if partial else label for label, _, partial in self.periods]
 
     def series(self):
         colour = SERIES_COLOURS[0]

@@ -63,7 +63,7 @@ def test_a_range_by_quarter_with_the_year_before(live_site, chromium, company, v
     page.get_by_test_id("kpi-range-form").get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"granularity=quarter"))
     chart = chart_data(page)
-    assert chart["labels"] == ["2024-Q4", "2025-Q1"]
+    assert chart["labels"] == ["2024-Q4 (partial)", "2025-Q1"]
     assert chart["datasets"] == [{"label": "Customer churn rate", "data": [None, 30]}]
     assert "December 2024 to March 2025, by quarter" in page.get_by_test_id("chart-range").inner_text()
 
@@ -78,7 +78,7 @@ def test_a_range_by_quarter_with_the_year_before(live_site, chromium, company, v
 
     page.get_by_role("link", name="All months", exact=True).click()
     page.wait_for_url(re.compile(r"from=2024-12&to=2025-06&granularity=quarter&yoy=1"))
-    assert chart_data(page)["labels"] == ["2024-Q4", "2025-Q1", "2025-Q2"]
+    assert chart_data(page)["labels"] == ["2024-Q4 (partial)", "2025-Q1", "2025-Q2"]
 
     page.goto(f"{base}/kpis/mrr/?month=2025-03")
     page.fill("#mrr-day", "2025-01-19")

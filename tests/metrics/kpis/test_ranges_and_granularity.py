@@ -176,7 +176,7 @@ def test_the_kpi_page_picks_a_range_by_quarter_and_its_chart_draws_it_with_the_y
             'from=2024-12&amp;to=2025-03&amp;granularity=quarter&amp;yoy=1"') in html
     assert "churned customers summed / customers at the start x 100" in html
     chart = owner.get("/kpis/customer_churn_rate/chart/?from=2024-12&to=2025-03&granularity=quarter&yoy=1").json()
-    assert chart["labels"] == ["2024-Q4", "2025-Q1"]
+    assert chart["labels"] == ["2024-Q4 (partial)", "2025-Q1"]  # December only
     now, earlier = chart["datasets"]
     assert now["data"] == [None, 30]
     assert earlier["label"] == "Customer churn rate, a year earlier"
@@ -185,7 +185,7 @@ def test_the_kpi_page_picks_a_range_by_quarter_and_its_chart_draws_it_with_the_y
 
 def test_the_year_before_lines_up_period_by_period(first_quarter):
     chart = browser(first_quarter).get("/kpis/mrr/chart/?from=2025-12&to=2026-03&granularity=quarter&yoy=1").json()
-    assert chart["labels"] == ["2025-Q4", "2026-Q1"]
+    assert chart["labels"] == ["2025-Q4 (partial)", "2026-Q1"]
     # A year earlier: 2024-Q4 is December 2024 (1000), 2025-Q1 ends at 800.
     assert chart["datasets"][1]["data"] == [1000, 800]
     assert chart["datasets"][1]["periods"] == ["2024-Q4", "2025-Q1"]
