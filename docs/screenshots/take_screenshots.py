@@ -16,6 +16,7 @@ SHOTS = [  # (file, path, viewport width, full page)
     ("kpi-page.png", "/kpis/customer_churn_rate/", 1280, True),
     ("dashboard-phone.png", "/", 390, False),
     ("goal.png", "/goals/1/", 1280, False),  # the demo's first goal: churn
+    ("cohorts.png", "/cohorts/", 1280, False),
 ]
 
 
