@@ -117,6 +117,8 @@ class KpiSeriesView(APIView):
             raise ValidationError({"to": [f"A series spans at most {MAX_SERIES_MONTHS} months."]})
         segment = segments.customer_filter(request.query_params.get("filter"))
         if segment:
+            if granularity != "month":
+                raise ValidationError({"filter": ["A filtered series is by month for now: leave out granularity."]})
             return Response(segments.series(kpi, first, last, segment))
         return Response(selectors.series(kpi, first, last, granularity))
 
@@ -144,7 +146,7 @@ class MrrOnDayView(APIView):
 class KpiBreakdownView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_breakdown", serializers.KpiBreakdown, PERIOD,
+    @documented("kpis_breakdown", serializers.KpiBreakdown, PERIOD, FILTER,
                 OpenApiParameter("by", str, description="One of the KPI's breakdowns (kpi-catalog.md); default its first"))
     def get(self, request, key: str):
         kpi = selectors.kpi_or_404(key)
@@ -153,9 +155,13 @@ class KpiBreakdownView(APIView):
         by = request.query_params.get("by") or kpi.breakdowns[0]
         if by not in kpi.breakdowns:
             raise ValidationError({"by": [f"{kpi.key} breaks down by {', '.join(kpi.breakdowns)}, not {by!r}."]})
+        segment = segments.customer_filter(request.query_params.get("filter"))
         month = month_or_default(request)
         currency, timezone = tenant_settings()
-        rows = breakdowns.breakdown(kpi.key, by, month, currency=currency, timezone=timezone)
+        if segment:
+            rows = segments.breakdown(kpi, by, month, segment)
+        else:
+            rows = breakdowns.breakdown(kpi.key, by, month, currency=currency, timezone=timezone)
         return Response({"key": kpi.key, "by": by, "period": month.strftime("%Y-%m"),
                          "rows": [{"group": row["group"], "value": json_number(row["value"])}
                                   for row in rows]})

@@ -7,15 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from rest_framework.exceptions import ValidationError
 
 from metrics.formatting import json_number
 from metrics.kpis import selectors as kpi_selectors
+from metrics.kpis.drilldown import breakdowns
 from metrics.kpis.evaluate import Result
 from metrics.kpis.registry import Kpi, tenant_kpis
 from metrics.models import Customer, SavedSegment
 from metrics.months import Month, add_months, format_period, month_range
-from metrics.segments.engine import segment_results
+from metrics.segments.engine import CANNOT_FOLLOW, segment_results, segment_tables
 from metrics.segments.filters import CustomerFilter, parse_filter
+
+# Breakdown families (drilldown/breakdowns.py) over customers' tables.
+FOLLOWING_BREAKDOWNS = ("customers",)
 
 
 def extra_attributes() -> list[str]:
@@ -101,3 +106,13 @@ def month_list(kpis: list[Kpi], month: Month, customer_filter: CustomerFilter) -
             "reason": (current.reason if current else missing) or None,
         })
     return items
+
+
+def breakdown(kpi: Kpi, by: str, month: Month, customer_filter: CustomerFilter) -> list[dict[str, Any]]:
+    """The KPI's breakdown (drilldown/breakdowns.py) over the segment's customers; a
+    breakdown of traffic or spend has no customers to follow: a 400 saying so."""
+    if kpi.breakdown.family not in FOLLOWING_BREAKDOWNS:
+        raise ValidationError({"filter": [f"The breakdown of {kpi.key} {CANNOT_FOLLOW}."]})
+    tenant = connection.tenant
+    with segment_tables(customer_filter=customer_filter, currency=tenant.currency):
+        return breakdowns.breakdown(kpi.key, by, month, currency=tenant.currency, timezone=tenant.timezone)

@@ -52,3 +52,15 @@ def test_another_company_cannot_filter_on_acmes_extra_columns_nor_see_its_figure
     assert response.status_code == 400 and "industry" not in str(response.json()).split("known attributes")[1]
     answer = globex_owner.get("/api/v1/kpis/mrr/?period=2025-02&filter=plan:pro").json()
     assert answer["value"] is None
+
+
+def test_a_breakdown_follows_the_filter_and_one_over_traffic_says_it_cannot(plans, acme_owner):
+    answer = acme_owner.get("/api/v1/kpis/mrr/breakdown/?period=2025-02&by=country&filter=plan:pro").json()
+    assert {row["group"]: row["value"] for row in answer["rows"]} == {"DE": 100, "FR": 10}
+    refused = acme_owner.get("/api/v1/kpis/visits/breakdown/?period=2025-02&filter=plan:pro")
+    assert refused.status_code == 400 and "cannot follow a customer filter" in str(refused.json())
+
+
+def test_a_filtered_series_is_by_month(plans, acme_owner):
+    response = acme_owner.get("/api/v1/kpis/mrr/series/?filter=plan:pro&granularity=quarter")
+    assert response.status_code == 400 and "by month" in str(response.json())
