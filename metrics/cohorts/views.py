@@ -17,7 +17,7 @@ from metrics.cohorts.choices import BadChoice, Choice, choose, month_param
 from metrics.data.export import csv_table
 from metrics.formatting import format_kpi
 from metrics.kpis.views import cell_text, csv_lines, is_number
-from metrics.months import add_months
+from metrics.months import Month, add_months, months_between
 
 CUSTOMERS_PER_PAGE = 50
 # How far a cell is from its reference (100 %, or the cohort's month-0 ARPU), as a share
@@ -112,7 +112,7 @@ def cohorts_csv(request):
     return response
 
 
-def cell_choice(request) -> tuple[Choice, object, object, str]:
+def cell_choice(request) -> tuple[Choice, Month, Month, str]:
     """A cell of the heatmap: its choice, cohort month, month and status; a cell that
     cannot be (a month before its cohort, an unknown status) is a 404 page."""
     choice, errors = read_choice(request)
@@ -142,7 +142,7 @@ def cohort_customers(request):
              for row in rows]
     cell = choice.query(cohort=f"{cohort:%Y-%m}", month=f"{month:%Y-%m}")
     return render(request, "metrics/cohorts/customers.html", {
-        "choice": choice, "cohort": cohort, "month": month, "k": (month.year - cohort.year) * 12 + month.month - cohort.month,
+        "choice": choice, "cohort": cohort, "month": month, "k": months_between(cohort, month),
         "status": status, "status_label": selectors.STATUSES[status], "statuses": selectors.STATUSES, "page": page, "headers": headers, "table": table,
         "by_label": selectors.BY[choice.by], "cell_query": cell, "query": f"{cell}&status={status}",
         "back_query": choice.query()})
