@@ -68,7 +68,7 @@ def test_turn_on_two_factor_and_log_in_with_a_code(live_site, chromium, django_d
             page.fill("input[name=code]", app_code(django_db_blocker, tenant))
             page.click("main button[type=submit]")
             page.wait_for_url(f"{base}/")
-            assert page.locator(f"header >> text={EMAIL}").count() == 1  # logged in
+            assert page.locator(".site-header__email", has_text=EMAIL).count() == 1  # logged in
             assert not problems, problems
         finally:
             context.close()

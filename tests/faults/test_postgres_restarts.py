@@ -186,10 +186,11 @@ def test_postgres_restarted_during_a_recompute(acme, postgres, on_postgres, web)
         job_id = first["job_id"] if "job_id" in first else first["job"]["id"]
         wait_until(lambda: job(db, job_id)[0] == "succeeded", timeout=120, interval=0.5, what="the import")
         # The import's recompute has no job of its own, and values from an earlier test may
-        # be stored already: wait for a recompute that ended after the import did.
-        finished = one(db, "SELECT finished_at FROM jobs_job WHERE id = %s", job_id)[0]
+        # be stored already: wait for a recompute that ended after the import started (it
+        # can end before the import's job is marked finished).
+        started = one(db, "SELECT started_at FROM jobs_job WHERE id = %s", job_id)[0]
         wait_until(lambda: not one(db, "SELECT count(*) FROM jobs_job WHERE status IN ('queued', 'running')")[0]
-                   and one(db, "SELECT count(*) FROM metrics_kpicoverage WHERE computed_at > %s", finished)[0],
+                   and one(db, "SELECT count(*) FROM metrics_kpicoverage WHERE computed_at > %s", started)[0],
                    timeout=120, interval=0.5, what="the recompute the import queued")
         before = values(db)
         db.execute("UPDATE metrics_invoice SET amount = 1 WHERE invoice_id LIKE %s", (f"f-{tag}-%",))
