@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from metrics.imports.kinds import Column, Kind
 from metrics.imports.reading import FileProblem, normalise_header
@@ -14,6 +14,8 @@ class HeaderMatch:
     positions: list[int]         # where each of them is in a row
     unknown: list[str]           # header cells that are not columns of the kind
     width: int                   # cells in the header
+    # Of a kind that keeps extra columns: (position, attribute name) of the other cells.
+    extra: list[tuple[int, str]] = field(default_factory=list)
 
 
 def match_header(kind: Kind, header: list[str], header_line: int = 1) -> HeaderMatch:
@@ -21,7 +23,7 @@ def match_header(kind: Kind, header: list[str], header_line: int = 1) -> HeaderM
     the expected columns, and the line read as the header: after a preamble it may not
     be the one the person meant) or when a column appears twice."""
     seen: dict[str, int] = {}
-    unknown = []
+    unknown, extra = [], []
     known = set(kind.column_names)
     for index, cell in enumerate(header):
         name = normalise_header(cell)
@@ -34,6 +36,8 @@ def match_header(kind: Kind, header: list[str], header_line: int = 1) -> HeaderM
             seen[name] = index
         else:
             unknown.append(str(cell).strip())
+            if kind.keeps_extra_columns and name not in {attribute for _, attribute in extra}:
+                extra.append((index, name[:100]))
     missing = [name for name in kind.required if name not in seen]
     if missing:
         raise FileProblem(
@@ -43,7 +47,7 @@ def match_header(kind: Kind, header: list[str], header_line: int = 1) -> HeaderM
             f"(required: {', '.join(kind.required)}).")
     columns = [column for column in kind.columns if column.name in seen]
     return HeaderMatch(columns=columns, positions=[seen[column.name] for column in columns],
-                       unknown=unknown, width=len(header))
+                       unknown=unknown, width=len(header), extra=extra)
 
 
 def _cells(header: list[str], shown: int = 12, width: int = 40) -> str:

@@ -89,6 +89,9 @@ class Kind:
     fixed: dict = field(default_factory=dict)
     # The Data page's default ordering and date filter.
     date_column: str | None = None
+    # Columns of a file that are not the kind's are kept by name in the model's
+    # ``attributes`` (customers: Stripe metadata, CRM fields; extra_columns.py).
+    keeps_extra_columns: bool = False
 
     @property
     def table(self) -> str:
@@ -143,6 +146,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
         keys=(Key(("customer_id",)),),
         fixed={"is_bare": False},
         date_column="signup_date",
+        keeps_extra_columns=True,
     ),
     Kind(
         "subscriptions", "Subscriptions", data.Subscription,

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from django.db import DatabaseError, connection, transaction
 
-from metrics.imports import checking, staging, writing
+from metrics.imports import checking, extra_columns, staging, writing
 from metrics.imports.casting import Options
 from metrics.imports.headers import match_header
 from metrics.imports.kinds import Kind
@@ -74,7 +74,7 @@ def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_forma
     match = match_header(kind, table.header, table.header_line)
     present = match.columns
     warnings = []
-    if match.unknown:
+    if match.unknown and not match.extra:
         warnings.append(f"Ignored column{'s' if len(match.unknown) > 1 else ''} that "
                         f"{'are' if len(match.unknown) > 1 else 'is'} not part of {kind.name}: "
                         f"{', '.join(match.unknown)}.")
@@ -88,10 +88,12 @@ def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_forma
                               decimal_comma=table.delimiter == ";" and checking.detect_decimal_comma(cursor, present))
             options, read_notes = checking.detect_layouts(cursor, present, options)
             with transaction.atomic():
-                outcome = _check_and_write(cursor, kind, present, options, on_error, save_rejected, mode)
+                outcome = _check_and_write(cursor, kind, present, options, on_error, save_rejected, mode,
+                                           extra=match.extra)
                 outcome.rows_total = total
                 read_notes += checking.value_notes(cursor, present)
-                outcome.notes = list(notes or []) + table.notes + read_notes + outcome.notes
+                outcome.notes = (list(notes or []) + table.notes + read_notes + outcome.notes
+                                 + extra_columns.notes(match.extra))
                 outcome.warnings = warnings + outcome.warnings + checking.cents_warnings(cursor, kind, present, options)
                 if finish:
                     finish(outcome)
@@ -101,7 +103,7 @@ def run_pipeline(*, kind: Kind, table: Table, on_error: str = REJECT, date_forma
 
 
 def _check_and_write(cursor, kind: Kind, present, options: Options, on_error: str,
-                     save_rejected, mode: str = "upsert") -> Outcome:
+                     save_rejected, mode: str = "upsert", extra: list[tuple[int, str]] | None = None) -> Outcome:
     writing.lock_kinds(cursor, kind)
     for statement in SESSION_SETTINGS:
         cursor.execute(statement)
@@ -139,6 +141,8 @@ def _check_and_write(cursor, kind: Kind, present, options: Options, on_error: st
         if slugs:
             outcome.warnings.append(f"New custom KPI{'s' if len(slugs) > 1 else ''}: {', '.join(slugs)}.")
     written = writing.upsert(cursor, kind, present)
+    if extra:
+        extra_columns.keep(cursor, kind, extra)
     outcome.rows_created, outcome.rows_updated = written.created, written.updated
     outcome.rows_unchanged = written.unchanged
     if mode == "replace":

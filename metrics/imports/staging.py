@@ -38,6 +38,11 @@ CHUNK_BYTES = 8 * 1024 * 1024   # a plain CSV file is copied in pieces of about 
 TEMP_BUFFERS = "256MB"
 
 
+def extra_column(index: int) -> str:
+    """The staging column of a file's extra cell at ``index`` (extra_columns.py reads it)."""
+    return f"_extra_{index}"
+
+
 def _set_temp_buffers(cursor) -> None:
     if connection.get_autocommit():  # inside a transaction a refusal would abort it
         try:
@@ -48,7 +53,8 @@ def _set_temp_buffers(cursor) -> None:
 
 def create_staging(cursor, match: HeaderMatch) -> None:
     _set_temp_buffers(cursor)
-    columns = ", ".join(f"{quoted(column.name)} text" for column in match.columns)
+    columns = ", ".join([*(f"{quoted(column.name)} text" for column in match.columns),
+                         *(f"{quoted(extra_column(index))} text" for index, _ in match.extra)])
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
     cursor.execute(f"CREATE TEMP TABLE {STAGING} (line bigint NOT NULL, shape text, {columns})")
 
@@ -74,7 +80,9 @@ def copy_plain_csv(cursor, match: HeaderMatch, plain: PlainCsv,
     (nothing is left staged then). Header cells that are not columns of the kind get
     a column of their own here (COPY takes every cell), which nothing reads."""
     known = dict(zip(match.positions, match.columns))
-    names = [quoted(known[index].name) if index in known else quoted(f"_ignored_{index}")
+    extras = {index for index, _ in match.extra}
+    names = [quoted(known[index].name) if index in known
+             else quoted(extra_column(index) if index in extras else f"_ignored_{index}")
              for index in range(match.width)]
     delimiter = {"\t": "E'\\t'"}.get(plain.delimiter, f"'{plain.delimiter}'")
     # Inside a test's (or a caller's) transaction, a refused COPY must only undo
@@ -131,10 +139,11 @@ def stage_rows(cursor, match: HeaderMatch, rows: Iterator[tuple[int, list[str]]]
                progress: Callable[[int], None] | None = None, chunk: int = CHUNK_ROWS) -> int:
     """COPY every row into the staging table; returns how many were staged. A row with
     more non-empty cells than the header has is staged with a ``shape`` problem."""
-    positions, width = match.positions, match.width
+    positions, width = [*match.positions, *(index for index, _ in match.extra)], match.width
     needed = max(positions) + 1
     pick = operator.itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
-    names = ", ".join(["line", "shape", *(quoted(column.name) for column in match.columns)])
+    names = ", ".join(["line", "shape", *(quoted(column.name) for column in match.columns),
+                       *(quoted(extra_column(index)) for index, _ in match.extra)])
     statement = f"COPY {STAGING} ({names}) FROM STDIN"
     staged, exhausted = 0, False
     while not exhausted:
