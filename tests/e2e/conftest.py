@@ -19,7 +19,7 @@ from django.db import connection
 
 from tenants.models import Tenant
 from tenants.services import drop_tenant
-from tenants.signup import sign_up
+from tenants.signup import sign_up, tenant_domain
 from tests.support.smtp import free_port
 from tests.support.worker import database_url_for
 
@@ -130,3 +130,24 @@ def committed_company(django_db_blocker, prefix: str, *, company_name: str, emai
             connection.set_schema_to_public()
             drop_tenant(tenant)
             connection.close()
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def logged_in_page(chromium, *, port: int, slug: str, email: str, viewport: dict,
+                   password: str = E2E_PASSWORD):
+    """A page of a new browser context at ``viewport``, logged in on the company's host;
+    with its base URL and the console errors and page errors it collects."""
+    page = chromium.new_context(viewport=viewport).new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    base = f"http://{tenant_domain(slug)}:{port}"
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page, base, problems

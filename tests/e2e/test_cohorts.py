@@ -9,14 +9,11 @@ import re
 import pytest
 from django.db import connection
 
-from tenants.signup import tenant_domain
-from tests.e2e.conftest import E2E_PASSWORD, committed_company
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, logged_in_page
 from tests.metrics.cohorts.example import build
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 EMAIL = "owner@cohorts-e2e.example"
 
 
@@ -33,17 +30,8 @@ def company(django_db_setup, django_db_blocker):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_heatmap_matches_the_api_and_a_cell_opens_its_customers(live_site, chromium, company, viewport):
-    context = chromium.new_context(viewport=viewport)
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    base = f"http://{tenant_domain(company.slug)}:{live_site}"
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", EMAIL)
-    page.fill("input[name=password]", E2E_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page, base, problems = logged_in_page(chromium, port=live_site, slug=company.slug, email=EMAIL,
+                                          viewport=viewport)
 
     menu = page.get_by_role("button", name=re.compile("^Menu"))
     if menu.is_visible():
@@ -84,4 +72,4 @@ def test_the_heatmap_matches_the_api_and_a_cell_opens_its_customers(live_site, c
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Cohorts").click()
     page.wait_for_url(re.compile(r"/cohorts/\?metric=mrr_retention"))
     assert problems == []
-    context.close()
+    page.context.close()

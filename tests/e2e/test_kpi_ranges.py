@@ -10,14 +10,11 @@ import re
 import pytest
 from django.db import connection
 
-from tenants.signup import tenant_domain
-from tests.e2e.conftest import E2E_PASSWORD, committed_company
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, logged_in_page
 from tests.metrics.kpis.first_quarter import build
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 EMAIL = "owner@ranges-e2e.example"
 CHART = "canvas[data-chart-url]"
 
@@ -42,17 +39,8 @@ def chart_data(page) -> dict:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_range_by_quarter_with_the_year_before(live_site, chromium, company, viewport):
-    context = chromium.new_context(viewport=viewport)
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    base = f"http://{tenant_domain(company.slug)}:{live_site}"
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", EMAIL)
-    page.fill("input[name=password]", E2E_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page, base, problems = logged_in_page(chromium, port=live_site, slug=company.slug, email=EMAIL,
+                                          viewport=viewport)
 
     page.goto(f"{base}/kpis/customer_churn_rate/?month=2025-03")
     assert len(chart_data(page)["labels"]) == 12  # the last 12 months by month, as before
@@ -87,4 +75,4 @@ def test_a_range_by_quarter_with_the_year_before(live_site, chromium, company, v
     assert "At the end of 2025-01-19: $1,000" in page.get_by_test_id("mrr-on-day").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert problems == []
-    context.close()
+    page.context.close()
