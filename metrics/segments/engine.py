@@ -42,9 +42,12 @@ def segment_results(*, customer_filter: CustomerFilter, kpis: list[Kpi], first: 
                     currency: str, timezone: str) -> list[Result]:
     """Every KPI's values for the months ``first`` .. ``last`` over the customers the
     filter keeps (``first``: the first month with data, as the stored values start)."""
+    # Which tables have rows is the company's: a segment without subscriptions has an
+    # MRR of 0, not "no subscriptions imported".
+    present = figures.tables_with_rows()
     with segment_tables(customer_filter=customer_filter, currency=currency):
         scope = figures.Scope(add_months(first, -1), last, currency, timezone)
-        month_figures, _ = figures.collect(scope, session=SESSION_SETTINGS,
+        month_figures, _ = figures.collect(scope, session=SESSION_SETTINGS, present=present,
                                            unfollowed={family: CANNOT_FOLLOW for family in UNFOLLOWED_FAMILIES})
     results = evaluate(month_figures, kpis, first_stored=first)
     custom = {kpi.key for kpi in kpis if kpi.metric_slug}

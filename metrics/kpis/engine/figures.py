@@ -88,14 +88,15 @@ def tables_with_rows() -> set[str]:
 
 
 def collect(scope: Scope, *, session: tuple[str, ...] = (), unfollowed: Mapping[str, str] | None = None,
-            ) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
+            present: set[str] | None = None) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
     """Every family's figures for every month of the scope, and per family how many
     rows were left out for want of an exchange rate. The statements run side by side
     (side_connections.py); ``session``: the SET LOCAL statements the caller ran;
     ``unfollowed``: families (``metric_values`` too) whose figures are ``Missing`` with
-    the reason given (a segment's figures, metrics/segments/engine.py)."""
+    the reason given, and ``present``: the tables with rows, read before a segment's
+    views hid them (a segment's figures, metrics/segments/engine.py)."""
     params = scope.params()
-    present = tables_with_rows()
+    present = tables_with_rows() if present is None else present
     # One shard with one connection; otherwise one fewer than twice the connections, so
     # that the shards and the largest other statement share the connections evenly.
     shards = max(2 * settings.KPIHUB_KPI_CONNECTIONS - 1, 1)

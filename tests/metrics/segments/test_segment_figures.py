@@ -70,9 +70,10 @@ def test_a_filter_that_matches_everyone_gives_every_stored_value(in_acme):
             assert selectors.one(find_kpi(key), month, everyone)["value"] == _number(stored(key, month).value), (key, month)
 
 
-def test_a_filter_matching_nobody_has_no_mrr(in_acme):
+def test_a_filter_matching_nobody_has_an_mrr_of_0_and_no_churn_rate(in_acme):
     build_company()
-    assert figures("country:JP", "mrr", FEB)["value"] in (None, 0)
+    assert figures("country:JP", "mrr", FEB)["value"] == 0
+    assert figures("country:JP", "customer_churn_rate", FEB)["value"] is None
 
 
 def test_the_unfiltered_values_stay_as_stored_after_a_segment_was_computed(in_acme):
