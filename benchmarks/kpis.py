@@ -70,30 +70,16 @@ def main() -> None:
 
 
 def run(args) -> bool:
-    from django.core.management import call_command
     from django.db import connection
 
     from benchmarks.kpi_reference import dataset
     from metrics.kpis.compute import recompute_kpis
     from metrics.models import KpiValue
-    from tenants.signup import sign_up
 
-    call_command("migrate_schemas", "--shared", verbosity=0)
-    call_command("setup_platform", verbosity=0)
     shape = dataset.Shape(customers=args.customers, subscriptions=args.subscriptions,
                           invoices=args.invoices, months=args.months)
-    tenant = sign_up(company_name="Bench Co", slug="bench", email="owner@bench.example",
-                     password="bench-password-2026", currency=shape.currency,
-                     timezone=shape.timezone).tenant
-    connection.set_tenant(tenant)
-    started = time.perf_counter()
-    tables = dataset.generate(shape)
-    generated = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        dataset.load(cursor.cursor, tables)
-    loaded = time.perf_counter() - started - generated
-    sizes = ", ".join(f"{name.removeprefix('metrics_')} {len(frame):,}" for name, frame in tables.items())
-    print(f"dataset: {sizes}")
+    tables, generated, loaded = dataset.into_new_company(shape)
+    print(f"dataset: {dataset.sizes(tables)}")
     print(f"generated in {generated:.1f} s, loaded (COPY + ANALYZE) in {loaded:.1f} s")
 
     # "Now" is inside the last month, so the months are exactly the dataset's.

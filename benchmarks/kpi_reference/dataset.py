@@ -65,7 +65,7 @@ def generate(shape: Shape, seed: int = 7) -> dict[str, pd.DataFrame]:
         "name": np.char.add("Customer ", np.arange(1, n + 1).astype(str)),
         "email": np.char.add(np.char.lower(customer_ids), "@customers.example"),
         "signup_date": dates(n), "channel": rng.choice(CHANNELS, n), "country": rng.choice(COUNTRIES, n),
-        "segment": rng.choice(SEGMENTS, n), "is_bare": False})
+        "segment": rng.choice(SEGMENTS, n), "is_bare": False, "attributes": "{}"})
 
     # Every customer has a first subscription; the rest are plan changes, add-ons and
     # win-backs of random customers.
@@ -196,3 +196,30 @@ def load(cursor, tables: dict[str, pd.DataFrame]) -> None:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
         cursor.execute(f"ANALYZE {table}")
+
+
+def into_new_company(shape: Shape) -> tuple[dict[str, pd.DataFrame], float, float]:
+    """The platform migrated, a company signed up (the connection left on it) and the data
+    set generated and loaded into it: the tables, the seconds generating and loading took."""
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tenants.signup import sign_up
+
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    call_command("setup_platform", verbosity=0)
+    tenant = sign_up(company_name="Bench Co", slug="bench", email="owner@bench.example",
+                     password="bench-password-2026", currency=shape.currency, timezone=shape.timezone).tenant
+    connection.set_tenant(tenant)
+    started = time.perf_counter()
+    tables = generate(shape)
+    generated = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        load(cursor.cursor, tables)
+    return tables, generated, time.perf_counter() - started - generated
+
+
+def sizes(tables: dict[str, pd.DataFrame]) -> str:
+    return ", ".join(f"{name.removeprefix('metrics_')} {len(frame):,}" for name, frame in tables.items())
