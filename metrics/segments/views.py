@@ -7,14 +7,16 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.db import connection
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
 from accounts.roles import member_required
+from metrics.data.export import csv_table
 from metrics.kpis import selectors as kpi_selectors
-from metrics.months import add_months, month_range
+from metrics.months import add_months, format_period, month_range
 from metrics.segments import selectors, services
 from metrics.segments.engine import CANNOT_FOLLOW
 from metrics.segments.filters import ATTRIBUTES, EVERYONE
@@ -30,9 +32,9 @@ def _message(error: ValidationError) -> str:
     return " ".join(str(m) for m in detail)
 
 
-@member_required
-def compare_segments(request, key):
-    kpi = kpi_selectors.kpi_or_404(key)
+def _compared(request, kpi) -> dict:
+    """Both sides' filters, the latest month's value and the last months of each (or
+    the error of a wrong filter): what the page and its CSV show."""
     month = kpi_selectors.default_period(connection.tenant.timezone)
     sides, error = [], ""
     for param, label in SIDES:
@@ -54,10 +56,30 @@ def compare_segments(request, key):
                 side["points"] = kpi_selectors.series(kpi, months[0], months[-1])["points"]
     rows = [(point, *(side["points"][index]["value"] for side in sides))
             for index, point in enumerate(months)] if month and not error else []
-    context = {"kpi": kpi, "month": month, "sides": sides, "error": error, "rows": rows,
-               "saved": selectors.saved_segments(), "attributes": [*ATTRIBUTES, *selectors.extra_attributes()],
-               "cannot_follow": CANNOT_FOLLOW}
-    return render(request, "metrics/segments/compare.html", context, status=400 if error else 200)
+    return {"month": month, "sides": sides, "error": error, "rows": rows}
+
+
+@member_required
+def compare_segments(request, key):
+    kpi = kpi_selectors.kpi_or_404(key)
+    context = {"kpi": kpi, **_compared(request, kpi), "saved": selectors.saved_segments(),
+               "attributes": [*ATTRIBUTES, *selectors.extra_attributes()], "cannot_follow": CANNOT_FOLLOW}
+    return render(request, "metrics/segments/compare.html", context, status=400 if context["error"] else 200)
+
+
+@member_required
+def compare_segments_csv(request, key):
+    """The page's months as CSV: a row per month, a column per segment (the API's numbers)."""
+    kpi = kpi_selectors.kpi_or_404(key)
+    compared = _compared(request, kpi)
+    if compared["error"]:
+        return HttpResponse(compared["error"], status=400, content_type="text/plain; charset=utf-8")
+    header = ["month", *(f"{side['label']}: {side['filter'].text if side['filter'] else 'every customer'}"
+                         for side in compared["sides"])]
+    rows = ([format_period(month), *values] for month, *values in compared["rows"])
+    response = StreamingHttpResponse(csv_table(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kpi.key}-segments.csv"'
+    return response
 
 
 @member_required

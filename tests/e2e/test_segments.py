@@ -1,6 +1,6 @@
 """A company owner in Chromium, on a desktop and on a phone (390 px): from the MRR page
 opens By segment, types two filters, reads the two segments side by side (the API's
-very figures, hand-checked), saves one and finds it offered again."""
+very figures, hand-checked, and the CSV's), saves one and finds it offered again."""
 
 from __future__ import annotations
 
@@ -65,6 +65,10 @@ def test_two_segments_side_by_side_show_the_apis_figures(live_site, chromium, co
     api = [page.evaluate("async url => (await (await fetch(url)).json()).value",
                          f"/api/v1/kpis/mrr/?period=2025-06&filter={text}") for text in ("plan:pro", "country:FR")]
     assert api == [350, 290]
+    csv_text = page.evaluate("async url => await (await fetch(url)).text()",
+                             page.get_by_test_id("segments-csv").get_attribute("href"))
+    assert csv_text.splitlines()[0] == "month,A: plan:pro,B: country:FR"
+    assert csv_text.splitlines()[-1] == "2025-06,350,290"
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     page.fill("#save-name", f"Pro {viewport['width']}")

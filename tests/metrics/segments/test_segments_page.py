@@ -51,3 +51,15 @@ def test_a_saved_segment_is_offered_to_everyone_of_the_company_and_not_to_anothe
     assert "Pro in Germany" not in text(logged_in(globex).get("/kpis/mrr/segments/"))
     connection.set_tenant(plans.tenant)
     assert list(SavedSegment.objects.values_list("name", flat=True)) == ["Pro in Germany"]
+
+
+def test_the_csv_has_a_row_per_month_and_a_column_per_segment_as_the_api_says(plans, acme_owner):
+    owner = logged_in(plans)
+    response = owner.get("/kpis/mrr/segments.csv?filter=plan:pro&compare=country:FR")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "month,A: plan:pro,B: country:FR"
+    api = [acme_owner.get(f"/api/v1/kpis/mrr/?period=2025-06&filter={text}").json()["value"]
+           for text in ("plan:pro", "country:FR")]
+    assert lines[-1] == "2025-06,100,40" and api == [100, 40]
+    assert owner.get("/kpis/mrr/segments.csv?filter=colour:red").status_code == 400
