@@ -137,10 +137,10 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def logged_in_page(chromium, *, port: int, slug: str, email: str, viewport: dict,
-                   password: str = E2E_PASSWORD):
+                   password: str = E2E_PASSWORD, **context_options):
     """A page of a new browser context at ``viewport``, logged in on the company's host;
     with its base URL and the console errors and page errors it collects."""
-    page = chromium.new_context(viewport=viewport).new_page()
+    page = chromium.new_context(viewport=viewport, **context_options).new_page()
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))

@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tenants.demo import DEMO_EMAIL, DEMO_PASSWORD, fill_demo_data
 from tenants.signup import tenant_domain
-from tests.e2e.conftest import committed_company
+from tests.e2e.conftest import DESKTOP, committed_company, logged_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,19 +35,11 @@ def demo_company(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def browser_page(live_site, chromium, demo_company):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    page.base = f"http://{tenant_domain(demo_company.slug)}:{live_site}"
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("input[name=username]", DEMO_EMAIL)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{page.base}/")
+    page, page.base, page.problems = logged_in_page(
+        chromium, port=live_site, slug=demo_company.slug, email=DEMO_EMAIL, password=DEMO_PASSWORD,
+        viewport=DESKTOP, accept_downloads=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def drawn_charts(page) -> list[bool]:

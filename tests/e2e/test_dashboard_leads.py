@@ -14,8 +14,7 @@ from django.db import connection, connections
 
 from metrics.models import DashboardCard
 from tenants.demo import DEMO_EMAIL, DEMO_PASSWORD, fill_demo_data
-from tenants.signup import tenant_domain
-from tests.e2e.conftest import committed_company
+from tests.e2e.conftest import committed_company, logged_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -38,20 +37,12 @@ def page(request, live_site, chromium, demo_company, django_db_blocker):
         connection.set_schema_to_public()
         connections.close_all()  # opened under Playwright's loop: closed here, or it outlives the test database
     width, height = request.param
-    context = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=width < 500)
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page, page.base, page.problems = logged_in_page(
+        chromium, port=live_site, slug=demo_company.slug, email=DEMO_EMAIL, password=DEMO_PASSWORD,
+        viewport={"width": width, "height": height}, is_mobile=width < 500)
     page.width = width
-    page.base = f"http://{tenant_domain(demo_company.slug)}:{live_site}"
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("input[name=username]", DEMO_EMAIL)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{page.base}/")
     yield page
-    context.close()
+    page.context.close()
 
 
 def headline_keys(page) -> list[str]:
