@@ -170,7 +170,7 @@ class KpiBreakdownView(APIView):
 class KpiRecordsView(APIView):
     permission_classes = [IsTenantMember]
 
-    @documented("kpis_records", serializers.RecordsPage, PERIOD,
+    @documented("kpis_records", serializers.RecordsPage, PERIOD, FILTER,
                 OpenApiParameter("movement", str, description="One of the KPI's movements; default its first"),
                 OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="A page number, from 1"),
                 OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": Pagination.max_page_size},
@@ -181,9 +181,14 @@ class KpiRecordsView(APIView):
         if movement not in kpi.movements:
             raise ValidationError({"movement": [
                 f"{kpi.key} lists records by movement {', '.join(kpi.movements)}, not {movement!r}."]})
+        segment = segments.customer_filter(request.query_params.get("filter"))
         month = month_or_default(request)
         paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.records_behind(kpi, movement, month), request, view=self)
+        if segment:
+            page = segments.records_page(kpi, movement, month, segment,
+                                         lambda record_set: paginator.paginate_queryset(record_set, request, view=self))
+        else:
+            page = paginator.paginate_queryset(selectors.records_behind(kpi, movement, month), request, view=self)
         return paginator.get_paginated_response(page)
 
 

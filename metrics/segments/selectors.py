@@ -4,6 +4,7 @@ months the stored values cover, so a segment's months line up with the whole com
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -11,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 
 from metrics.formatting import json_number
 from metrics.kpis import selectors as kpi_selectors
-from metrics.kpis.drilldown import breakdowns
+from metrics.kpis.drilldown import breakdowns, records
 from metrics.kpis.evaluate import Result
 from metrics.kpis.registry import Kpi, tenant_kpis
 from metrics.models import Customer, SavedSegment
@@ -116,3 +117,23 @@ def breakdown(kpi: Kpi, by: str, month: Month, customer_filter: CustomerFilter) 
     tenant = connection.tenant
     with segment_tables(customer_filter=customer_filter, currency=tenant.currency):
         return breakdowns.breakdown(kpi.key, by, month, currency=tenant.currency, timezone=tenant.timezone)
+
+
+# The drill-down's statements over customers' tables only (drilldown/records.py).
+FOLLOWING_RECORDS = ("records_customers", "records_subscriptions_started", "records_subscriptions_starting_later",
+                     "records_subscriptions_ending", "records_paid_invoices", "records_orders",
+                     "records_first_paid_invoices", "records_tickets_opened", "records_tickets_answered",
+                     "records_tickets_resolved")
+
+
+def records_page(kpi: Kpi, movement: str, month: Month, customer_filter: CustomerFilter,
+                 paginate: Callable[[records.RecordSet], list]) -> list:
+    """The page ``paginate`` takes of the records behind the value, of the segment's
+    customers only; records without customers (traffic, spend, leads, answers, metric
+    values) cannot follow: a 400 saying so."""
+    declared = records.MOVEMENTS[movement]
+    if {declared.statement, declared.without_subscriptions or declared.statement} - set(FOLLOWING_RECORDS):
+        raise ValidationError({"filter": [f"The {declared.label.lower()} records {CANNOT_FOLLOW}."]})
+    record_set = kpi_selectors.records_behind(kpi, movement, month)  # reads the company's tables
+    with segment_tables(customer_filter=customer_filter, currency=connection.tenant.currency):
+        return paginate(record_set)

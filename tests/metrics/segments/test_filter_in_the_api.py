@@ -64,3 +64,11 @@ def test_a_breakdown_follows_the_filter_and_one_over_traffic_says_it_cannot(plan
 def test_a_filtered_series_is_by_month(plans, acme_owner):
     response = acme_owner.get("/api/v1/kpis/mrr/series/?filter=plan:pro&granularity=quarter")
     assert response.status_code == 400 and "by month" in str(response.json())
+
+
+def test_the_records_behind_a_value_follow_the_filter_and_traffic_days_say_they_cannot(plans, acme_owner):
+    everyone = acme_owner.get("/api/v1/kpis/mrr/records/?period=2025-02&movement=active").json()
+    french = acme_owner.get("/api/v1/kpis/mrr/records/?period=2025-02&movement=active&filter=country:FR").json()
+    assert (everyone["count"], french["count"]) == (2, 1)
+    refused = acme_owner.get("/api/v1/kpis/visits/records/?period=2025-02&filter=plan:pro")
+    assert refused.status_code == 400 and "cannot follow a customer filter" in str(refused.json())
