@@ -24,4 +24,5 @@ def save_segment(*, name: str, filter_text: str, user) -> SavedSegment:
 
 
 def delete_segment(*, pk: int) -> None:
+    """Delete a saved segment (gone already: nothing to do)."""
     SavedSegment.objects.filter(pk=pk).delete()

@@ -7,5 +7,6 @@ from metrics.segments import views
 urlpatterns = [
     path("kpis/<slug:key>/segments/", views.compare_segments, name="kpi-segments"),
     path("kpis/<slug:key>/segments.csv", views.compare_segments_csv, name="kpi-segments-csv"),
+    path("kpis/<slug:key>/segments/<int:pk>/delete/", views.delete_segment, name="kpi-segments-delete"),
     path("kpis/<slug:key>/segments/save/", views.save_segment, name="kpi-segments-save"),
 ]

@@ -95,3 +95,11 @@ def save_segment(request, key):
             "kpi": kpi, "sides": [], "rows": [], "error": _message(exc), "saved": selectors.saved_segments(),
             "attributes": ATTRIBUTES}, status=400)
     return redirect(f"{back}?{urlencode({'filter': segment.filter})}")
+
+
+@member_required
+@require_POST
+def delete_segment(request, key, pk):
+    kpi = kpi_selectors.kpi_or_404(key)
+    services.delete_segment(pk=pk)
+    return redirect(reverse("kpi-segments", args=[kpi.key]))

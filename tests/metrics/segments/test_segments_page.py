@@ -63,3 +63,13 @@ def test_the_csv_has_a_row_per_month_and_a_column_per_segment_as_the_api_says(pl
            for text in ("plan:pro", "country:FR")]
     assert lines[-1] == "2025-06,100,40" and api == [100, 40]
     assert owner.get("/kpis/mrr/segments.csv?filter=colour:red").status_code == 400
+
+
+def test_a_saved_segment_can_be_deleted(plans):
+    owner = logged_in(plans)
+    owner.post("/kpis/mrr/segments/save/", {"name": "French", "filter": "country:FR"})
+    connection.set_tenant(plans.tenant)
+    pk = SavedSegment.objects.get().pk
+    connection.set_schema_to_public()
+    assert owner.post(f"/kpis/mrr/segments/{pk}/delete/").status_code == 302
+    assert "French" not in text(owner.get("/kpis/mrr/segments/"))
