@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -236,3 +237,16 @@ def test_platform_staff_in_public_are_never_audited_there(acme, db):
                        "AND tgname LIKE 'pgtrigger_user_%'")
         assert cursor.fetchone()[0] == 4  # created, changed, password changed, deleted
     connection.set_schema_to_public()
+
+
+def test_the_page_goes_through_a_long_log_page_by_page_keeping_its_filters(acme, db, settings):
+    for n in range(3):
+        make_goal(acme)
+    owner = Client(HTTP_HOST=acme.host)
+    owner.post("/accounts/login/", {"username": acme.owner_email, "password": acme.password})
+    with mock.patch("audit.views.PAGE_SIZE", 2):
+        first = owner.get("/audit/", {"action": "goal.created"}).content.decode()
+        second = owner.get("/audit/", {"action": "goal.created", "page": 2}).content.decode()
+    assert "Page 1 of 2" in first and 'href="?action=goal.created&amp;page=2">Next</a>' in first
+    assert "Page 2 of 2" in second and ">Previous</a>" in second and ">Next</a>" not in second
+    assert first.count("Goal created") == 2 + 1 and second.count("Goal created") == 1 + 1  # + the filter's option
