@@ -72,7 +72,7 @@ def test_two_segments_side_by_side_show_the_apis_figures(live_site, chromium, co
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     page.fill("#save-name", f"Pro {viewport['width']}")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(re.compile(r"segments/\?filter=plan%3Apro$"))
     assert f"Pro {viewport['width']} (plan:pro)" in page.get_by_test_id("saved-segments").inner_text()
 
