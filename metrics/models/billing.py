@@ -19,8 +19,10 @@ class Customer(models.Model):
     # Made by an import that referenced an unknown customer_id (reported as a warning).
     is_bare = models.BooleanField(default=False)
     # Extra columns of a customers import (Stripe metadata, CRM fields) by name: what a
-    # filter may name besides the attributes above (metrics/segments/filters.py).
-    attributes = models.JSONField(default=dict, blank=True)
+    # filter may name besides the attributes above (metrics/segments/filters.py). A
+    # default in the database too: raw INSERTs (imports, tests' SQL) leave it out.
+    attributes = models.JSONField(default=dict, db_default=models.Value({}, output_field=models.JSONField()),
+                                  blank=True)
 
     class Meta:
         ordering = ["customer_id"]
