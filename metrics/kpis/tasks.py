@@ -31,6 +31,11 @@ from metrics.kpis.signals import kpis_recomputed
 JOB_KIND = "kpi_recompute"
 LOCK_SECONDS = 15 * 60  # above the longest recompute; a dead holder is replaced sooner (take_lock)
 FOLLOW_DELAY = 10
+# The follower's mark outlives it only briefly: a follower lost with its message (a
+# broker that restarted empty) stops others joining it after this long, instead of
+# holding back every recompute of the tenant for LOCK_SECONDS. A live follower renews
+# it each time it finds the lock still taken.
+FOLLOWER_SECONDS = 3 * FOLLOW_DELAY
 FAN_OUT_SPACING = 2.0  # seconds between two tenants' nightly recomputes
 FAN_OUT_MAX_DELAY = 1800
 
@@ -48,7 +53,9 @@ def recompute_kpis(job_id: str | None = None, following: bool = False) -> dict:
     schema = connection.schema_name
     token = take_lock(schema)
     if token is None:
-        if not (job_id or following) and not cache.add(follower_key(schema), 1, LOCK_SECONDS):
+        if following:
+            cache.set(follower_key(schema), 1, FOLLOWER_SECONDS)  # still on its way
+        elif not job_id and not cache.add(follower_key(schema), 1, FOLLOWER_SECONDS):
             return {"joined": True}  # the queued follower will see this request's data
         recompute_kpis.apply_async(kwargs={"job_id": job_id, "following": True}, countdown=FOLLOW_DELAY)
         return {"followed": True}

@@ -1,5 +1,6 @@
 """/api/v1/kpis/...: what a member reads, what an admin starts, and what bad input gets."""
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -156,3 +157,24 @@ def test_many_requests_during_a_recompute_queue_one_follower(in_acme, monkeypatc
     monkeypatch.setattr(evaluate_goals, "delay", lambda: None)
     assert "values" in tasks.recompute_kpis.run(following=True)
     assert cache.get(tasks.follower_key(schema)) is None  # the next request queues anew
+
+
+def test_a_follower_lost_with_its_message_stops_holding_back_recomputes(in_acme, monkeypatch):
+    """The follower's mark expires soon unless the follower renews it: requests after a
+    lost follower queue a new one instead of joining one that never comes."""
+    followed = []
+    monkeypatch.setattr(tasks.recompute_kpis, "apply_async", lambda **kwargs: followed.append(kwargs))
+    monkeypatch.setattr(tasks, "FOLLOWER_SECONDS", 1)
+    schema = connection.schema_name
+    cache.set(tasks.lock_key(schema), "someone else", 60)
+    try:
+        assert tasks.recompute_kpis.run() == {"followed": True}
+        assert tasks.recompute_kpis.run() == {"joined": True}
+        time.sleep(1.5)  # its follower never ran
+        assert tasks.recompute_kpis.run() == {"followed": True}
+        assert tasks.recompute_kpis.run(following=True) == {"followed": True}  # a live one renews the mark
+        assert tasks.recompute_kpis.run() == {"joined": True}
+        assert len(followed) == 3
+    finally:
+        cache.delete(tasks.lock_key(schema))
+        cache.delete(tasks.follower_key(schema))
