@@ -61,7 +61,7 @@ class _ReadOnly:
         super().initial(request, *args, **kwargs)
 
     def events(self, request):
-        zone = selectors.company_zone(connection.tenant)
+        zone = connection.tenant.zone
         return selectors.audit_events(selectors.parse_filters(request.query_params), zone=zone), zone
 
 

@@ -52,13 +52,6 @@ class AuditEntry:
     token: str = ""  # which API token, when via is "token"
 
 
-def company_zone(tenant) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(getattr(tenant, "timezone", "") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def parse_filters(params) -> AuditFilters:
     """``user`` (an id), ``action`` (one of ACTIONS), ``since``/``until`` (YYYY-MM-DD,
     both days included); anything else is a ValidationError naming the parameter."""

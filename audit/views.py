@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 
 @admin_required
 def audit_log(request):
-    zone = selectors.company_zone(connection.tenant)
+    zone = connection.tenant.zone
     people = get_user_model().objects.filter(member__isnull=False).order_by("email").values_list("pk", "email")
     context = {"actions": ACTIONS.items(), "people": people, "zone": zone.key, "values": request.GET}
     try:

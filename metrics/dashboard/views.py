@@ -1,6 +1,5 @@
 import dataclasses
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
@@ -47,7 +46,7 @@ def dashboard_window(request) -> Window:
 
 
 def company_today():
-    return datetime.now(tz=ZoneInfo(connection.tenant.timezone)).date()
+    return datetime.now(tz=connection.tenant.zone).date()
 
 
 def chart_query(window: Window, span: MonthSpan | None) -> str:
