@@ -89,8 +89,10 @@ class SurveyOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-def survey_json(survey: Survey) -> dict:
+def survey_json(survey: Survey, unmatched: audience.Unmatched | None = None) -> dict:
     stats = selectors.survey_stats(survey)
+    if unmatched is None:
+        unmatched = audience.unmatched(audience.AudienceSpec.of(survey))
     return SurveyOutput({
         "id": survey.pk, "type": survey.type, "name": survey.name, "status": survey.current_status,
         "sent": stats.sent, "skipped": stats.skipped, "failed": stats.failed,
@@ -99,7 +101,7 @@ def survey_json(survey: Survey) -> dict:
         "score_margin": stats.score_margin, "question": survey.question,
         "follow_up": survey.follow_up, "language": survey.language,
         "audience": audience_json(survey),
-        "unmatched_customer_ids": audience.unmatched(audience.AudienceSpec.of(survey)).ids,
+        "unmatched_customer_ids": unmatched.ids,
         "throttle_days": survey.throttle_days,
         "send_at": survey.send_at, "reminder_days": survey.reminder_days,
         "closes_at": survey.closes_at, "anonymous": survey.anonymous,
@@ -115,7 +117,8 @@ class SurveyListView(GenericAPIView):
     @extend_schema(responses=SurveyOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(Survey.objects.order_by("-created_at", "-id"))
-        return self.get_paginated_response([survey_json(s) for s in page])
+        unmatched = audience.unmatched_of([audience.AudienceSpec.of(survey) for survey in page])
+        return self.get_paginated_response([survey_json(s, u) for s, u in zip(page, unmatched)])
 
     @extend_schema(request=SurveyInput, responses={201: SurveyOutput})
     def post(self, request):

@@ -93,12 +93,22 @@ class Unmatched:
 
 def unmatched(spec: AudienceSpec) -> Unmatched:
     """The list's ids that match no customer with an e-mail (empty for other audiences)."""
+    return unmatched_of([spec])[0]
+
+
+def unmatched_of(specs: list[AudienceSpec]) -> list[Unmatched]:
+    """``unmatched`` for each spec, with one query for them all (a page of surveys)."""
+    listed = [_listed_ids(spec) for spec in specs]
+    wanted = {customer_id for ids in listed for customer_id in ids}
+    emails = dict(Customer.objects.filter(customer_id__in=wanted).values_list("customer_id", "email")) if wanted else {}
+    return [Unmatched(unknown=[i for i in ids if i not in emails],
+                      without_email=[i for i in ids if i in emails and not emails[i]]) for ids in listed]
+
+
+def _listed_ids(spec: AudienceSpec) -> list[str]:
     if spec.audience != Survey.Audience.LIST or not spec.audience_customer_ids:
-        return Unmatched([], [])
-    ids = list(dict.fromkeys(i.strip() for i in spec.audience_customer_ids if isinstance(i, str) and i.strip()))
-    emails = dict(Customer.objects.filter(customer_id__in=ids).values_list("customer_id", "email"))
-    return Unmatched(unknown=[i for i in ids if i not in emails],
-                     without_email=[i for i in ids if i in emails and not emails[i]])
+        return []
+    return list(dict.fromkeys(i.strip() for i in spec.audience_customer_ids if isinstance(i, str) and i.strip()))
 
 
 def _annotated(spec: AudienceSpec, exclude_survey_id: int | None) -> QuerySet:
