@@ -34,14 +34,27 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture(scope="session")
 def live_site(django_db_setup, django_db_blocker, acme):
     """The whole product on 127.0.0.1:<port>; tenant hosts resolve there too."""
+    # A queue no worker reads: what the browser does here (an answer queues a KPI
+    # recompute) must not run later against the session tenants' committed rows.
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE + "-e2e-unconsumed"
+    try:
+        with served(django_db_blocker, KPIHUB_TEST_QUEUE=queue) as port:
+            yield port
+    finally:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+
+
+@contextmanager
+def served(django_db_blocker, **extra_env: str) -> Iterator[int]:
+    """``manage.py runserver`` on the test database at a free port, with ``extra_env``;
+    stopped, and its database sessions gone, on the way out."""
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
            "DATABASE_URL": database_url_for(settings.DATABASES["default"], connection.settings_dict["NAME"])
            + f"?application_name={SERVER_NAME}",
-           # A queue no worker reads: what the browser does here (an answer queues a KPI
-           # recompute) must not run later against the session tenants' committed rows.
-           "REDIS_URL": settings.REDIS_URL,
-           "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE + "-e2e-unconsumed"}
+           "REDIS_URL": settings.REDIS_URL, **extra_env}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # --insecure: serve static files (surveys.js) as the dev server does, with DEBUG off.
     process = subprocess.Popen(
@@ -51,9 +64,6 @@ def live_site(django_db_setup, django_db_blocker, acme):
         _wait_until_serving(process, port)
         yield port
     finally:
-        import redis
-
-        redis.Redis.from_url(settings.REDIS_URL).delete(env["KPIHUB_TEST_QUEUE"])
         process.terminate()
         try:
             process.wait(timeout=10)

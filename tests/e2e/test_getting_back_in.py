@@ -6,10 +6,7 @@ the time zone of their browser."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -18,16 +15,9 @@ from django.db import connection
 
 from tenants.models import Tenant
 from tenants.services import drop_tenant
-from tests.e2e.conftest import (
-    E2E_PASSWORD,
-    SERVER_NAME,
-    _wait_until_disconnected,
-    _wait_until_serving,
-    committed_company,
-)
-from tests.support.smtp import free_port, text_of
+from tests.e2e.conftest import E2E_PASSWORD, committed_company, served
+from tests.support.smtp import text_of
 from tests.support.waiting import wait_until
-from tests.support.worker import database_url_for
 
 pytestmark = pytest.mark.browser
 
@@ -40,28 +30,9 @@ def mailing_site(django_db_setup, django_db_blocker, worker, worker_mailbox):
     """The product served as in live_site, but its mail (the reset e-mail, sent by the
     page) goes to the worker's mailbox, and its tasks (the find-my-workspace e-mail) to
     the session's worker: both e-mails of this flow are read from one sink."""
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kpihub.settings.test",
-           "DATABASE_URL": database_url_for(settings.DATABASES["default"], connection.settings_dict["NAME"])
-           + f"?application_name={SERVER_NAME}",
-           "REDIS_URL": settings.REDIS_URL, "KPIHUB_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-           "KPIHUB_TEST_EMAIL_URL": f"smtp://127.0.0.1:{worker_mailbox.port}"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-        env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_until_serving(process, port)
+    with served(django_db_blocker, KPIHUB_TEST_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+                KPIHUB_TEST_EMAIL_URL=f"smtp://127.0.0.1:{worker_mailbox.port}") as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        with django_db_blocker.unblock():
-            _wait_until_disconnected()
-            connection.close()
 
 
 def mail_to(mailbox, email: str, subject: str):
