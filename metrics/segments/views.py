@@ -18,18 +18,12 @@ from metrics.data.export import csv_table
 from metrics.kpis import selectors as kpi_selectors
 from metrics.months import add_months, format_period, month_range
 from metrics.segments import selectors, services
+from metrics.segments.bar import message
 from metrics.segments.engine import CANNOT_FOLLOW
 from metrics.segments.filters import ATTRIBUTES, EVERYONE
 
 SIDES = (("filter", "A"), ("compare", "B"))
 MONTHS_SHOWN = 12
-
-
-def _message(error: ValidationError) -> str:
-    detail = error.detail
-    if isinstance(detail, dict):
-        return " ".join(str(m) for messages in detail.values() for m in messages)
-    return " ".join(str(m) for m in detail)
 
 
 def _compared(request, kpi) -> dict:
@@ -42,7 +36,7 @@ def _compared(request, kpi) -> dict:
         try:
             parsed = selectors.customer_filter(text)
         except ValidationError as exc:
-            error, parsed = _message(exc), None
+            error, parsed = message(exc), None
         sides.append({"param": param, "label": label, "text": text, "filter": parsed})
     months = month_range(add_months(month, -(MONTHS_SHOWN - 1)), month) if month else []
     if month and not error:
@@ -92,7 +86,7 @@ def save_segment(request, key):
                                         user=request.user)
     except ValidationError as exc:
         return render(request, "metrics/segments/compare.html", {
-            "kpi": kpi, "sides": [], "rows": [], "error": _message(exc), "saved": selectors.saved_segments(),
+            "kpi": kpi, "sides": [], "rows": [], "error": message(exc), "saved": selectors.saved_segments(),
             "attributes": ATTRIBUTES}, status=400)
     return redirect(f"{back}?{urlencode({'filter': segment.filter})}")
 

@@ -1,0 +1,47 @@
+"""The filter bar every page with figures shows (dashboard, KPI page, Cohorts): the
+request's ``filter=`` read once, the company's saved segments to pick from, and the
+attributes it may name. Pages render it with ``templates/includes/filter_bar.html``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rest_framework.exceptions import ValidationError
+
+from metrics.models import SavedSegment
+from metrics.segments import selectors
+from metrics.segments.filters import ATTRIBUTES, EVERYONE, CustomerFilter
+
+
+def message(error: ValidationError) -> str:
+    """A ValidationError's messages as one sentence for a page."""
+    detail = error.detail
+    if isinstance(detail, dict):
+        return " ".join(str(m) for messages in detail.values() for m in messages)
+    return " ".join(str(m) for m in detail)
+
+
+@dataclass
+class FilterBar:
+    text: str  # as typed
+    filter: CustomerFilter  # EVERYONE when empty or wrong
+    error: str  # why the typed filter was refused ("" when it was not)
+    saved: list[SavedSegment] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.filter)
+
+
+def filter_bar(request) -> FilterBar:
+    """The bar of a page: a wrong filter is not applied (the page shows the whole
+    company) and says why; the view answers 400 when ``error`` is set."""
+    text = request.GET.get("filter", "")
+    extra = selectors.extra_attributes()
+    try:
+        parsed, error = selectors.customer_filter(text), ""
+    except ValidationError as exc:
+        parsed, error = EVERYONE, message(exc)
+    return FilterBar(text=text, filter=parsed, error=error, saved=selectors.saved_segments(),
+                     attributes=[*ATTRIBUTES, *extra])
