@@ -24,6 +24,8 @@ from metrics.kpis.drilldown.records import RecordSet
 from metrics.kpis.engine.figures import Scope
 from metrics.kpis.engine.statements import ENGINE_SQL, SqlFiles
 from metrics.months import Month, months_between
+from metrics.segments.engine import segment_tables
+from metrics.segments.filters import EVERYONE, CustomerFilter
 
 COHORT_SQL = SqlFiles(Path(__file__).parent / "sql", base=ENGINE_SQL)
 
@@ -49,9 +51,15 @@ PLACES = Decimal("0.0001")
 
 
 @contextmanager
-def _session() -> Iterator:
+def _session(customer_filter: CustomerFilter = EVERYONE, currency: str = "") -> Iterator:
     """A cursor with the engine's session settings (compute.py): room to hash and sort
-    in memory, and no JIT, whose compiling alone took seconds for this statement."""
+    in memory, and no JIT, whose compiling alone took seconds for this statement. With a
+    filter, inside segments' ``segment_tables`` (which sets them too): the customer
+    tables read as the filter keeps them, so the cohort SQL runs unchanged on the segment."""
+    if customer_filter:
+        with segment_tables(customer_filter=customer_filter, currency=currency), connection.cursor() as cursor:
+            yield cursor
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in SESSION_SETTINGS:
             cursor.execute(statement)
@@ -59,17 +67,24 @@ def _session() -> Iterator:
 
 
 class CellCustomers(RecordSet):
-    """A RecordSet whose count and pages run with the session settings too."""
+    """A RecordSet whose count and pages run with the session settings too, and on the
+    filter's segment: its temporary views live for one transaction, so each count and
+    page sets them up again."""
+
+    def __init__(self, sql: str, params: dict[str, Any], *, customer_filter: CustomerFilter = EVERYONE,
+                 currency: str = ""):
+        super().__init__(sql, params)
+        self.customer_filter, self.currency = customer_filter, currency
 
     def count(self) -> int:
         if self._count is None:
-            with _session() as cursor:
+            with _session(self.customer_filter, self.currency) as cursor:
                 cursor.execute(f"SELECT count(*) FROM ({self.sql}) AS records", self.params)
                 self._count = cursor.fetchone()[0]
         return self._count
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        with _session():
+        with _session(self.customer_filter, self.currency):
             return super().__getitem__(window)
 
 
@@ -152,14 +167,15 @@ def _params(*, by: str, series_first: Month, series_last: Month, first: Month, l
 
 
 def matrix(*, by: str, first: Month, last: Month, currency: str, timezone: str,
-           data_first: Month | None) -> Matrix:
+           data_first: Month | None, customer_filter: CustomerFilter = EVERYONE) -> Matrix:
     """Cohorts ``first`` .. ``last`` followed to the end of ``last``. The month series
     starts at the first month with data (``data_first``) so each customer's first paid
-    month is its first ever, not the first of the range asked for."""
+    month is its first ever, not the first of the range asked for. ``customer_filter``:
+    the cohorts of the segment (docs/cohorts.md)."""
     series_first = min(first, data_first) if data_first else first
     params = _params(by=by, series_first=series_first, series_last=last, first=first, last=last,
                      currency=currency, timezone=timezone)
-    with _session() as cursor:
+    with _session(customer_filter, currency) as cursor:
         cursor.execute(COHORT_SQL.load("cohort_matrix"), params)
         rows = cursor.fetchall()
     cohorts: dict[Month, list] = {}
@@ -171,7 +187,7 @@ def matrix(*, by: str, first: Month, last: Month, currency: str, timezone: str,
 
 
 def cell_customers(*, by: str, cohort: Month, month: Month, status: str, currency: str, timezone: str,
-                   data_first: Month | None) -> RecordSet:
+                   data_first: Month | None, customer_filter: CustomerFilter = EVERYONE) -> RecordSet:
     """The customers behind one cell: the cohort's members paying (``status`` "paying")
     or not ("gone") at the end of ``month``; a RecordSet, so it pages as the KPI
     drill-down does (with the session settings)."""
@@ -179,7 +195,8 @@ def cell_customers(*, by: str, cohort: Month, month: Month, status: str, currenc
     params = _params(by=by, series_first=series_first, series_last=month, first=cohort, last=cohort,
                      currency=currency, timezone=timezone)
     params.update(month_mi=_index(month), paying=status == "paying")
-    return CellCustomers(COHORT_SQL.load("cohort_customers"), params)
+    return CellCustomers(COHORT_SQL.load("cohort_customers"), params, customer_filter=customer_filter,
+                         currency=currency)
 
 
 def columns(matrix_: Matrix) -> list[int]:
