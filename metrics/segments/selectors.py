@@ -137,3 +137,9 @@ def records_page(kpi: Kpi, movement: str, month: Month, customer_filter: Custome
     record_set = kpi_selectors.records_behind(kpi, movement, month)  # reads the company's tables
     with segment_tables(customer_filter=customer_filter, currency=connection.tenant.currency):
         return paginate(record_set)
+
+
+def all_results(customer_filter: CustomerFilter) -> dict[tuple[str, Month], Result] | None:
+    """Every KPI's values for every month with data over the segment, from one
+    computation (the dashboard shows them all at once), or None before any data."""
+    return _results(customer_filter, kpis=tenant_kpis())
