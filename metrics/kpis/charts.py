@@ -130,7 +130,7 @@ class KpiChartView(WindowChartView):
     def series(self):
         plots = self.chart.plots
         months = self.window.months
-        stored = stored_values([plot.kpi for plot in plots], months)
+        stored = self.values([plot.kpi for plot in plots], months)
         result = []
         for index, plot in enumerate(plots):
             kpi = self.kpis[plot.kpi]
@@ -145,6 +145,11 @@ class KpiChartView(WindowChartView):
                 options["stack"] = plot.stack
             result.append((kpi.name + (" (lost)" if plot.below_zero else ""), values, options))
         return result
+
+    def values(self, keys: list[str], months: list[Month]) -> dict[tuple[str, Month], float]:
+        """The values drawn: the stored ones (the dashboard's charts of a segment
+        draw the segment's, metrics/dashboard/charts.py)."""
+        return stored_values(keys, months)
 
 
 def stored_values(keys: list[str], months: list[Month]) -> dict[tuple[str, Month], float]:
