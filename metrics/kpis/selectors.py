@@ -130,6 +130,13 @@ def rolled_series(kpi: Kpi, first: Month, last: Month, granularity: str,
     stored = {row.month: rollup.MonthValue(row.month, row.value, row.inputs or {})
               for row in KpiValue.objects.filter(kpi=kpi.key, month__gte=first, month__lte=last)
               .only("month", "value", "inputs")}
+    return roll_periods(kpi, stored, first, last, granularity)
+
+
+def roll_periods(kpi: Kpi, stored: dict[Month, rollup.MonthValue], first: Month, last: Month,
+                 granularity: str) -> list[tuple[str, Any, bool]]:
+    """rolled_series from months already read: the stored ones, or a segment's computed
+    ones (metrics/segments/selectors.py), so both roll up by the very same code."""
     periods: dict[Month, list[Month]] = {}
     for month in month_range(first, last):
         periods.setdefault(period_start(month, granularity), []).append(month)
