@@ -1,6 +1,7 @@
 """``GET /api/v1/cohorts/`` (api.md): the cohort matrix of one metric, the same figures
-as the Cohorts page and its CSV (selectors.py). Members read. ``filter=`` (segments) is
-not offered yet: it is not a parameter of this endpoint."""
+as the Cohorts page and its CSV (selectors.py). Members read. ``filter=`` (segments'
+syntax) gives the cohorts of the customers it keeps (docs/cohorts.md); a wrong one is a
+400 saying why, as a wrong metric or month is."""
 
 from __future__ import annotations
 
@@ -15,8 +16,14 @@ from accounts.roles import IsTenantMember
 from metrics.cohorts import selectors
 from metrics.cohorts.choices import BadChoice, choose
 from metrics.formatting import json_number
+from metrics.segments import selectors as segments
 
 MONTH = r"^([0-9]{4}-[0-9]{2})?$"
+FILTER = OpenApiParameter("filter", str, description=(
+    "The customers whose cohorts to show: attribute:value1|value2 joined by , (AND), e.g. "
+    "plan:pro,country:DE|FR; attributes: plan, channel, country, segment, currency, interval, "
+    "first_paid_month and extra customer columns by name. A subscription attribute (plan, currency, "
+    "interval) keeps the matching subscriptions, so a customer's cohort is its first month paying on them."))
 
 
 class CohortRow(serializers.Serializer):
@@ -55,17 +62,26 @@ class CohortsView(APIView):
         OpenApiParameter("to", str, pattern=MONTH,
                          description="The last cohort and the last month followed, YYYY-MM; "
                                      "default the last month with data"),
+        FILTER,
     ])
     def get(self, request):
         tenant = connection.tenant
+        # Both read before answering, so one 400 names every wrong parameter.
+        errors: dict[str, list[str]] = {}
         try:
             choice = choose(request.query_params, timezone=tenant.timezone)
         except BadChoice as exc:
-            raise ValidationError(exc.errors) from exc
+            errors.update(exc.errors)
+        try:
+            customer_filter = segments.customer_filter(request.query_params.get("filter"))
+        except ValidationError as exc:
+            errors.update(exc.detail)
+        if errors:
+            raise ValidationError(errors)
         if choice.first is None:
             matrix = selectors.Matrix(choice.by, None, None, ())
         else:
             matrix = selectors.matrix(by=choice.by, first=choice.first, last=choice.last,
                                       currency=tenant.currency, timezone=tenant.timezone,
-                                      data_first=choice.data_first)
+                                      data_first=choice.data_first, customer_filter=customer_filter)
         return Response(as_json(matrix, choice.metric))
