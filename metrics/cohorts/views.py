@@ -1,10 +1,13 @@
 """The Cohorts page (``/cohorts/``): the heatmap of one metric, its column averages, its
 CSV, and each cell's customers (``/cohorts/customers/``). Adapters over selectors.py;
-``?metric=&by=&from=&to=`` are read by choices.py as the API reads them."""
+``?metric=&by=&from=&to=`` are read by choices.py as the API reads them, ``filter=`` by
+the shared filter bar (metrics/segments/bar.py), and every link between them (cells,
+CSVs, back) carries the filter, so a drill-down is of the segment the heatmap showed."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -18,6 +21,7 @@ from metrics.data.export import csv_table
 from metrics.formatting import format_kpi
 from metrics.kpis.views import cell_text, csv_lines, is_number
 from metrics.months import Month, add_months, months_between
+from metrics.segments.bar import FilterBar, filter_bar
 
 CUSTOMERS_PER_PAGE = 50
 # How far a cell is from its reference (100 %, or the cohort's month-0 ARPU), as a share
@@ -38,6 +42,20 @@ def shade(value: Decimal | None, reference: Decimal | None) -> str:
     return f"heat-{'up' if change > 0 else 'down'}-{level}"
 
 
+# The page's own GET parameters, kept by the filter bar's form and links.
+CHOICE_PARAMS = ("metric", "by", "from", "to")
+CELL_PARAMS = ("cohort", "month", "status")
+
+
+def keep(request, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(name, request.GET[name]) for name in names if request.GET.get(name)]
+
+
+def with_filter(query: str, bar: FilterBar) -> str:
+    """``query`` plus the bar's filter (in its canonical spelling) when one applies."""
+    return f"{query}&{urlencode({'filter': bar.filter.text})}" if bar.active else query
+
+
 def read_choice(request) -> tuple[Choice | None, dict[str, list[str]]]:
     try:
         return choose(request.GET, timezone=connection.tenant.timezone), {}
@@ -45,22 +63,25 @@ def read_choice(request) -> tuple[Choice | None, dict[str, list[str]]]:
         return None, exc.errors
 
 
-def load(choice: Choice) -> selectors.Matrix:
+def load(choice: Choice, bar: FilterBar) -> selectors.Matrix:
     tenant = connection.tenant
     if choice.first is None:
         return selectors.Matrix(choice.by, None, None, ())
     return selectors.matrix(by=choice.by, first=choice.first, last=choice.last, currency=tenant.currency,
-                            timezone=tenant.timezone, data_first=choice.data_first)
+                            timezone=tenant.timezone, data_first=choice.data_first, customer_filter=bar.filter)
 
 
 @member_required
 def cohorts_page(request):
     choice, errors = read_choice(request)
+    # A wrong filter is said in the bar and not applied (bar.py): the heatmap is the
+    # whole company's, under the error, with a 400.
+    bar = filter_bar(request)
     tenant = connection.tenant
     context = {"metrics": selectors.METRIC_LABELS, "bys": selectors.BY, "errors": errors,
-               "params": request.GET, "choice": choice}
+               "params": request.GET, "choice": choice, "bar": bar, "keep": keep(request, CHOICE_PARAMS)}
     if choice is not None:
-        matrix = load(choice)
+        matrix = load(choice, bar)
         unit = selectors.METRICS[choice.metric]
 
         def text(value):
@@ -75,15 +96,15 @@ def cohorts_page(request):
                 "start_mrr": format_kpi(cohort.start_mrr, "money", currency=tenant.currency, locale=tenant.locale),
                 "cells": [{"k": k, "text": text(value), "shade": shade(value, reference),
                            "month": add_months(cohort.month, k),
-                           "query": choice.query(cohort=f"{cohort.month:%Y-%m}",
-                                                 month=f"{add_months(cohort.month, k):%Y-%m}")}
+                           "query": with_filter(choice.query(cohort=f"{cohort.month:%Y-%m}",
+                                                             month=f"{add_months(cohort.month, k):%Y-%m}"), bar)}
                           for k, value in enumerate(values)],
                 "blank": range(len(columns) - len(values))})
         averages = matrix.averages(choice.metric)
         context.update(matrix=matrix, rows=rows, columns=columns, unit=unit,
                        metric_label=selectors.METRIC_LABELS[choice.metric], by_label=selectors.BY[choice.by],
-                       averages=[text(value) for value in averages], csv_query=choice.query())
-    return render(request, "metrics/cohorts/page.html", context, status=400 if errors else 200)
+                       averages=[text(value) for value in averages], csv_query=with_filter(choice.query(), bar))
+    return render(request, "metrics/cohorts/page.html", context, status=400 if errors or bar.error else 200)
 
 
 def matrix_lines(matrix: selectors.Matrix, metric: str):
@@ -99,16 +120,25 @@ def matrix_lines(matrix: selectors.Matrix, metric: str):
     return csv_table(header, rows)
 
 
+def refused(request, errors: dict[str, list[str]], bar: FilterBar):
+    """A CSV asked with wrong parameters: the Cohorts page's form saying why, a 400
+    (never the whole company's figures under a filter that was not applied)."""
+    return render(request, "metrics/cohorts/page.html",
+                  {"metrics": selectors.METRIC_LABELS, "bys": selectors.BY, "errors": errors,
+                   "params": request.GET, "bar": bar, "keep": keep(request, CHOICE_PARAMS)}, status=400)
+
+
 @member_required
 def cohorts_csv(request):
     choice, errors = read_choice(request)
-    if choice is None:
-        return render(request, "metrics/cohorts/page.html",
-                      {"metrics": selectors.METRIC_LABELS, "bys": selectors.BY, "errors": errors,
-                       "params": request.GET}, status=400)
-    response = StreamingHttpResponse(matrix_lines(load(choice), choice.metric), content_type="text/csv; charset=utf-8")
+    bar = filter_bar(request)
+    if choice is None or bar.error:
+        return refused(request, errors, bar)
+    response = StreamingHttpResponse(matrix_lines(load(choice, bar), choice.metric),
+                                     content_type="text/csv; charset=utf-8")
     span = f"{choice.first:%Y-%m}-{choice.last:%Y-%m}" if choice.first else "empty"
-    response["Content-Disposition"] = f'attachment; filename="cohorts-{choice.metric}-{choice.by}-{span}.csv"'
+    segment = "-filtered" if bar.active else ""
+    response["Content-Disposition"] = f'attachment; filename="cohorts-{choice.metric}-{choice.by}-{span}{segment}.csv"'
     return response
 
 
@@ -127,34 +157,46 @@ def cell_choice(request) -> tuple[Choice, Month, Month, str]:
     return choice, cohort, month, status
 
 
+def cell_customers(choice: Choice, cohort: Month, month: Month, status: str, bar: FilterBar):
+    tenant = connection.tenant
+    return selectors.cell_customers(by=choice.by, cohort=cohort, month=month, status=status,
+                                    currency=tenant.currency, timezone=tenant.timezone,
+                                    data_first=choice.data_first, customer_filter=bar.filter)
+
+
 @member_required
 def cohort_customers(request):
-    """One cell's customers, 50 to a page, still paying or not at the month's end."""
+    """One cell's customers, 50 to a page, still paying or not at the month's end; of
+    the filter's segment. A wrong filter, as on the heatmap: the bar says why, it is not
+    applied, a 400."""
     choice, cohort, month, status = cell_choice(request)
+    bar = filter_bar(request)
     tenant = connection.tenant
-    record_set = selectors.cell_customers(by=choice.by, cohort=cohort, month=month, status=status,
-                                          currency=tenant.currency, timezone=tenant.timezone,
-                                          data_first=choice.data_first)
+    context = {"choice": choice, "cohort": cohort, "month": month, "k": months_between(cohort, month),
+               "status": status, "status_label": selectors.STATUSES[status], "statuses": selectors.STATUSES,
+               "by_label": selectors.BY[choice.by], "bar": bar,
+               "keep": keep(request, (*CHOICE_PARAMS, *CELL_PARAMS)), "back_query": with_filter(choice.query(), bar)}
+    cell = with_filter(choice.query(cohort=f"{cohort:%Y-%m}", month=f"{month:%Y-%m}"), bar)
+    context.update(cell_query=cell, query=f"{cell}&status={status}")
+    record_set = cell_customers(choice, cohort, month, status, bar)
     page = Paginator(record_set, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     headers = [(column.replace("_", " ").capitalize(), is_number(value)) for column, value in rows[0].items()] if rows else []
     table = [[(cell_text(value, tenant.locale), heading, numeric) for value, (heading, numeric) in zip(row.values(), headers)]
              for row in rows]
-    cell = choice.query(cohort=f"{cohort:%Y-%m}", month=f"{month:%Y-%m}")
-    return render(request, "metrics/cohorts/customers.html", {
-        "choice": choice, "cohort": cohort, "month": month, "k": months_between(cohort, month),
-        "status": status, "status_label": selectors.STATUSES[status], "statuses": selectors.STATUSES, "page": page, "headers": headers, "table": table,
-        "by_label": selectors.BY[choice.by], "cell_query": cell, "query": f"{cell}&status={status}",
-        "back_query": choice.query()})
+    context.update(page=page, headers=headers, table=table)
+    return render(request, "metrics/cohorts/customers.html", context, status=400 if bar.error else 200)
 
 
 @member_required
 def cohort_customers_csv(request):
     choice, cohort, month, status = cell_choice(request)
-    tenant = connection.tenant
-    record_set = selectors.cell_customers(by=choice.by, cohort=cohort, month=month, status=status,
-                                          currency=tenant.currency, timezone=tenant.timezone,
-                                          data_first=choice.data_first)
-    response = StreamingHttpResponse(csv_lines(record_set), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (f'attachment; filename="cohort-{cohort:%Y-%m}-{month:%Y-%m}-{status}.csv"')
+    bar = filter_bar(request)
+    if bar.error:
+        return refused(request, {}, bar)
+    response = StreamingHttpResponse(csv_lines(cell_customers(choice, cohort, month, status, bar)),
+                                     content_type="text/csv; charset=utf-8")
+    segment = "-filtered" if bar.active else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="cohort-{cohort:%Y-%m}-{month:%Y-%m}-{status}{segment}.csv"')
     return response
