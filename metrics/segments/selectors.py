@@ -4,18 +4,19 @@ months the stored values cover, so a segment's months line up with the whole com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
 from rest_framework.exceptions import ValidationError
 
 from metrics.formatting import json_number
-from metrics.kpis import selectors as kpi_selectors
+from metrics.kpis import rollup, selectors as kpi_selectors
 from metrics.kpis.drilldown import breakdowns, records
 from metrics.kpis.evaluate import Result
 from metrics.kpis.registry import Kpi, tenant_kpis
-from metrics.models import Customer, SavedSegment
+from metrics.models import Customer, SavedSegment, Subscription
 from metrics.months import Month, add_months, format_period, month_range
 from metrics.segments.engine import CANNOT_FOLLOW, segment_results, segment_tables
 from metrics.segments.filters import CustomerFilter, parse_filter
@@ -131,11 +132,7 @@ def records_page(kpi: Kpi, movement: str, month: Month, customer_filter: Custome
     """The page ``paginate`` takes of the records behind the value, of the segment's
     customers only; records without customers (traffic, spend, leads, answers, metric
     values) cannot follow: a 400 saying so."""
-    declared = records.MOVEMENTS[movement]
-    if {declared.statement, declared.without_subscriptions or declared.statement} - set(FOLLOWING_RECORDS):
-        raise ValidationError({"filter": [f"The {declared.label.lower()} records {CANNOT_FOLLOW}."]})
-    record_set = kpi_selectors.records_behind(kpi, movement, month)  # reads the company's tables
-    with segment_tables(customer_filter=customer_filter, currency=connection.tenant.currency):
+    with segment_records(kpi, movement, month, customer_filter) as record_set:
         return paginate(record_set)
 
 
@@ -143,3 +140,55 @@ def all_results(customer_filter: CustomerFilter) -> dict[tuple[str, Month], Resu
     """Every KPI's values for every month with data over the segment, from one
     computation (the dashboard shows them all at once), or None before any data."""
     return _results(customer_filter, kpis=tenant_kpis())
+
+
+def months_of(kpi: Kpi, customer_filter: CustomerFilter) -> dict[Month, rollup.MonthValue]:
+    """The segment's months of one KPI (value and inputs), as rollup.py reads stored ones."""
+    results = _results(customer_filter, kpis=[kpi]) or {}
+    return {month: rollup.MonthValue(month, result.value, result.inputs or {})
+            for (_, month), result in results.items()}
+
+
+def rolled_series(kpi: Kpi, first: Month, last: Month, granularity: str,
+                  customer_filter: CustomerFilter) -> dict[str, Any]:
+    """The series API's shape (kpis/selectors.series) for the segment: by month as
+    series() answers, by quarter or year its months rolled up by the KPI's rule with
+    the same code as the stored months (kpis/selectors.roll_periods)."""
+    if granularity == "month":
+        return series(kpi, first, last, customer_filter)
+    periods = kpi_selectors.roll_periods(kpi, months_of(kpi, customer_filter), first, last, granularity)
+    return {"key": kpi.key, "unit": kpi.unit,
+            "points": [{"period": label, "value": json_number(value), "partial": partial}
+                       for label, value, partial in periods]}
+
+
+def check_records_follow(movement: str) -> None:
+    """A 400 when the records of ``movement`` have no customers to follow a filter
+    (traffic, spend, leads, answers, metric values)."""
+    declared = records.MOVEMENTS[movement]
+    if {declared.statement, declared.without_subscriptions or declared.statement} - set(FOLLOWING_RECORDS):
+        raise ValidationError({"filter": [f"The {declared.label.lower()} records {CANNOT_FOLLOW}."]})
+
+
+@contextmanager
+def segment_records(kpi: Kpi, movement: str, month: Month,
+                    customer_filter: CustomerFilter) -> Iterator[records.RecordSet]:
+    """The records behind the value of the segment's customers, to read inside the
+    ``with`` (a CSV streams them chunk by chunk there; the views live as long as it)."""
+    check_records_follow(movement)
+    record_set = kpi_selectors.records_behind(kpi, movement, month)  # reads the company's tables
+    with segment_tables(customer_filter=customer_filter, currency=connection.tenant.currency):
+        yield record_set
+
+
+def mrr_on(day, customer_filter: CustomerFilter) -> dict[str, Any]:
+    """MRR at the end of ``day`` (kpis/selectors.mrr_on) of the segment's customers. As
+    for a month's MRR, a segment without subscriptions has an MRR of 0 when the company
+    has some (which tables have rows is read before the views hide them)."""
+    if not Subscription.objects.exists():
+        return kpi_selectors.mrr_on(day)
+    with segment_tables(customer_filter=customer_filter, currency=connection.tenant.currency):
+        answer = kpi_selectors.mrr_on(day)
+    if answer["value"] is None:  # the views hid every subscription
+        answer = {**answer, "value": 0, "customers": 0, "reason": None}
+    return answer
