@@ -117,9 +117,7 @@ class KpiSeriesView(APIView):
             raise ValidationError({"to": [f"A series spans at most {MAX_SERIES_MONTHS} months."]})
         segment = segments.customer_filter(request.query_params.get("filter"))
         if segment:
-            if granularity != "month":
-                raise ValidationError({"filter": ["A filtered series is by month for now: leave out granularity."]})
-            return Response(segments.series(kpi, first, last, segment))
+            return Response(segments.rolled_series(kpi, first, last, granularity, segment))
         return Response(selectors.series(kpi, first, last, granularity))
 
 

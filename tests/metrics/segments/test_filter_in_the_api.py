@@ -61,9 +61,10 @@ def test_a_breakdown_follows_the_filter_and_one_over_traffic_says_it_cannot(plan
     assert refused.status_code == 400 and "cannot follow a customer filter" in str(refused.json())
 
 
-def test_a_filtered_series_is_by_month(plans, acme_owner):
-    response = acme_owner.get("/api/v1/kpis/mrr/series/?filter=plan:pro&granularity=quarter")
-    assert response.status_code == 400 and "by month" in str(response.json())
+def test_a_filtered_series_rolls_up_to_quarters_too(plans, acme_owner):
+    # MRR is a level: the quarter's last month, 100 + 10 on pro (tests/metrics/kpis/test_filtered_series.py).
+    response = acme_owner.get("/api/v1/kpis/mrr/series/?from=2025-01&to=2025-03&filter=plan:pro&granularity=quarter")
+    assert response.json()["points"] == [{"period": "2025-Q1", "value": 110, "partial": False}]
 
 
 def test_the_records_behind_a_value_follow_the_filter_and_traffic_days_say_they_cannot(plans, acme_owner):
