@@ -23,6 +23,7 @@ from metrics.dashboard.layout import HEADLINES, Headline, arrange
 from metrics.dashboard.month_to_date import (LIKE_FOR_LIKE_KIND, comparison_kind, cut_off,
                                              previous_to_date)
 from metrics.dashboard.ranges import MonthSpan, kind_of, range_values
+from metrics.dashboard.segment import SegmentValues, filter_digest, segment_previous_to_date
 from metrics.formatting import json_number
 from metrics.kpis import selectors
 from metrics.kpis.benchmarks import ShownBenchmark, rates_for, shown_benchmark
@@ -30,6 +31,8 @@ from metrics.months import Month, add_months, month_range
 from metrics.kpis.registry import Category, Kpi, tenant_kpis
 from metrics.kpis.window import Window
 from metrics.models import DashboardCard, Goal, KpiValue
+from metrics.segments.engine import CANNOT_FOLLOW
+from metrics.segments.filters import EVERYONE, CustomerFilter
 
 SPARK_MONTHS = 12
 # Where a KPI's numbers come from, for the card of a KPI without data: what to import,
@@ -76,6 +79,11 @@ class Card:
         return SOURCE_BY_CATEGORY.get(self.kpi.category, ("data", ""))[1]
 
     @property
+    def cannot_follow(self) -> bool:
+        """Of a segment: the KPI is counted from data without customers."""
+        return self.reason == CANNOT_FOLLOW
+
+    @property
     def spark_data(self) -> str:
         return ",".join("" if v is None else f"{v:.4g}" for v in self.spark)
 
@@ -109,22 +117,28 @@ class Dashboard:
     hidden: list[Card] = field(default_factory=list)
     partial: Partial | None = None
     span: MonthSpan | None = None  # a range of months rather than one
+    customer_filter: CustomerFilter = EVERYONE  # a segment's dashboard (segment.py)
 
     @property
     def has_data(self) -> bool:
-        return any(card.value is not None for card in self.all_cards)
+        # A segment may have no value anywhere (nobody matches, before their first
+        # month): still the company's dashboard, not the getting-started checklist.
+        return any(card.value is not None for card in self.all_cards) or bool(self.customer_filter)
 
     @property
     def all_cards(self) -> list[Card]:
         return [*self.headline, *(card for group in self.groups for card in group.cards), *self.hidden]
 
 
-def charts_by_category() -> dict[str, list[tuple[str, str]]]:
+def charts_by_category(segment: SegmentValues | None = None) -> dict[str, list[tuple[str, str]]]:
+    """(title, data URL) of each section's charts; of a segment, a chart none of whose
+    KPIs can follow a customer filter has no URL (the page says so instead)."""
     charts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for chart in DASHBOARD_CHARTS:
-        charts[chart.category.value].append((chart.title, reverse("chart", args=[chart.slug])))
+        followed = segment is None or not all(segment.cannot_follow(plot.kpi) for plot in chart.plots)
+        charts[chart.category.value].append((chart.title, reverse("chart", args=[chart.slug]) if followed else ""))
     charts[Category.ACQUISITION.value].append(
-        ("Visitor conversion rate by channel", reverse("chart-conversion-by-channel")))
+        ("Visitor conversion rate by channel", "" if segment else reverse("chart-conversion-by-channel")))
     return charts
 
 
@@ -135,15 +149,17 @@ def open_goals() -> list[Goal]:
 
 
 def cards_cache_key(window: Window, goals: list[Goal], *, locale: str, currency: str, layout: str = "default",
-                    business_model: str = "", today: date | None = None) -> str:
+                    business_model: str = "", today: date | None = None,
+                    customer_filter: CustomerFilter = EVERYONE) -> str:
     """What the rendered cards and month picker depend on: the month and range, the
     stored values' version (every recompute changes it), the month under way (marked
     "to date") and today (its "day N of M"), the goals shown on the cards, the number
-    format, the company's business model and the person's layout. The cache adds the
-    tenant's schema to every key (django_tenants.cache)."""
+    format, the company's business model, the person's layout and the customer filter
+    (a segment's cards and links). The cache adds the tenant's schema to every key
+    (django_tenants.cache)."""
     goal_states = hashlib.sha1(repr([(g.pk, g.kpi, g.status, g.deadline) for g in goals]).encode()).hexdigest()
     return (f"dashboard:{window.month}:{window.range}:{window.computed_at}:{window.month_under_way}:{today}:"
-            f"{locale}:{currency}:{goal_states}:{business_model}:{layout}")
+            f"{locale}:{currency}:{goal_states}:{business_model}:{layout}:{filter_digest(customer_filter)}")
 
 
 def partial_month(month: Month, *, today: date) -> Partial | None:
@@ -157,10 +173,11 @@ def partial_month(month: Month, *, today: date) -> Partial | None:
 def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | None = None,
                     choices: dict[str, DashboardCard] | None = None, currency: str = "USD",
                     locale: str = "en-US", timezone: str = "UTC", today: date | None = None,
-                    span: MonthSpan | None = None) -> Dashboard:
+                    span: MonthSpan | None = None, segment: SegmentValues | None = None) -> Dashboard:
     """The cards of ``window.month`` (compared with the month before, or like for like
     when it is the month under way), or of the months of ``span`` (compared with as
-    many months before)."""
+    many months before); of the whole company from the stored values, or of
+    ``segment``'s customers from its values."""
     month = span.last if span else window.month
     if month is None:
         return Dashboard(month=None)
@@ -168,20 +185,31 @@ def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | N
     choices = choices or {}
     partial = partial_month(month, today=today) if today else None
     kpis = tenant_kpis()
-    items = {item["key"]: item for item in selectors.month_list(kpis, month)}
     first = add_months(month, -(SPARK_MONTHS - 1))
     values: dict[str, dict[Month, Decimal | None]] = defaultdict(dict)
-    for key, when, value in KpiValue.objects.filter(month__gte=first, month__lte=month).values_list(
-            "kpi", "month", "value"):
-        values[key][when] = value
+    if segment is None:
+        items = {item["key"]: item for item in selectors.month_list(kpis, month)}
+        for key, when, value in KpiValue.objects.filter(month__gte=first, month__lte=month).values_list(
+                "kpi", "month", "value"):
+            values[key][when] = value
+    else:
+        items = segment_items(kpis, month, segment)
+        for key, by_month in segment.values.items():
+            values[key].update((when, value) for when, value in by_month.items() if first <= when <= month)
     goal_of = {}
     for goal in goals:
         goal_of.setdefault(goal.kpi, goal)
     spark_months = month_range(first, month)
     rates = rates_for(kpis, currency=currency, month=month)
-    to_date = (previous_month_to_date(window, kpis, month=month, day=partial.day, currency=currency,
-                                      timezone=timezone) if partial and not span else {})
-    over_range = range_values(kpis, span) if span else {}
+    if not partial or span:
+        to_date = {}
+    elif segment is None:
+        to_date = previous_month_to_date(window, kpis, month=month, day=partial.day, currency=currency,
+                                         timezone=timezone)
+    else:
+        to_date = segment_previous_to_date(kpis, segment.customer_filter, month=month, day=partial.day,
+                                           currency=currency, timezone=timezone)
+    over_range = range_values(kpis, span, values=segment.present if segment else None) if span else {}
     by_category: dict[str, list[Card]] = defaultdict(list)
     for kpi in kpis:
         item = items[kpi.key]
@@ -190,6 +218,8 @@ def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | N
         # A reason is worth showing only when the engine stored one for this month
         # ("no customers at the start of the month"); otherwise the card asks for data.
         reason = item["reason"] if month in values[kpi.key] else None
+        if segment is not None and segment.cannot_follow(kpi.key):
+            reason = CANNOT_FOLLOW  # in any month, a range's too: never "import data"
         previous, change = item["previous_value"], item["change"]
         comparison = comparison_kind(kpi) if partial and not span else ""
         summary = ""
@@ -211,13 +241,28 @@ def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | N
     arrangement = arrange({category.value: [card.kpi.key for card in by_category[category.value]]
                            for category in Category if by_category.get(category.value)},
                           headline_keys=HEADLINES[headline.model], choices=choices)
-    charts = charts_by_category()
+    charts = charts_by_category(segment)
     groups = [Group(name, in_row(card_of, keys), charts.get(name, [])) for name, keys in arrangement.rows.items()]
     top = in_row(card_of, arrangement.headline)
     for card in top:
         card.pinned = True
     return Dashboard(month=month, groups=groups, headline=top, headline_model=headline,
-                     hidden=[card_of[key] for key in arrangement.hidden], partial=partial, span=span)
+                     hidden=[card_of[key] for key in arrangement.hidden], partial=partial, span=span,
+                     customer_filter=segment.customer_filter if segment else EVERYONE)
+
+
+def segment_items(kpis: list[Kpi], month: Month, segment: SegmentValues) -> dict[str, dict]:
+    """kpis/selectors.month_list's items (value, previous month's, change, reason) from
+    a segment's values."""
+    previous_month = add_months(month, -1)
+    items = {}
+    for kpi in kpis:
+        value, previous = segment.value(kpi.key, month), segment.value(kpi.key, previous_month)
+        items[kpi.key] = {
+            "value": json_number(value), "previous_value": json_number(previous),
+            "change": json_number(value - previous) if value is not None and previous is not None else None,
+            "reason": segment.reason(kpi.key, month) or None}
+    return items
 
 
 def previous_month_to_date(window: Window, kpis: list[Kpi], *, month: Month, day: int, currency: str,

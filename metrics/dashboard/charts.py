@@ -1,15 +1,25 @@
 """The dashboard's charts, declared once: each section's KPI charts (drawn from the
-stored values) and the visitor conversion rate per channel (one GROUP BY over traffic)."""
+stored values, or with ``?filter=`` a segment's values: segment.py) and the visitor
+conversion rate per channel (one GROUP BY over traffic, which no customer filter can
+follow)."""
 
 from __future__ import annotations
 
 from functools import cached_property
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from rest_framework.exceptions import ValidationError
+
+from metrics.dashboard.segment import SegmentValues, segment_values
 
 from metrics.kpis.charts import SERIES_COLOURS, KpiChart, KpiChartView, Plot, WindowChartView
 from metrics.kpis.drilldown.channel_trends import conversion_by_channel
 from metrics.kpis.registry import Category
+from metrics.months import Month
+from metrics.segments import selectors as segment_selectors
+from metrics.segments.bar import message
+from metrics.segments.engine import CANNOT_FOLLOW
+from metrics.segments.filters import EVERYONE, CustomerFilter
 
 MOVEMENT = "movements"
 DASHBOARD_CHARTS = (
@@ -32,8 +42,21 @@ DASHBOARD_CHARTS = (
 CHARTS_BY_SLUG = {chart.slug: chart for chart in DASHBOARD_CHARTS}
 
 
+def chart_filter(request) -> tuple[CustomerFilter, JsonResponse | None]:
+    """The chart's ``?filter=``, or a wrong one's 400 saying why."""
+    try:
+        return segment_selectors.customer_filter(request.GET.get("filter")), None
+    except ValidationError as exc:
+        return EVERYONE, JsonResponse({"detail": message(exc)}, status=400)
+
+
 class DashboardChartView(KpiChartView):
-    """One of DASHBOARD_CHARTS, by its slug."""
+    """One of DASHBOARD_CHARTS, by its slug; of a segment with ``?filter=``: its values,
+    a KPI that cannot follow the filter drawn empty and labelled so."""
+
+    def get(self, request, *args, **kwargs):
+        self.customer_filter, error = chart_filter(request)
+        return error or super().get(request, *args, **kwargs)
 
     @cached_property
     def chart(self) -> KpiChart:
@@ -42,9 +65,36 @@ class DashboardChartView(KpiChartView):
             raise Http404("No such chart.")
         return chart
 
+    @cached_property
+    def segment(self) -> SegmentValues | None:
+        if not self.customer_filter:
+            return None
+        return segment_values(self.customer_filter, computed_at=self.window.computed_at)
+
+    def values(self, keys: list[str], months: list[Month]) -> dict[tuple[str, Month], float]:
+        if self.segment is None:
+            return super().values(keys, months)
+        return {(key, month): float(self.segment.value(key, month)) for key in keys for month in months
+                if self.segment.value(key, month) is not None}
+
+    def series(self):
+        lines = super().series()
+        if self.segment is None:
+            return lines
+        return [(f"{label} ({CANNOT_FOLLOW})" if self.segment.cannot_follow(options["kpi"]) else label, values, options)
+                for label, values, options in lines]
+
 
 class ConversionByChannelChartView(WindowChartView):
-    """Visitor conversion rate per traffic channel, a line each."""
+    """Visitor conversion rate per traffic channel, a line each. Traffic belongs to no
+    customer: with a filter, a 400 that says it cannot follow (the segment's dashboard
+    does not ask for it)."""
+
+    def get(self, request, *args, **kwargs):
+        customer_filter, error = chart_filter(request)
+        if error is None and customer_filter:
+            error = JsonResponse({"detail": f"Visitor conversion by channel {CANNOT_FOLLOW}."}, status=400)
+        return error or super().get(request, *args, **kwargs)
 
     def axes(self):
         return {"y": {"unit": "percent", "position": "left"}}

@@ -22,6 +22,7 @@ However it is compared, a partial month's change is never coloured good or bad.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -59,20 +60,26 @@ def cut_off(month: Month, *, day: int) -> tuple[Month, date]:
     return previous, min(previous + timedelta(days=day), month)
 
 
-def previous_to_date(kpis: list[Kpi], *, month: Month, day: int, currency: str,
-                     timezone: str) -> dict[str, Decimal | None]:
+def previous_to_date(kpis: list[Kpi], *, month: Month, day: int, currency: str, timezone: str,
+                     present: set[str] | None = None,
+                     unfollowed: Mapping[str, str] | None = None) -> dict[str, Decimal | None]:
     """The LIKE_FOR_LIKE KPIs of the month before ``month`` over its first ``day`` days,
     by key (None when a KPI has no value then, e.g. no visits to divide by). One
-    statement per dated family, each over the previous month only."""
+    statement per dated family, each over the previous month only. For a segment
+    (metrics/dashboard/segment.py): ``present``, the company's tables with rows, read
+    before the segment's views hid them; ``unfollowed``, families not run, their
+    figures missing for the reason given (never the company's)."""
     wanted = [kpi for kpi in kpis if kpi.key in LIKE_FOR_LIKE]
     if not wanted:
         return {}
+    unfollowed = unfollowed or {}
     previous, end = cut_off(month, day=day)
     params = {**Scope(previous, previous, currency, timezone).params(), "after_last": end}
-    rows = run_all([statement(family, params) for family in DATED_FAMILIES])
-    present = tables_with_rows()
+    followed = [family for family in DATED_FAMILIES if family not in unfollowed]
+    rows = run_all([statement(family, params) for family in followed])
+    present = tables_with_rows() if present is None else present
     values: dict[str, Any] = {}
-    for family in DATED_FAMILIES:
+    for family in followed:
         table, reason = FAMILY_TABLES[family]
         row = dict(rows[family][0]) if rows[family] else {}
         row.pop("month", None)

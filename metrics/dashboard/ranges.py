@@ -16,6 +16,7 @@ the same length just before (docs/decisions.md, "A range of months"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -101,10 +102,15 @@ def summarise(kpi: Kpi, values: dict[Month, Decimal], months: list[Month]) -> De
     return total if kind == SUM else total / len(present)
 
 
-def range_values(kpis: list[Kpi], span: MonthSpan) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+def range_values(kpis: list[Kpi], span: MonthSpan, *, values: Callable[[str], dict[Month, Decimal]] | None = None,
+                 ) -> dict[str, tuple[Decimal | None, Decimal | None]]:
     """Per KPI key: (the range's value, the range before's), from the stored values in
-    one query."""
+    one query, or from ``values`` (a KPI's months with a value: a segment's,
+    metrics/dashboard/segment.py), summed up by the same rules."""
     before = span.before
+    if values is not None:
+        return {kpi.key: (summarise(kpi, values(kpi.key), span.months), summarise(kpi, values(kpi.key), before.months))
+                for kpi in kpis}
     stored: dict[str, dict[Month, Decimal]] = {}
     for key, month, value in KpiValue.objects.filter(
             month__gte=before.first, month__lte=span.last, value__isnull=False).values_list("kpi", "month", "value"):
