@@ -1,5 +1,6 @@
 import dataclasses
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection
@@ -14,9 +15,12 @@ from metrics.dashboard import ranges, selectors, services
 from metrics.dashboard.cards import build_dashboard, cards_cache_key, open_goals
 from metrics.dashboard.layout import HEADLINES, arrange
 from metrics.dashboard.ranges import MonthSpan
+from metrics.dashboard.segment import segment_values
 from metrics.kpis.registry import Category, find_kpi, tenant_kpis
 from metrics.kpis.window import Window, window_from
 from metrics.months import format_period
+from metrics.segments.bar import FilterBar, filter_bar
+from metrics.segments.filters import EVERYONE, CustomerFilter
 
 # What a brand-new company should do first, in order.
 GETTING_STARTED = [
@@ -49,32 +53,50 @@ def company_today():
     return datetime.now(tz=connection.tenant.zone).date()
 
 
-def chart_query(window: Window, span: MonthSpan | None) -> str:
+def filter_query(customer_filter: CustomerFilter) -> str:
+    """``&filter=...`` for the links of a segment's dashboard ("" for the company's)."""
+    return f"&{urlencode({'filter': customer_filter.text})}" if customer_filter else ""
+
+
+def chart_query(window: Window, span: MonthSpan | None, customer_filter: CustomerFilter = EVERYONE) -> str:
     """What the charts and links of the sections are given: the month (a range's
-    last) and how many months up to it."""
+    last), how many months up to it, and the customer filter."""
     if span:
-        return f"month={format_period(span.last)}&range={'12' if len(span.months) <= 12 else '24'}"
-    return f"month={format_period(window.month)}&range={window.range}" if window.month else ""
+        return (f"month={format_period(span.last)}&range={'12' if len(span.months) <= 12 else '24'}"
+                + filter_query(customer_filter))
+    return (f"month={format_period(window.month)}&range={window.range}" + filter_query(customer_filter)
+            if window.month else "")
 
 
-def dashboard_parts(request, window: Window, span: MonthSpan | None = None) -> tuple[bool, str, str]:
+def kept_params(request) -> list[tuple[str, str]]:
+    """The months the filter bar keeps when a filter is applied or cleared."""
+    return [(name, request.GET[name]) for name in ("month", "range", "from", "to") if request.GET.get(name)]
+
+
+def dashboard_parts(request, window: Window, span: MonthSpan | None = None,
+                    customer_filter: CustomerFilter = EVERYONE) -> tuple[bool, str, str]:
     """The month picker and the sections as rendered HTML, once per version of what
-    they show (cards_cache_key)."""
+    they show (cards_cache_key); of a segment, from its values (segment.py)."""
     tenant = connection.tenant
-    query = chart_query(window, span)
+    query = chart_query(window, span, customer_filter)
     goals = open_goals()
     choices = selectors.card_choices(user=request.user)
     today = company_today()
     key = cards_cache_key(window, goals, locale=tenant.locale, currency=tenant.currency,
                           layout=selectors.layout_version(choices), business_model=tenant.business_model,
-                          today=today) + (f":{span.query}" if span else "")
+                          today=today, customer_filter=customer_filter) + (f":{span.query}" if span else "")
     cached = cache.get(key)
     if cached is None:
+        segment = segment_values(customer_filter, computed_at=window.computed_at) if customer_filter else None
         dashboard = build_dashboard(window, goals, headline=selectors.headline_for(business_model=tenant.business_model),
                                     choices=choices, currency=tenant.currency, locale=tenant.locale,
-                                    timezone=tenant.timezone, today=today, span=span)
+                                    timezone=tenant.timezone, today=today, span=span, segment=segment)
         context = {"dashboard": dashboard, "window": window, "query": query, "span": span,
-                   "action_query": span.query if span else query}
+                   "action_query": (span.query + filter_query(customer_filter)) if span else query,
+                   "filter_query": filter_query(customer_filter), "filtered": bool(customer_filter),
+                   "filter_text": customer_filter.text,
+                   # what the month picker keeps (the bar's text is not rendered here)
+                   "bar": FilterBar(text=customer_filter.text, filter=customer_filter, error="")}
         cached = (dashboard.has_data,
                   str(render_to_string("metrics/kpis/_month_picker.html", context)),
                   str(render_to_string("metrics/dashboard/_sections.html", context, request=request)))
@@ -91,15 +113,22 @@ def home(request):
     window = dashboard_window(request)
     today = company_today()
     span, span_error = ranges.span_from(request.GET, today=today)
-    has_data, month_picker, sections = dashboard_parts(request, window, span)
+    bar: FilterBar = filter_bar(request)
+    if bar.error:
+        # A wrong filter shows no figures at all: the company's would pass for the
+        # segment's (docs/decisions.md, "A filtered dashboard").
+        has_data, month_picker, sections = window.month is not None, "", ""
+    else:
+        has_data, month_picker, sections = dashboard_parts(request, window, span, bar.filter)
     error = " ".join(filter(None, [window.error, span_error]))
     return render(request, "metrics/dashboard/home.html", {
         # rendered by our own templates
         "has_data": has_data, "month_picker": mark_safe(month_picker), "sections": mark_safe(sections),
-        "window": window, "steps": GETTING_STARTED, "query": chart_query(window, span), "span": span,
+        "window": window, "steps": GETTING_STARTED, "query": chart_query(window, span, bar.filter), "span": span,
         "error": error, "presets": ranges.presets(today=today),
         "range_months": list(reversed(window.months_with_data)),
-    }, status=400 if error else 200)
+        "bar": bar, "keep": kept_params(request), "filter_query": filter_query(bar.filter),
+    }, status=400 if error or bar.error else 200)
 
 
 @require_POST
@@ -121,13 +150,17 @@ def change_card(request, key: str):
     arrangement = arrange({category.value: [k.key for k in kpis if k.category == category] for category in Category},
                           headline_keys=HEADLINES[headline.model], choices=choices)
     row = next((keys for keys in [arrangement.headline, *arrangement.rows.values()] if key in keys), [])
+    bar = filter_bar(request)
+    if bar.error:
+        return HttpResponse(bar.error, status=400, content_type="text/plain")
     services.change_card(user=request.user, kpi=key, action=action, row=row)
     window = dashboard_window(request)
     span, _ = ranges.span_from(request.GET, today=company_today())
     if not request.htmx:
-        return redirect("/" + (f"?{span.query}" if span else f"?{chart_query(window, None)}"
-                               if request.GET.get("month") else ""))
-    return HttpResponse(dashboard_parts(request, window, span)[2])
+        query = (span.query + filter_query(bar.filter) if span else chart_query(window, None, bar.filter)
+                 if request.GET.get("month") else filter_query(bar.filter).lstrip("&"))
+        return redirect("/" + (f"?{query}" if query else ""))
+    return HttpResponse(dashboard_parts(request, window, span, bar.filter)[2])
 
 
 @require_POST
