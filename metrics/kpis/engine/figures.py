@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from metrics.kpis.engine import in_window, side_connections
-from metrics.kpis.engine.statements import ENGINE_SQL
+from metrics.kpis.engine.statements import ENGINE_SQL, SqlFiles
 from metrics.kpis.formulas import Missing
 from metrics.months import Month, add_months
 from surveys import scoring
@@ -63,9 +63,10 @@ SHARDED = ("movements",)
 WHOLE = {"shard": 0, "shards": 1}
 
 
-def statement(name: str, params: dict[str, Any], *, shard: int | None = None) -> side_connections.Statement:
+def statement(name: str, params: dict[str, Any], *, shard: int | None = None,
+              sql: SqlFiles = ENGINE_SQL) -> side_connections.Statement:
     """A family's statement; a sharded family's is named ``(family, shard)``."""
-    return (name if shard is None else (name, shard)), ENGINE_SQL.load(name), params
+    return (name if shard is None else (name, shard)), sql.load(name), params
 
 
 def fetch(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -88,14 +89,16 @@ def tables_with_rows() -> set[str]:
 
 
 def collect(scope: Scope, *, session: tuple[str, ...] = (), unfollowed: Mapping[str, str] | None = None,
-            present: set[str] | None = None) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
+            present: set[str] | None = None, sql: SqlFiles = ENGINE_SQL,
+            extra_params: Mapping[str, Any] | None = None) -> tuple[dict[Month, dict[str, Any]], dict[str, int]]:
     """Every family's figures for every month of the scope, and per family how many
     rows were left out for want of an exchange rate. The statements run side by side
     (side_connections.py); ``session``: the SET LOCAL statements the caller ran;
     ``unfollowed``: families (``metric_values`` too) whose figures are ``Missing`` with
-    the reason given, and ``present``: the tables with rows, read before a segment's
-    views hid them (a segment's figures, metrics/segments/engine.py)."""
-    params = scope.params()
+    the reason given, and ``present``: the tables with rows of the whole company;
+    ``sql`` and ``extra_params``: the statements with some tables' rows read otherwise
+    (a segment's figures, metrics/segments/engine.py)."""
+    params = {**scope.params(), **(extra_params or {})}
     present = tables_with_rows() if present is None else present
     # One shard with one connection; otherwise one fewer than twice the connections, so
     # that the shards and the largest other statement share the connections evenly.
@@ -103,12 +106,12 @@ def collect(scope: Scope, *, session: tuple[str, ...] = (), unfollowed: Mapping[
     statements = []
     for name in [*FAMILY_TABLES, "metric_values"]:
         if name in SHARDED:
-            statements += [statement(name, {**params, "shard": shard, "shards": shards}, shard=shard)
+            statements += [statement(name, {**params, "shard": shard, "shards": shards}, shard=shard, sql=sql)
                            for shard in range(shards)]
         else:
-            statements.append(statement(name, params))
+            statements.append(statement(name, params, sql=sql))
     if _counts_first_paid_invoices(present):
-        statements.append(statement("first_paid_invoices", params))
+        statements.append(statement("first_paid_invoices", params, sql=sql))
     rows = side_connections.run_all(statements, session=session)
     for family in SHARDED:
         rows[family] = add_up([rows.pop((family, shard)) for shard in range(shards)])
