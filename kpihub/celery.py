@@ -10,9 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
 app = CeleryApp("kpihub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Every app's tasks.py; the metrics app keeps one per package (imports, kpis, goals).
+# Every app's tasks.py; the metrics app keeps one per package (imports, kpis, goals, cohorts).
 app.autodiscover_tasks()
-app.autodiscover_tasks(["metrics.imports", "metrics.kpis", "metrics.goals"])
+app.autodiscover_tasks(["metrics.imports", "metrics.kpis", "metrics.goals", "metrics.cohorts"])
 # What beat starts for surveys queues their sending tasks, so it has a module of its own.
 app.autodiscover_tasks(["surveys"], related_name="schedule")
 # The jobs reaper (beat); the worker's visibility renewal connects to its signals.

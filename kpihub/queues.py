@@ -7,8 +7,8 @@ holds the bulk worker, and another tenant's small import or recompute never wait
 behind it (docs/decisions.md, "Noisy neighbours"). Big is decided where the task is
 sent, from what is known then: an import by its file's size, a recompute by how many
 rows the tenant's schema holds (PostgreSQL's own estimate, no count). A task sent
-with an explicit ``queue`` keeps it. The company export (tenants/tasks.py) is big
-as its recompute is: by the tenant's rows.
+with an explicit ``queue`` keeps it. The company export (tenants/tasks.py) and the
+cohorts computed after a recompute are big as the recompute is: by the tenant's rows.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from metrics.models import DataImport
 IMPORT_TASK = "metrics.imports.tasks.run_data_import"
 RECOMPUTE_TASK = "metrics.kpis.tasks.recompute_kpis"
 EXPORT_TASK = "tenants.tasks.export_company"  # the company export reads every row, as a recompute does
+COHORTS_TASK = "metrics.cohorts.tasks.compute_default_matrices"  # reads the subscriptions, after each recompute
 
 
 def route(name, args, kwargs, options, task=None, **_) -> dict | None:
@@ -29,7 +30,7 @@ def route(name, args, kwargs, options, task=None, **_) -> dict | None:
         return None
     if name == IMPORT_TASK:
         bulk = big_import(*(args or ()), **(kwargs or {}))
-    elif name in (RECOMPUTE_TASK, EXPORT_TASK):
+    elif name in (RECOMPUTE_TASK, EXPORT_TASK, COHORTS_TASK):
         bulk = big_tenant()
     else:
         return None

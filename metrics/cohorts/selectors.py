@@ -10,6 +10,7 @@ subscription's 12 x MRR), so a cohort's MRR is part of the engine's MRR of the m
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,12 +18,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from metrics.kpis.compute import SESSION_SETTINGS
 from metrics.kpis.drilldown.records import RecordSet
+from metrics.kpis.engine import side_connections
 from metrics.kpis.engine.figures import Scope
 from metrics.kpis.engine.statements import ENGINE_SQL, SqlFiles
+from metrics.models import KpiCoverage
 from metrics.months import Month, months_between
 from metrics.segments.engine import segment_tables
 from metrics.segments.filters import EVERYONE, CustomerFilter
@@ -45,6 +50,9 @@ METRIC_LABELS = {
 BY = {"first_paid_month": "First paid month", "signup_month": "Sign-up month"}
 STATUSES = {"paying": "Still paying", "gone": "Not paying"}
 
+# A kept matrix is replaced by the next recompute's (a new key); the expiry only bounds
+# how long unused ones stay.
+CACHE_SECONDS = 24 * 3600
 HUNDRED = Decimal(100)
 TWELVE = Decimal(12)
 PLACES = Decimal("0.0001")
@@ -60,7 +68,10 @@ def _session(customer_filter: CustomerFilter = EVERYONE, currency: str = "") -> 
         with segment_tables(customer_filter=customer_filter, currency=currency), connection.cursor() as cursor:
             yield cursor
         return
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:  # one snapshot for the shards' connections (side_connections.py)
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         for statement in SESSION_SETTINGS:
             cursor.execute(statement)
         yield cursor
@@ -171,15 +182,48 @@ def matrix(*, by: str, first: Month, last: Month, currency: str, timezone: str,
     """Cohorts ``first`` .. ``last`` followed to the end of ``last``. The month series
     starts at the first month with data (``data_first``) so each customer's first paid
     month is its first ever, not the first of the range asked for. ``customer_filter``:
-    the cohorts of the segment (docs/cohorts.md)."""
+    the cohorts of the segment (docs/cohorts.md).
+
+    A matrix changes only with the data, and every change of the data is followed by a
+    recompute of the KPIs: one computed after the last recompute is kept in the cache
+    under that recompute's time (the KPI values' version, as the dashboard's cards),
+    and the recompute's task computes the default ones ahead (tasks.py), so the page
+    opens without computing. Before any recompute nothing is kept."""
+    arguments = {"by": by, "first": first, "last": last, "currency": currency, "timezone": timezone,
+                 "data_first": data_first, "customer_filter": customer_filter}
+    version = KpiCoverage.objects.filter(pk=1).values_list("computed_at", flat=True).first()
+    if version is None:
+        return compute_matrix(**arguments)
+    key = "cohorts:" + hashlib.sha1(repr((version.isoformat(), by, first, last, currency, timezone, data_first,
+                                          customer_filter.text)).encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        kept = compute_matrix(**arguments)
+        cache.set(key, kept, CACHE_SECONDS)
+    return kept
+
+
+def compute_matrix(*, by: str, first: Month, last: Month, currency: str, timezone: str,
+                   data_first: Month | None, customer_filter: CustomerFilter = EVERYONE) -> Matrix:
+    """matrix(), computed: one statement per shard of the customers."""
     series_first = min(first, data_first) if data_first else first
     params = _params(by=by, series_first=series_first, series_last=last, first=first, last=last,
                      currency=currency, timezone=timezone)
-    with _session(customer_filter, currency) as cursor:
-        cursor.execute(COHORT_SQL.load("cohort_matrix"), params)
-        rows = cursor.fetchall()
+    # Unfiltered, the customers' shards run side by side on the engine's connections;
+    # a segment's views live on one connection, so there it is one statement.
+    shards = 1 if customer_filter else max(settings.KPIHUB_KPI_CONNECTIONS, 1)
+    statements = [(shard, COHORT_SQL.load("cohort_matrix"), {**params, "shard": shard, "shards": shards})
+                  for shard in range(shards)]
+    with _session(customer_filter, currency):
+        by_shard = side_connections.run_all(statements, session=SESSION_SETTINGS)
+    # Every figure is a sum over customers: a cell is the sum of its shards' cells.
+    sums: dict[tuple[Month, Month], list] = {}
+    for row in (row for rows in by_shard.values() for row in rows):
+        figures = [row["size"], row["start12"], row["paying"], row["mrr12"], row["capped12"]]
+        cell = sums.get((row["cohort"], row["month"]))
+        sums[row["cohort"], row["month"]] = figures if cell is None else [a + b for a, b in zip(cell, figures)]
     cohorts: dict[Month, list] = {}
-    for cohort_month, size, start12, month, paying, mrr12, capped12 in rows:
+    for (cohort_month, month), (size, start12, paying, mrr12, capped12) in sorted(sums.items()):
         entry = cohorts.setdefault(cohort_month, [size, start12, []])
         entry[2].append(Cell(month, paying, mrr12, capped12))
     return Matrix(by, first, last, tuple(Cohort(month, size, start12, tuple(cells))
@@ -194,7 +238,7 @@ def cell_customers(*, by: str, cohort: Month, month: Month, status: str, currenc
     series_first = min(cohort, data_first) if data_first else cohort
     params = _params(by=by, series_first=series_first, series_last=month, first=cohort, last=cohort,
                      currency=currency, timezone=timezone)
-    params.update(month_mi=_index(month), paying=status == "paying")
+    params.update(month_mi=_index(month), paying=status == "paying", shard=0, shards=1)
     return CellCustomers(COHORT_SQL.load("cohort_customers"), params, customer_filter=customer_filter,
                          currency=currency)
 

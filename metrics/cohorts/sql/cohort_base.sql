@@ -17,6 +17,9 @@
 --   * a customer with money in a currency whose rate moves, month by month.
 -- Customer keys are compared in byte order (COLLATE "C"): only equality and grouping
 -- matter, and byte order is the cheapest to sort.
+-- Sharded as movements.sql: shard s of n covers the customers whose id hashes to s mod
+-- n, and every figure of a matrix is the sum of its shards' (selectors.py runs them side
+-- by side on the engine's connections).
 -- Followed by the caller's CTEs and SELECT (cohort_matrix.sql, cohort_customers.sql).
 WITH /*common*/,
 series AS (SELECT count(*)::int AS n FROM months),
@@ -42,7 +45,7 @@ spans AS (
                  width_bucket(start_date, ms.days) AS start_k,
                  width_bucket(end_date, ms.days) AS end_k
           FROM subscription_money CROSS JOIN month_starts ms
-          WHERE amount > 0
+          WHERE amount > 0 AND abs(mod(hashtext(customer_id)::bigint, %(shards)s)) = %(shard)s
           OFFSET 0) AS s
     LEFT JOIN rate_arrays ra ON ra.currency = s.currency
     CROSS JOIN series se
@@ -96,6 +99,7 @@ members AS (
     SELECT customer_id COLLATE "C", width_bucket(signup_date, ms.days)
     FROM metrics_customer CROSS JOIN month_starts ms
     WHERE %(by)s = 'signup_month' AND signup_date IS NOT NULL
+      AND abs(mod(hashtext(customer_id)::bigint, %(shards)s)) = %(shard)s
 ),
 -- The members of the cohorts asked for, with their MRR at the end of the cohort month
 -- (start12, 0 for a customer who signed up and did not pay in that month).
