@@ -16,14 +16,17 @@ from functools import cached_property
 from chartjs.views.lines import BaseLineChartView
 from django.db import connection
 from django.http import Http404, JsonResponse
+from rest_framework.exceptions import ValidationError
 
 from accounts.roles import role_of
 from metrics.kpis.registry import Category, find_kpi
 from metrics.formatting import json_number
-from metrics.kpis.selectors import rolled_series
+from metrics.kpis.selectors import roll_periods, rolled_series
 from metrics.kpis.window import Window, chart_range_from, window_from
 from metrics.models import KpiValue
 from metrics.months import Month, add_months, format_period
+from metrics.segments import selectors as segments
+from metrics.segments.bar import message
 
 # Colour-blind-safe series colours (Okabe-Ito), in order of use.
 SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
@@ -161,22 +164,37 @@ def stored_values(keys: list[str], months: list[Month]) -> dict[tuple[str, Month
 
 
 class KpiSeriesChartView(KpiChartView):
-    """One KPI's series for its page (12 / 24 months / all, or ``?from=&to=``), by month,
+    """One KPI's series for its page (the window's months, or ``?from=&to=``), by month,
     quarter or year (``?granularity=``, rolled up by the KPI's rule: rollup.py), with the
-    same periods a year earlier as a second line on ``?yoy=1``."""
+    same periods a year earlier as a second line on ``?yoy=1``; on ``?filter=`` the
+    segment's months (computed once for both lines), rolled up by the same code."""
 
     def get(self, request, *args, **kwargs):
         self.window = window_from(request.GET, timezone=connection.tenant.timezone)
         self.range = chart_range_from(request.GET, self.window)
-        if self.window.error or self.range.error:
-            return JsonResponse({"detail": " ".join(filter(None, [self.window.error, self.range.error]))}, status=400)
+        errors = [self.window.error, self.range.error]
+        try:
+            self.customer_filter = segments.customer_filter(request.GET.get("filter"))
+        except ValidationError as exc:
+            errors.append(message(exc))
+        if any(errors):
+            return JsonResponse({"detail": " ".join(filter(None, errors))}, status=400)
         return super(WindowChartView, self).get(request, *args, **kwargs)
+
+    @cached_property
+    def segment_months(self) -> dict:
+        return segments.months_of(self.kpi, self.customer_filter)
+
+    def rolled(self, first: Month, last: Month) -> list[tuple[str, object, bool]]:
+        if self.customer_filter:
+            return roll_periods(self.kpi, self.segment_months, first, last, self.range.granularity)
+        return rolled_series(self.kpi, first, last, self.range.granularity)
 
     @cached_property
     def periods(self) -> list[tuple[str, object, bool]]:
         if self.range.first is None:
             return []
-        return rolled_series(self.kpi, self.range.first, self.range.last, self.range.granularity)
+        return self.rolled(self.range.first, self.range.last)
 
     def get_labels(self):
         """A period the range cuts says so: "2026-Q4 (partial)"."""
@@ -186,12 +204,12 @@ class KpiSeriesChartView(KpiChartView):
         colour = SERIES_COLOURS[0]
         options = {"type": "line", "yAxisID": "y", "borderColor": colour, "backgroundColor": colour,
                    "spanGaps": True, "kpi": self.kpi.key, "unit": self.kpi.unit, "order": 0}
-        result = [(self.kpi.name, [json_number(value) for _, value, _ in self.periods], options)]
+        name = f"{self.kpi.name} ({self.customer_filter.text})" if self.customer_filter else self.kpi.name
+        result = [(name, [json_number(value) for _, value, _ in self.periods], options)]
         if self.range.yoy and self.periods:
-            earlier = rolled_series(self.kpi, add_months(self.range.first, -12), add_months(self.range.last, -12),
-                                    self.range.granularity)
+            earlier = self.rolled(add_months(self.range.first, -12), add_months(self.range.last, -12))
             other = SERIES_COLOURS[1]
-            result.append((f"{self.kpi.name}, a year earlier", [json_number(value) for _, value, _ in earlier],
+            result.append((f"{name}, a year earlier", [json_number(value) for _, value, _ in earlier],
                            {**options, "borderColor": other, "backgroundColor": other, "borderDash": [6, 4],
                             "periods": [label for label, _, _ in earlier]}))
         return result
