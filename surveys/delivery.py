@@ -113,13 +113,23 @@ def claim_batch(survey: Survey, wave: Wave, size: int) -> tuple[int, list[Survey
     column = wave.status_field
     with transaction.atomic():
         with connection.cursor() as cursor:
+            # The batch is picked once, in a MATERIALIZED CTE. Written as
+            # "UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)", the
+            # planner may run the subquery again for every row of the table it scans (a
+            # nested-loop semi-join, its choice when the table's statistics are stale,
+            # e.g. analysed when it held one row); each rerun skips the rows this
+            # statement has just updated and yields the next ones, so one claim took
+            # every queued recipient. A worker killed midway then left them all
+            # 'sending', and all were reported interrupted instead of one batch.
             cursor.execute(
-                f"""UPDATE {table} SET {column} = %s, claimed_at = now()
-                    WHERE id IN (SELECT id FROM {table}
-                                 WHERE survey_id = %s AND {column} = %s
-                                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
-                    RETURNING id""",
-                [Status.SENDING, survey.pk, Status.QUEUED, size])
+                f"""WITH batch AS MATERIALIZED (
+                        SELECT id FROM {table}
+                        WHERE survey_id = %s AND {column} = %s
+                        ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+                    UPDATE {table} AS claimed SET {column} = %s, claimed_at = now()
+                    FROM batch WHERE claimed.id = batch.id
+                    RETURNING claimed.id""",
+                [survey.pk, Status.QUEUED, size, Status.SENDING])
             ids = [row[0] for row in cursor.fetchall()]
         batch = list(SurveyRecipient.objects.filter(pk__in=ids).order_by("id"))
         suppressed = set(Suppression.objects.filter(email__in=[r.email for r in batch])

@@ -127,6 +127,51 @@ def test_rows_claimed_by_a_run_that_died_are_failed_not_resent(in_acme, smtp_sin
     assert len(smtp_sink.messages) == 2
 
 
+# What PostgreSQL chose, under load, for a claim when the recipients table's statistics
+# were stale (autovacuum had analysed it while it held a row or two): a nested-loop
+# semi-join that runs the batch's "LIMIT n FOR UPDATE SKIP LOCKED" subquery again for
+# each row it scans. The same plan, forced for the test's transaction only.
+RESCANNING_PLAN = ("enable_hashjoin", "enable_mergejoin", "enable_hashagg", "enable_material", "enable_sort")
+CLAIM_AS_IT_WAS = """UPDATE {table} SET {column} = 'sending', claimed_at = now()
+                     WHERE id IN (SELECT id FROM {table} WHERE survey_id = %s AND {column} = 'queued'
+                                  ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+                     RETURNING id"""
+
+
+@pytest.mark.parametrize("wave", [delivery.INVITATION, delivery.REMINDER], ids=lambda wave: wave.name)
+def test_a_claim_takes_one_batch_even_when_the_planner_repeats_its_subquery(in_acme, wave):
+    """A killed worker's heir reported all 40 recipients of a fault test interrupted:
+    the one claim had taken them all (see claim_batch)."""
+    from django.db import connection, transaction
+
+    for _ in range(40):
+        make_customer()
+    survey = make_survey()
+    delivery.select_recipients(survey)
+    if wave.is_reminder:
+        survey.recipients.update(status=Status.SENT, reminder_status=Status.QUEUED)
+    with connection.cursor() as cursor:
+        for setting in RESCANNING_PLAN:
+            cursor.execute(f"SET LOCAL {setting} = off")  # undone with the test's transaction
+        # The control: under this plan the statement claim_batch used took everyone.
+        savepoint = transaction.savepoint()
+        cursor.execute(CLAIM_AS_IT_WAS.format(table=SurveyRecipient._meta.db_table, column=wave.status_field),
+                       [survey.pk, 5])
+        assert len(cursor.fetchall()) > 5
+        transaction.savepoint_rollback(savepoint)
+
+    claimed, batch = delivery.claim_batch(survey, wave, 5)
+
+    first_five = list(survey.recipients.order_by("id").values_list("id", flat=True)[:5])
+    assert claimed == 5
+    assert [r.pk for r in batch] == first_five
+    statuses = survey.recipients.values_list(wave.status_field, flat=True)
+    assert sorted(set(statuses)) == [Status.QUEUED, Status.SENDING]
+    assert list(statuses).count(Status.SENDING) == 5
+    # A run killed now leaves that one batch to its heir, reported, and nobody else.
+    assert delivery.give_up_interrupted(survey, wave) == 5
+
+
 def test_a_run_does_not_start_while_another_holds_the_survey(in_acme, smtp_sink):
     make_customer()
     survey = make_survey()
