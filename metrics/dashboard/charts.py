@@ -69,7 +69,7 @@ class DashboardChartView(KpiChartView):
     def segment(self) -> SegmentValues | None:
         if not self.customer_filter:
             return None
-        return segment_values(self.customer_filter, computed_at=self.window.computed_at)
+        return segment_values(self.customer_filter)
 
     def values(self, keys: list[str], months: list[Month]) -> dict[tuple[str, Month], float]:
         if self.segment is None:

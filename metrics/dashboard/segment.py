@@ -4,9 +4,10 @@ the fly by the segment engine (metrics/segments/engine.py), since filters are ar
 and nothing is stored per segment.
 
 One ``segment_results`` computation gives every KPI's every month with data; the cards,
-the charts (each its own request) and a range read that one computation, kept in the
-cache per version of the stored values (``computed_at``: every recompute changes it)
-and per filter, so a filtered dashboard and its four charts compute the segment once.
+the charts (each its own request) and a range read that one computation, which the
+segments' selectors keep in the cache per version of the stored values (every recompute
+changes it) and per filter, so a filtered dashboard and its four charts compute the
+segment once.
 
 A KPI that cannot follow a customer filter (traffic, expenses, leads, surveys, custom
 metrics) keeps the engine's reason, CANNOT_FOLLOW, and never the company's figure."""
@@ -18,8 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db import connection
 
 from metrics.dashboard.month_to_date import previous_to_date
 from metrics.kpis.engine.figures import tables_with_rows
@@ -28,11 +27,6 @@ from metrics.months import Month
 from metrics.segments import selectors as segment_selectors
 from metrics.segments.engine import CANNOT_FOLLOW, UNFOLLOWED_FAMILIES, segment_tables
 from metrics.segments.filters import CustomerFilter
-
-# A segment's values change only with the data, whose every change ends in a recompute
-# (a new computed_at in the key); the expiry bounds what old versions keep.
-SEGMENT_CACHE_SECONDS = 3600
-
 
 def filter_digest(customer_filter: CustomerFilter) -> str:
     """The filter in a cache key: its canonical spelling, hashed (a filter may be 2,000
@@ -66,20 +60,16 @@ class SegmentValues:
         return {month: value for month, value in self.values.get(key, {}).items() if value is not None}
 
 
-def segment_values(customer_filter: CustomerFilter, *, computed_at: str) -> SegmentValues:
-    """The segment's values, computed once per version of the stored values and filter."""
-    key = f"dashboard:segment:{computed_at}:{connection.tenant.currency}:{filter_digest(customer_filter)}"
-    cached = cache.get(key)
-    if cached is None:
-        values: dict[str, dict[Month, Decimal | None]] = {}
-        reasons: dict[str, dict[Month, str]] = {}
-        for (kpi, month), result in (segment_selectors.all_results(customer_filter) or {}).items():
-            values.setdefault(kpi, {})[month] = result.value
-            if result.reason:
-                reasons.setdefault(kpi, {})[month] = result.reason
-        cached = (values, reasons)
-        cache.set(key, cached, SEGMENT_CACHE_SECONDS)
-    return SegmentValues(customer_filter, *cached)
+def segment_values(customer_filter: CustomerFilter) -> SegmentValues:
+    """The segment's values (segments' selectors compute them once per version of the
+    stored values and filter)."""
+    values: dict[str, dict[Month, Decimal | None]] = {}
+    reasons: dict[str, dict[Month, str]] = {}
+    for (kpi, month), result in (segment_selectors.all_results(customer_filter) or {}).items():
+        values.setdefault(kpi, {})[month] = result.value
+        if result.reason:
+            reasons.setdefault(kpi, {})[month] = result.reason
+    return SegmentValues(customer_filter, values, reasons)
 
 
 def segment_previous_to_date(kpis: Iterable[Kpi], customer_filter: CustomerFilter, *, month: Month, day: int,

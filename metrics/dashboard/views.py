@@ -87,7 +87,7 @@ def dashboard_parts(request, window: Window, span: MonthSpan | None = None,
                           today=today, customer_filter=customer_filter) + (f":{span.query}" if span else "")
     cached = cache.get(key)
     if cached is None:
-        segment = segment_values(customer_filter, computed_at=window.computed_at) if customer_filter else None
+        segment = segment_values(customer_filter) if customer_filter else None
         dashboard = build_dashboard(window, goals, headline=selectors.headline_for(business_model=tenant.business_model),
                                     choices=choices, currency=tenant.currency, locale=tenant.locale,
                                     timezone=tenant.timezone, today=today, span=span, segment=segment)

@@ -4,10 +4,12 @@ months the stored values cover, so a segment's months line up with the whole com
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.exceptions import ValidationError
 
@@ -21,6 +23,9 @@ from metrics.months import Month, add_months, format_period, month_range
 from metrics.segments.engine import CANNOT_FOLLOW, segment_results, segment_tables
 from metrics.segments.filters import CustomerFilter, parse_filter
 
+# A kept segment is replaced by the next recompute's (a new key); the expiry bounds what
+# old versions keep.
+SEGMENT_CACHE_SECONDS = 3600
 # Breakdown families (drilldown/breakdowns.py) over customers' tables.
 FOLLOWING_BREAKDOWNS = ("customers",)
 
@@ -50,8 +55,17 @@ def _results(customer_filter: CustomerFilter, *, kpis: list[Kpi]) -> dict[tuple[
     if not covered or not covered.first_month:
         return None
     tenant = connection.tenant
-    results = segment_results(customer_filter=customer_filter, kpis=tenant_kpis(), first=covered.first_month,
-                              last=covered.last_month, currency=tenant.currency, timezone=tenant.timezone)
+    # Computed once per version of the stored values (every change of the data ends in
+    # a recompute, a new computed_at) and filter: a page, its chart and the API asking
+    # for the same segment share one computation.
+    key = "segment:" + hashlib.sha1(repr((covered.computed_at.isoformat() if covered.computed_at else "",
+                                          covered.first_month, covered.last_month, tenant.currency,
+                                          tenant.timezone, customer_filter.text)).encode()).hexdigest()
+    results = cache.get(key)
+    if results is None:
+        results = segment_results(customer_filter=customer_filter, kpis=tenant_kpis(), first=covered.first_month,
+                                  last=covered.last_month, currency=tenant.currency, timezone=tenant.timezone)
+        cache.set(key, results, SEGMENT_CACHE_SECONDS)
     wanted = {kpi.key for kpi in kpis}
     return {(r.kpi, r.month): r for r in results if r.kpi in wanted}
 

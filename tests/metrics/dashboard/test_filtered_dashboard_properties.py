@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from metrics.dashboard import segment as dashboard_segment
 from metrics.dashboard.cards import build_dashboard
 from metrics.dashboard.segment import segment_values
 from metrics.kpis.window import window_from
@@ -63,7 +62,7 @@ def test_a_filter_matching_everyone_shows_the_companys_cards(in_acme, history, m
         recompute()
         window = window_from({"month": f"{2024 + month_offset // 12}-{month_offset % 12 + 1:02d}"}, timezone="UTC")
         company_cards = shown(build_dashboard(window, []))
-        everyone = segment_values(parse_filter("country:DE|FR|US"), computed_at=window.computed_at)
+        everyone = segment_values(parse_filter("country:DE|FR|US"))
         segment_cards = shown(build_dashboard(window, [], segment=everyone))
         followed = {key for key in company_cards if not everyone.cannot_follow(key)}
         assert {"mrr", "customers", "revenue", "churned_mrr", "arpu"} <= followed
@@ -95,13 +94,13 @@ def test_another_companys_saved_segments_and_customers_never_show(owner, company
 
 def test_a_filtered_page_and_its_charts_compute_the_segment_once(owner, company, monkeypatch):
     calls = []
-    real = segment_selectors.all_results
+    real = segment_selectors.segment_results
 
-    def counted(customer_filter):
+    def counted(*, customer_filter, **arguments):
         calls.append(customer_filter.text)
-        return real(customer_filter)
+        return real(customer_filter=customer_filter, **arguments)
 
-    monkeypatch.setattr(dashboard_segment.segment_selectors, "all_results", counted)
+    monkeypatch.setattr(segment_selectors, "segment_results", counted)
     assert owner.get(f"/?month=2025-03&{PRO_DE}").status_code == 200
     for slug in ("mrr", "revenue", "customers", "cac-ltv"):
         assert owner.get(f"/charts/{slug}/?month=2025-03&range=12&{PRO_DE}").status_code == 200
