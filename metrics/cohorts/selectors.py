@@ -65,7 +65,13 @@ def _session(customer_filter: CustomerFilter = EVERYONE, currency: str = "") -> 
     filter, inside segments' ``segment_tables`` (which sets them too): the customer
     tables read as the filter keeps them, so the cohort SQL runs unchanged on the segment."""
     if customer_filter:
-        with segment_tables(customer_filter=customer_filter, currency=currency), connection.cursor() as cursor:
+        # Inside a transaction of our own, so segment_tables is not the outermost and sends
+        # no SET TRANSACTION: after a rollback (a cell's count, before its page),
+        # django-tenants sets the search path again as the next transaction's first
+        # query, and SET TRANSACTION must come before any. One statement reads from one
+        # snapshot anyway.
+        with transaction.atomic(), segment_tables(customer_filter=customer_filter, currency=currency), \
+                connection.cursor() as cursor:
             yield cursor
         return
     outermost = not connection.in_atomic_block
