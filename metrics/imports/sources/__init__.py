@@ -15,7 +15,7 @@ from metrics.imports.sources.declaring import Source
 from metrics.imports.sources.ecb import ECB_REFERENCE_RATES
 from metrics.imports.sources.freshdesk import FRESHDESK_TICKETS
 from metrics.imports.sources.ga4 import GA4_TRAFFIC_ACQUISITION
-from metrics.imports.sources.hubspot import HUBSPOT_CONTACTS, HUBSPOT_DEALS
+from metrics.imports.sources.hubspot import HUBSPOT_CONTACTS, HUBSPOT_CONTACTS_AS_CUSTOMERS, HUBSPOT_DEALS
 from metrics.imports.sources.pipedrive import PIPEDRIVE_DEALS
 from metrics.imports.sources.quickbooks import QUICKBOOKS_TRANSACTION_DETAIL
 from metrics.imports.sources.shopify import SHOPIFY_ORDERS
@@ -32,7 +32,7 @@ SOURCES: dict[str, Source] = {source.key: source for source in [
     SURVEYMONKEY_RESPONSES,
     STRIPE_BALANCE_ITEMIZED, CHARGEBEE_SUBSCRIPTIONS, ECB_REFERENCE_RATES,
     FRESHDESK_TICKETS, TYPEFORM_RESPONSES, PIPEDRIVE_DEALS,
-    HUBSPOT_DEALS, XERO_ACCOUNT_TRANSACTIONS, BAREMETRICS_SUBSCRIPTIONS,
+    HUBSPOT_DEALS, XERO_ACCOUNT_TRANSACTIONS, BAREMETRICS_SUBSCRIPTIONS, HUBSPOT_CONTACTS_AS_CUSTOMERS,
 ]}
 
 

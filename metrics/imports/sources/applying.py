@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from metrics.imports.excerpts import excerpt
+from metrics.imports.kinds import KINDS
 from metrics.imports.reading import FileProblem, Table, normalise_header
 from metrics.imports.sources.declaring import Row, Source
 
@@ -73,9 +74,42 @@ def apply(source: Source, table: Table) -> tuple[Table, list[str]]:
     index: dict[str, int] = {}
     for position, cell in enumerate(header):
         index.setdefault(normalise_header(cell), position)
-    stream = (_regrouped if source.regroup else _records)(source, index, rows, notes, reader=table)
-    return Table(header=source.columns, rows=stream, format=table.format, estimated_rows=table.estimated_rows,
-                 header_line=header_line, skipped=table.skipped, trimmed=True), notes
+    kept, passed = attribute_columns(source, header)
+    if passed:
+        notes.append(f"Not kept as customer attributes (named like a {source.kind} column or like another "
+                     f"kept column): {', '.join(excerpt(cell) for cell in passed)}.")
+    stream = (_regrouped if source.regroup else _records)(source, index, rows, notes, reader=table,
+                                                          kept=[position for position, _ in kept])
+    # The kept columns follow the kind's, named by their attribute: the pipeline reads
+    # them as the kind's extra columns (headers.match_header, extra_columns.py).
+    return Table(header=[*source.columns, *(name for _, name in kept)], rows=stream, format=table.format,
+                 estimated_rows=table.estimated_rows, header_line=header_line, skipped=table.skipped,
+                 trimmed=True), notes
+
+
+def attribute_columns(source: Source, header: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
+    """(position, attribute name) of the header cells ``source`` keeps as attributes,
+    and the cells it would keep but cannot: one named like a column of the kind (it
+    would be read as that column, and refused when its values do not fit) or like an
+    attribute kept already (the first one wins)."""
+    if source.attributes is None:
+        return [], []
+    reserved = set(KINDS[source.kind].column_names)
+    kept: list[tuple[int, str]] = []
+    passed: list[str] = []
+    for position, cell in enumerate(header):
+        name = source.attributes(str(cell))
+        if name is None:
+            continue
+        # Named as the plain import names an extra column (headers.match_header).
+        name = normalise_header(name)[:100]
+        if not name:
+            continue
+        if name in reserved or any(name == other for _, other in kept):
+            passed.append(str(cell).strip())
+            continue
+        kept.append((position, name))
+    return kept, passed
 
 
 def _find_header(source: Source, table: Table):
@@ -99,7 +133,7 @@ def _find_header(source: Source, table: Table):
 
 
 def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, list[str]]],
-             notes: list[str], reader: Table) -> Iterator[tuple[int, list[str]]]:
+             notes: list[str], reader: Table, kept: list[int]) -> Iterator[tuple[int, list[str]]]:
     counts: Counter = Counter()
     dropped: dict[str, list[int]] = {}
     continuation_lines: list[int] = []
@@ -110,6 +144,8 @@ def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, li
     drops = [(drop.what, drop.when) for drop in source.drops]
     takes = [take.value for take in source.takes]
     columns = source.columns
+    # A record a row gives beyond its own (``extra``) leaves the attributes as they are.
+    no_attributes = [""] * len(kept)
     # One row object, moved from line to line: these declarations read a row while it
     # is handed to them and keep nothing of it (a regrouping source, which keeps rows,
     # goes through ``_regrouped``), so a new object per line buys nothing.
@@ -129,21 +165,26 @@ def _records(source: Source, index: dict[str, int], rows: Iterator[tuple[int, li
                 dropped.setdefault(what, []).append(line)
                 break
         else:
-            yield line, [take(row).strip(BLANKS) for take in takes]
+            values = [take(row).strip(BLANKS) for take in takes]
+            if kept:
+                count = len(cells)
+                values += [cells[position].strip(BLANKS) if position < count else "" for position in kept]
+            yield line, values
             if extra:
                 for record in extra(row):
-                    yield line, [record.get(column, "").strip(BLANKS) for column in columns]
+                    yield line, [*(record.get(column, "").strip(BLANKS) for column in columns), *no_attributes]
     notes.extend(_closing_notes(source, counts, dropped, continuation_lines))
 
 
 def _regrouped(source: Source, index: dict[str, int], rows: Iterator[tuple[int, list[str]]],
-               notes: list[str], reader: Table) -> Iterator[tuple[int, list[str]]]:
+               notes: list[str], reader: Table, kept: list[int]) -> Iterator[tuple[int, list[str]]]:
     """A source whose records are not one per row (``Source.regroup``): the rows it
-    keeps go through ``regroup``, which yields the records."""
+    keeps go through ``regroup``, which yields the records (none keeps attributes:
+    a record made of several rows has no one row's cells to keep)."""
     counts: Counter = Counter()
     dropped: dict[str, list[int]] = {}
 
-    def kept() -> Iterator[Row]:
+    def kept_rows() -> Iterator[Row]:
         for line, cells in rows:
             row = Row(index, cells, line, counts, reader.skipped.section)
             drop = next((drop for drop in source.drops if drop.when(row)), None)
@@ -153,8 +194,9 @@ def _regrouped(source: Source, index: dict[str, int], rows: Iterator[tuple[int, 
             yield row
 
     columns = source.columns
-    for line, record in source.regroup(kept()):
-        yield line, [record.get(column, "").strip(BLANKS) for column in columns]
+    no_attributes = [""] * len(kept)
+    for line, record in source.regroup(kept_rows()):
+        yield line, [*(record.get(column, "").strip(BLANKS) for column in columns), *no_attributes]
     notes.extend(_closing_notes(source, counts, dropped, []))
 
 

@@ -76,6 +76,14 @@ class Source:
     # drops go through this, which yields (line, record) pairs in place of the takes'
     # one record per row. The takes still say what each column is (docs, API).
     regroup: Callable[[Iterator[Row]], Iterator[tuple[int, dict[str, str]]]] | None = None
+    # Of a customers source: which of the file's other columns are the customer's own
+    # named attributes (Stripe metadata, CRM properties; extra_columns.py keeps them).
+    # A header cell in, the attribute's name out (normalised like any header), or None
+    # for a column of the vendor's own that is not kept (each vendor's rule: docs/sources.md).
+    attributes: Callable[[str], str | None] | None = None
+    # This source reads the same export as the source named here, as another kind
+    # (HubSpot's contacts as customers): without a kind chosen, detection prefers that one.
+    same_export_as: str = ""
 
     @property
     def columns(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""HubSpot: the contacts export and the deals export, as leads (docs/sources.md).
+"""HubSpot: the contacts export and the deals export, as leads; the contacts export
+read again as customers, its CRM properties kept as their attributes (docs/sources.md).
 
 A contact is a lead from its Create Date; it is qualified from the marketing-qualified
 stage on, and converted when it became a customer. The original source (HubSpot's
@@ -14,7 +15,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from metrics.imports.sources.declaring import Doc, Row, Source, Take
+from metrics.imports.reading import normalise_header
+from metrics.imports.sources.declaring import Doc, Drop, Row, Source, Take
 from metrics.imports.sources.values import date_of
 
 EXPORT = Doc("https://knowledge.hubspot.com/import-and-export/export-records",
@@ -55,6 +57,58 @@ HUBSPOT_CONTACTS = Source(
         Take("customer_id", "Email, for contacts that became customers", _customer),
     ),
     maps={"Lifecycle Stage": QUALIFIED},
+)
+
+
+# --- Contacts as customers ---------------------------------------------------------------
+
+PROPERTIES = Doc("https://developers.hubspot.com/docs/api/crm/properties", "CRM API: Properties",
+                 "each object has default properties, and an account creates its own custom ones; each "
+                 "property has an internal name and a label")
+CUSTOMER_STAGES = {"customer", "evangelist"}
+# HubSpot's own contact columns that are not who the customer is: the record's id, the
+# person's name and phone numbers, its owner in the CRM (the e-mail is read, not kept).
+CONTACT_DETAILS = {"record_id", "first_name", "last_name", "email", "phone_number", "mobile_phone_number",
+                   "contact_owner", "hubspot_owner", "fax_number"}
+
+
+def crm_property(cell: str) -> str | None:
+    """A contacts export's column kept as a customer attribute: every CRM property
+    (Industry, Lifecycle Stage, Original Source, the account's custom ones) but the
+    contact's own details and the record's history of dates (Create Date, Last Activity
+    Date, Became a Customer Date ...), which change with activity, not with the customer."""
+    name = cell.strip()
+    normalised = normalise_header(name)
+    if not name or normalised in CONTACT_DETAILS:
+        return None
+    if normalised.endswith(("_date", "date/time", "_date_time")) or normalised.startswith(("last_", "became_a")):
+        return None
+    return name
+
+
+def _is_customer(row: Row) -> bool:
+    return row.get("Lifecycle Stage").strip().lower() in CUSTOMER_STAGES or bool(row.get("Became a Customer Date"))
+
+
+HUBSPOT_CONTACTS_AS_CUSTOMERS = Source(
+    key="hubspot_contacts_customers", name="HubSpot contacts export, as customers", vendor="HubSpot",
+    kind="customers",
+    documentation=(EXPORT, PROPERTIES, LIFECYCLE),
+    recognise=("Record ID", "Create Date", "Lifecycle Stage"),
+    same_export_as="hubspot_contacts",
+    takes=(
+        Take("customer_id", "Email (matched to your customers by e-mail; an address no customer has becomes the "
+             "new customer's id)", lambda row: row.get("Email")),
+        Take("email", "Email", lambda row: row.get("Email")),
+    ),
+    drops=(
+        Drop("contacts that are not customers", lambda row: not _is_customer(row),
+             "their Lifecycle Stage is before Customer and they have no Became a Customer Date (import the "
+             "same export as leads for them)"),
+        Drop("contacts without an e-mail", lambda row: not row.get("Email"),
+             "nothing matches them to a customer"),
+    ),
+    attributes=crm_property,
 )
 
 

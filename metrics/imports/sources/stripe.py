@@ -268,9 +268,30 @@ def subscriptions_with(coupons: Coupons) -> Source:
                    remarks=lambda counts: _subscription_remarks(counts, coupons))
 
 
+METADATA = Doc("https://docs.stripe.com/metadata", "Metadata (Stripe Docs)",
+               "metadata: up to 50 key-value pairs on a Customer, keys up to 40 characters without square "
+               "brackets, values up to 500 characters, set by you and not used by Stripe")
+METADATA_IN_EXPORT = Doc("https://docs.cello.so/guides/attribution/stripe-reports",
+                         "Stripe reports (Cello guide)",
+                         "the Dashboard's customers export (Customers > Export) adds a column for a metadata key "
+                         "set on the customers")
+# The Dashboard's exports write each metadata key as its own column, "<key> (metadata)".
+METADATA_SUFFIX = "(metadata)"
+
+
+def metadata_key(cell: str) -> str | None:
+    """The metadata key a customers export's column holds ("industry (metadata)" ->
+    "industry"); None for Stripe's own columns (Card ID, Delinquent, Balance ...): they
+    describe the account at Stripe, not who the customer is."""
+    text = cell.strip()
+    if not text.lower().endswith(METADATA_SUFFIX):
+        return None
+    return text[:-len(METADATA_SUFFIX)].strip() or None
+
+
 STRIPE_CUSTOMERS = Source(
     key="stripe_customers", name="Stripe customers export", vendor="Stripe", kind="customers",
-    documentation=(API_CUSTOMER,),
+    documentation=(API_CUSTOMER, METADATA, METADATA_IN_EXPORT),
     recognise=("id", "Email", "Created (UTC)"),
     takes=(
         Take("customer_id", "the customer's id (cus_...)", lambda row: row.get("id")),
@@ -278,6 +299,7 @@ STRIPE_CUSTOMERS = Source(
         Take("email", "Email", lambda row: row.get("Email")),
         Take("signup_date", "the date of Created (UTC)", lambda row: date_of(row.get("Created (UTC)"))),
     ),
+    attributes=metadata_key,
 )
 
 
