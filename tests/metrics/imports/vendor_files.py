@@ -574,3 +574,6 @@ def baremetrics_subscriptions() -> bytes:
 
 
 FILES.update({"baremetrics_subscriptions": baremetrics_subscriptions})
+
+# The same contacts export, read as customers (its CRM properties kept as attributes).
+FILES.update({"hubspot_contacts_customers": hubspot_contacts})
