@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 
 from metrics.kpis.compute import SESSION_SETTINGS
 from metrics.kpis.drilldown.records import RecordSet
@@ -65,21 +65,11 @@ def _session(customer_filter: CustomerFilter = EVERYONE, currency: str = "") -> 
     filter, inside segments' ``segment_tables`` (which sets them too): the customer
     tables read as the filter keeps them, so the cohort SQL runs unchanged on the segment."""
     if customer_filter:
-        # Inside a transaction of our own, so segment_tables is not the outermost and sends
-        # no SET TRANSACTION: after a rollback (a cell's count, before its page),
-        # django-tenants sets the search path again as the next transaction's first
-        # query, and SET TRANSACTION must come before any. One statement reads from one
-        # snapshot anyway.
-        with transaction.atomic(), segment_tables(customer_filter=customer_filter, currency=currency), \
-                connection.cursor() as cursor:
+        with segment_tables(customer_filter=customer_filter, currency=currency), connection.cursor() as cursor:
             yield cursor
         return
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        if outermost:  # one snapshot for the shards' connections (side_connections.py)
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        for statement in SESSION_SETTINGS:
-            cursor.execute(statement)
+    # One snapshot for the shards' connections (side_connections.py).
+    with side_connections.one_snapshot(session=SESSION_SETTINGS, read_only=True) as cursor:
         yield cursor
 
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import psycopg
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone as django_timezone
 
-from metrics.kpis.engine import figures, in_window
+from metrics.kpis.engine import figures, in_window, side_connections
 from metrics.kpis.evaluate import Result, evaluate
 from metrics.months import Month, add_months, current_month
 from metrics.kpis.registry import tenant_kpis
@@ -61,14 +61,9 @@ def recompute_kpis(*, now: datetime | None = None, currency: str | None = None,
     currency = currency or tenant.currency
     timezone = timezone or tenant.timezone
     outermost = not connection.in_atomic_block
-    with _one_at_a_time(outermost), transaction.atomic():
-        with connection.cursor() as cursor:
-            if outermost:
-                # Every figure from one snapshot, which side connections share too
-                # (side_connections.py); inside a caller's transaction, the caller's.
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            for statement in SESSION_SETTINGS:
-                cursor.execute(statement)
+    # Every figure from one snapshot, which side connections share too; inside a
+    # caller's transaction, the caller's.
+    with _one_at_a_time(outermost), side_connections.one_snapshot(session=SESSION_SETTINGS):
         first, last = figures.data_months(timezone)
         left_out = in_window.left_out(timezone)
         if first is None:

@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from metrics.kpis.compute import SESSION_SETTINGS
-from metrics.kpis.engine import figures, in_window
+from metrics.kpis.engine import figures, in_window, side_connections
 from metrics.kpis.engine.statements import ENGINE_SQL, SqlFiles
 from metrics.kpis.evaluate import Result, evaluate
 from metrics.kpis.registry import Kpi
@@ -52,7 +52,7 @@ def segment_results(*, customer_filter: CustomerFilter, kpis: list[Kpi], first: 
     filter keeps (``first``: the first month with data, as the stored values start)."""
     # Which tables have rows is the company's: a segment without subscriptions has an
     # MRR of 0, not "no subscriptions imported".
-    with _snapshot():
+    with side_connections.one_snapshot(session=SESSION_SETTINGS, read_only=True):
         present = figures.tables_with_rows()
         statements, params = segment_statements(customer_filter, currency)
         scope = figures.Scope(add_months(first, -1), last, currency, timezone)
@@ -62,19 +62,6 @@ def segment_results(*, customer_filter: CustomerFilter, kpis: list[Kpi], first: 
     results = evaluate(month_figures, kpis, first_stored=first)
     custom = {kpi.key for kpi in kpis if kpi.metric_slug}
     return [Result(r.kpi, r.month, None, r.inputs, CANNOT_FOLLOW) if r.kpi in custom else r for r in results]
-
-
-@contextmanager
-def _snapshot() -> Iterator[None]:
-    """One snapshot for the customers' ids and every statement (the side connections
-    share it), with the engine's session settings."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        if outermost:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        for statement in SESSION_SETTINGS:
-            cursor.execute(statement)
-        yield
 
 
 def segment_statements(customer_filter: CustomerFilter, currency: str) -> tuple[SqlFiles, dict[str, Any]]:
@@ -130,14 +117,8 @@ def first_paid_in(months: tuple[str, ...]) -> list[str]:
 def segment_tables(*, customer_filter: CustomerFilter, currency: str) -> Iterator[None]:
     """Inside: the customer tables read as the filter keeps them (a drill-down's
     statements too), from one snapshot; after: as they were, nothing written."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if outermost:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            for statement in SESSION_SETTINGS:
-                cursor.execute(statement)
-            _create_views(customer_filter, currency)
+    with side_connections.one_snapshot(session=SESSION_SETTINGS):
+        _create_views(customer_filter, currency)
         try:
             yield
         finally:

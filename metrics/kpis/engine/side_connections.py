@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import sql
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,27 @@ logger = logging.getLogger(__name__)
 Statement = tuple[Hashable, str, dict[str, Any]]
 Rows = list[dict[str, Any]]
 NO_PARALLEL_WORKERS = "SET LOCAL max_parallel_workers_per_gather = 0"
+
+
+@contextmanager
+def one_snapshot(*, session: Sequence[str] = (), read_only: bool = False) -> Iterator[Any]:
+    """A transaction whose every statement, here and on side connections, reads one
+    snapshot (REPEATABLE READ), with the ``session`` SET LOCAL statements run; inside a
+    caller's transaction, the caller's. Yields a cursor.
+
+    SET TRANSACTION must be a transaction's first query, and django-tenants sets the
+    search path with the first cursor of a connection or after a rollback (which undid
+    it): a cursor taken before the transaction sets it outside, in autocommit."""
+    outermost = not connection.in_atomic_block
+    if outermost:
+        with connection.cursor():
+            pass
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" + (" READ ONLY" if read_only else ""))
+        for statement in session:
+            cursor.execute(statement)
+        yield cursor
 
 
 def run_all(statements: Sequence[Statement], *, session: Sequence[str] = ()) -> dict[Hashable, Rows]:

@@ -2,7 +2,6 @@
 
 import time
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
