@@ -142,6 +142,18 @@ def committed_company(django_db_blocker, prefix: str, *, company_name: str, emai
             connection.close()
 
 
+@contextmanager
+def inside(django_db_blocker, tenant: Tenant) -> Iterator[None]:
+    """The database unblocked and the connection on ``tenant``, back on public after: a
+    module fixture filling its committed company."""
+    with django_db_blocker.unblock():
+        connection.set_tenant(tenant)
+        try:
+            yield
+        finally:
+            connection.set_schema_to_public()
+
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 

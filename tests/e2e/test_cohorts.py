@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
 
-from tests.e2e.conftest import DESKTOP, PHONE, committed_company, logged_in_page
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, inside, logged_in_page
 from tests.metrics.cohorts.example import build
 
 pytestmark = pytest.mark.browser
@@ -21,10 +20,8 @@ EMAIL = "owner@cohorts-e2e.example"
 def company(django_db_setup, django_db_blocker):
     """A committed company with docs/cohorts.md's worked example; dropped afterwards."""
     with committed_company(django_db_blocker, "cohorts", company_name="Cohort Co", email=EMAIL) as tenant:
-        with django_db_blocker.unblock():
-            connection.set_tenant(tenant)
+        with inside(django_db_blocker, tenant):
             build()
-            connection.set_schema_to_public()
         yield tenant
 
 

@@ -11,9 +11,8 @@ import io
 import re
 
 import pytest
-from django.db import connection
 
-from tests.e2e.conftest import DESKTOP, PHONE, committed_company, logged_in_page
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, inside, logged_in_page
 from tests.metrics.cohorts.test_filters import build_in_countries
 
 pytestmark = pytest.mark.browser
@@ -27,10 +26,8 @@ def company(django_db_setup, django_db_blocker):
     """A committed company with the worked example, A and B in Germany, C, D, E in France."""
     with committed_company(django_db_blocker, "cohortsfilter", company_name="Cohort Filter Co",
                            email=EMAIL) as tenant:
-        with django_db_blocker.unblock():
-            connection.set_tenant(tenant)
+        with inside(django_db_blocker, tenant):
             build_in_countries()
-            connection.set_schema_to_public()
         yield tenant
 
 

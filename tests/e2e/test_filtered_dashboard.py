@@ -9,9 +9,8 @@ import re
 from datetime import date
 
 import pytest
-from django.db import connection
 
-from tests.e2e.conftest import DESKTOP, PHONE, committed_company, logged_in_page
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, inside, logged_in_page
 from tests.metrics.kpis.builders import customer, recompute, subscription, traffic
 
 pytestmark = pytest.mark.browser
@@ -25,15 +24,13 @@ def company(django_db_setup, django_db_blocker):
     """DE pro 100 (from January) and 60 (from February), FR pro 250, DE basic 40; traffic.
     plan:pro,country:DE: MRR 100 in January, 160 after; the company: 390, then 450."""
     with committed_company(django_db_blocker, "filterdash", company_name="Filter Co", email=EMAIL) as tenant:
-        with django_db_blocker.unblock():
-            connection.set_tenant(tenant)
+        with inside(django_db_blocker, tenant):
             subscription(customer(country="DE"), JAN, amount="100", plan="pro")
             subscription(customer(country="DE"), FEB, amount="60", plan="pro")
             subscription(customer(country="FR"), JAN, amount="250", plan="pro")
             subscription(customer(country="DE"), JAN, amount="40", plan="basic")
             traffic(FEB, 500, channel="social", conversions=5)
             recompute()
-            connection.set_schema_to_public()
         yield tenant
 
 

@@ -13,9 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from tests.e2e.conftest import DESKTOP, PHONE, committed_company, logged_in_page
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, inside, logged_in_page
 from tests.metrics.kpis.builders import customer, recompute, subscription, traffic
 
 pytestmark = pytest.mark.browser
@@ -28,14 +27,12 @@ JAN = date(2025, 1, 1)
 def company(django_db_setup, django_db_blocker):
     """Pro in Germany (100), pro in France (250), basic in France (40); traffic."""
     with committed_company(django_db_blocker, "kpifilter", company_name="Filter Co", email=EMAIL) as tenant:
-        with django_db_blocker.unblock():
-            connection.set_tenant(tenant)
+        with inside(django_db_blocker, tenant):
             subscription(customer(country="DE", name="Berlin GmbH"), JAN, amount="100", plan="pro")
             subscription(customer(country="FR", name="Lyon SA"), JAN, amount="250", plan="pro")
             subscription(customer(country="FR", name="Nantes SARL"), JAN, amount="40", plan="basic")
             traffic(JAN, 500, channel="social")
             recompute()
-            connection.set_schema_to_public()
         yield tenant
 
 
