@@ -24,7 +24,6 @@ embedded servers.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -34,30 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
 from kpis import timed  # noqa: E402
-from scratch_database import bench_database, drop_database  # noqa: E402
+from scratch_database import data_set_benchmark  # noqa: E402
 
 FACTORS = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--customers", type=int, default=50_000)
-    parser.add_argument("--subscriptions", type=int, default=100_000)
-    parser.add_argument("--invoices", type=int, default=1_000_000)
-    parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the database (to study plans)")
-    args = parser.parse_args()
-    admin_url, bench = bench_database("cohorts")
-    try:
-        import django
-
-        django.setup()
-        ok = run(args)
-    finally:
-        if not args.keep:
-            drop_database(admin_url, bench)
-    sys.exit(0 if ok else 1)
+    data_set_benchmark("cohorts", run, runs=5)
 
 
 def run(args) -> bool:

@@ -21,7 +21,6 @@ DATABASE_URL / REDIS_URL when set, else the embedded servers.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -33,7 +32,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpihub.settings.development")
 
-from scratch_database import bench_database, drop_database  # noqa: E402
+from scratch_database import data_set_benchmark  # noqa: E402
 
 
 
@@ -48,25 +47,7 @@ def timed(function, runs: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--customers", type=int, default=50_000)
-    parser.add_argument("--subscriptions", type=int, default=100_000)
-    parser.add_argument("--invoices", type=int, default=1_000_000)
-    parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only-engine", action="store_true", help="time the engine alone")
-    parser.add_argument("--keep", action="store_true", help="keep the database (to study plans)")
-    args = parser.parse_args()
-    admin_url, bench = bench_database("kpis")
-    try:
-        import django
-
-        django.setup()
-        ok = run(args)
-    finally:
-        if not args.keep:
-            drop_database(admin_url, bench)
-    sys.exit(0 if ok else 1)
+    data_set_benchmark("kpis", run, runs=3, switches=[("--only-engine", "time the engine alone")])
 
 
 def run(args) -> bool:

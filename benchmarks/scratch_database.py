@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+from collections.abc import Callable, Sequence
 
 
 def bench_database(suffix: str) -> tuple[str, str]:
@@ -46,3 +49,32 @@ def ensure_database() -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def data_set_benchmark(suffix: str, run: Callable[[argparse.Namespace], bool], *, runs: int,
+                       switches: Sequence[tuple[str, str]] = ()) -> None:
+    """The command line of the benchmarks on the KPI data set (kpis, cohorts, segments):
+    the data set's shape, ``--runs``, ``--keep`` and each of ``switches`` (flag, help);
+    ``run(args)`` in a scratch database (``bench_database(suffix)``, dropped at the end
+    unless ``--keep``) once Django is set up. Exits 1 when ``run`` reports a
+    disagreement."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--runs", type=int, default=runs)
+    for flag, help_text in switches:
+        parser.add_argument(flag, action="store_true", help=help_text)
+    parser.add_argument("--keep", action="store_true", help="keep the database (to study plans)")
+    args = parser.parse_args()
+    admin_url, bench = bench_database(suffix)
+    try:
+        import django
+
+        django.setup()
+        ok = run(args)
+    finally:
+        if not args.keep:
+            drop_database(admin_url, bench)
+    sys.exit(0 if ok else 1)
