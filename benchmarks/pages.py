@@ -43,7 +43,6 @@ from importlib import import_module
 import json
 import os
 import platform
-import re
 import secrets
 import shutil
 import signal
