@@ -5,8 +5,9 @@ months the stored values cover, so a segment's months line up with the whole com
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -21,7 +22,7 @@ from metrics.kpis.registry import Kpi, tenant_kpis
 from metrics.models import Customer, SavedSegment, Subscription
 from metrics.months import Month, add_months, format_period, month_range
 from metrics.segments.engine import CANNOT_FOLLOW, segment_results, segment_tables
-from metrics.segments.filters import CustomerFilter, parse_filter
+from metrics.segments.filters import ATTRIBUTES, CustomerFilter, parse_filter
 
 # A kept segment is replaced by the next recompute's (a new key); the expiry bounds what
 # old versions keep.
@@ -206,3 +207,99 @@ def mrr_on(day, customer_filter: CustomerFilter) -> dict[str, Any]:
     if answer["value"] is None:  # the views hid every subscription
         answer = {**answer, "value": 0, "customers": 0, "reason": None}
     return answer
+
+
+# The segments page (/kpis/<key>/segments/): its two sides, by query parameter and
+# label, and how many months it shows; its table, CSV and chart all read side_by_side.
+SIDES = (("filter", "A"), ("compare", "B"))
+MONTHS_COMPARED = 12
+
+
+def side_by_side(kpi: Kpi, texts: Mapping[str, str]) -> dict[str, Any]:
+    """Both sides' filters (``texts``: a query's ``filter`` and ``compare``), each one's
+    value in the latest month with data and its last MONTHS_COMPARED months, from the
+    one cached computation per filter (_results). A wrong filter raises the 400."""
+    filters = [customer_filter(texts.get(param, "")) for param, _ in SIDES]
+    month = kpi_selectors.default_period(connection.tenant.timezone)
+    months = month_range(add_months(month, -(MONTHS_COMPARED - 1)), month) if month else []
+    sides = []
+    for (param, label), chosen in zip(SIDES, filters):
+        side = {"param": param, "label": label, "text": texts.get(param, ""), "filter": chosen,
+                "cannot_follow": False}
+        if month and chosen:
+            side["one"], compared = one_and_series(kpi, month, months[0], months[-1], chosen)
+            side["points"] = compared["points"]
+            side["cannot_follow"] = side["one"]["reason"] == CANNOT_FOLLOW
+        elif month:
+            side["one"] = kpi_selectors.one(kpi, month)
+            side["points"] = kpi_selectors.series(kpi, months[0], months[-1])["points"]
+        sides.append(side)
+    rows = [(point, *(side["points"][index]["value"] for side in sides)) for index, point in enumerate(months)]
+    return {"month": month, "months": months, "sides": sides, "rows": rows}
+
+
+# The filter bar's suggestions: per attribute, the values most customers (or
+# subscriptions) have, at most this many.
+SUGGESTED_VALUES = 50
+# One statement, one scan per table: GROUPING SETS counts each column's values in the
+# same pass, row_number() keeps the commonest. An empty currency is the reporting
+# currency (the import's rule, and the filter's: engine.py).
+SUGGESTIONS_SQL = """
+SELECT attribute, value FROM (
+  SELECT attribute, value, row_number() OVER (PARTITION BY attribute ORDER BY n DESC, value) AS rank
+  FROM (
+    SELECT CASE WHEN grouping(channel) = 0 THEN 'channel' WHEN grouping(country) = 0 THEN 'country'
+                ELSE 'segment' END AS attribute,
+           CASE WHEN grouping(channel) = 0 THEN channel WHEN grouping(country) = 0 THEN country
+                ELSE segment END AS value, count(*) AS n
+    FROM {customers} GROUP BY GROUPING SETS ((channel), (country), (segment))
+    UNION ALL
+    SELECT CASE WHEN grouping(plan) = 0 THEN 'plan' WHEN grouping("interval") = 0 THEN 'interval'
+                ELSE 'currency' END,
+           CASE WHEN grouping(plan) = 0 THEN plan WHEN grouping("interval") = 0 THEN "interval"
+                ELSE coalesce(nullif(currency, ''), %(currency)s) END, count(*)
+    FROM {subscriptions} GROUP BY GROUPING SETS ((plan), ("interval"), (coalesce(nullif(currency, ''), %(currency)s)))
+  ) counted
+  -- A value the filter syntax cannot spell (a separator in it, or blanks around it
+  -- that parsing strips) is no suggestion.
+  WHERE value <> '' AND value = btrim(value) AND strpos(value, ',') = 0 AND strpos(value, '|') = 0
+) ranked
+WHERE rank <= %(most)s
+"""
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the filter bar offers: the extra attributes it may name and the
+    ``(attribute, value)`` pairs of filter_suggestions."""
+
+    extra_attributes: list[str]
+    values: list[tuple[str, str]]
+
+
+def filter_suggestions() -> Suggestions:
+    """The extra attributes (extra_attributes()) and the values present for plan,
+    channel, country, segment, currency and interval in the company's customers and
+    subscriptions (the commonest SUGGESTED_VALUES of each), in ATTRIBUTES' order and
+    then alphabetically. Kept in the cache per version of the stored values, as a
+    segment's figures are (every change of the data ends in a recompute), so a page
+    whose bar hits the cache reads the version instead of the extra attributes: no
+    more queries than a bar without suggestions. Not kept before the first recompute."""
+    covered = kpi_selectors.coverage()
+    tenant = connection.tenant
+    key = "filter-suggestions:" + hashlib.sha1(repr((
+        covered.computed_at.isoformat() if covered and covered.computed_at else "", tenant.currency,
+    )).encode()).hexdigest()
+    suggestions = cache.get(key) if covered else None
+    if suggestions is None:
+        statement = SUGGESTIONS_SQL.format(customers=Customer._meta.db_table,
+                                           subscriptions=Subscription._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, {"currency": tenant.currency, "most": SUGGESTED_VALUES})
+            order = {attribute: index for index, attribute in enumerate(ATTRIBUTES)}
+            values = sorted(((attribute, value) for attribute, value in cursor.fetchall()),
+                            key=lambda pair: (order[pair[0]], pair[1].casefold(), pair[1]))
+        suggestions = Suggestions(extra_attributes(), values)
+        if covered:
+            cache.set(key, suggestions, SEGMENT_CACHE_SECONDS)
+    return suggestions

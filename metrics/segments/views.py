@@ -1,6 +1,7 @@
 """A KPI's segments side by side (``/kpis/<key>/segments/``): the filter bar (two
-filters, each typed or picked from the company's saved segments), the chosen month's
-value of each and their last twelve months, computed on the fly (engine.py)."""
+filters, each typed or picked from the company's saved segments and values), the
+latest month's value of each and their last twelve months as a chart (charts.py) over
+a table, computed on the fly (engine.py)."""
 
 from __future__ import annotations
 
@@ -16,48 +17,36 @@ from rest_framework.exceptions import ValidationError
 from accounts.roles import member_required
 from metrics.data.export import csv_table
 from metrics.kpis import selectors as kpi_selectors
-from metrics.months import add_months, format_period, month_range
+from metrics.months import format_period
 from metrics.segments import selectors, services
 from metrics.segments.bar import message
 from metrics.segments.engine import CANNOT_FOLLOW
-from metrics.segments.filters import ATTRIBUTES, EVERYONE
-
-SIDES = (("filter", "A"), ("compare", "B"))
-MONTHS_SHOWN = 12
+from metrics.segments.filters import ATTRIBUTES
 
 
 def _compared(request, kpi) -> dict:
-    """Both sides' filters, the latest month's value and the last months of each (or
-    the error of a wrong filter): what the page and its CSV show."""
-    month = kpi_selectors.default_period(connection.tenant.timezone)
-    sides, error = [], ""
-    for param, label in SIDES:
-        text = request.GET.get(param, "")
-        try:
-            parsed = selectors.customer_filter(text)
-        except ValidationError as exc:
-            error, parsed = message(exc), None
-        sides.append({"param": param, "label": label, "text": text, "filter": parsed})
-    months = month_range(add_months(month, -(MONTHS_SHOWN - 1)), month) if month else []
-    if month and not error:
-        for side in sides:
-            chosen = side["filter"] or EVERYONE
-            if chosen:
-                side["one"], series = selectors.one_and_series(kpi, month, months[0], months[-1], chosen)
-                side["points"] = series["points"]
-            else:
-                side["one"] = kpi_selectors.one(kpi, month)
-                side["points"] = kpi_selectors.series(kpi, months[0], months[-1])["points"]
-    rows = [(point, *(side["points"][index]["value"] for side in sides))
-            for index, point in enumerate(months)] if month and not error else []
-    return {"month": month, "sides": sides, "error": error, "rows": rows}
+    """Both sides' filters, the latest month's value and the last months of each
+    (selectors.side_by_side: the table, the CSV and the chart read the same), or the
+    error of a wrong filter with the sides as typed."""
+    try:
+        return {**selectors.side_by_side(kpi, request.GET), "error": ""}
+    except ValidationError as exc:
+        sides = [{"param": param, "label": label, "text": request.GET.get(param, ""), "filter": None}
+                 for param, label in selectors.SIDES]
+        return {"month": kpi_selectors.default_period(connection.tenant.timezone), "months": [], "sides": sides,
+                "rows": [], "error": message(exc)}
 
 
 @member_required
 def compare_segments(request, key):
     kpi = kpi_selectors.kpi_or_404(key)
-    context = {"kpi": kpi, **_compared(request, kpi), "saved": selectors.saved_segments(),
-               "attributes": [*ATTRIBUTES, *selectors.extra_attributes()], "cannot_follow": CANNOT_FOLLOW}
+    compared = _compared(request, kpi)
+    suggestions = selectors.filter_suggestions()
+    context = {"kpi": kpi, **compared, "saved": selectors.saved_segments(), "suggestions": suggestions.values,
+               "attributes": [*ATTRIBUTES, *suggestions.extra_attributes], "cannot_follow": CANNOT_FOLLOW,
+               # A line only for a side that can be drawn: a KPI that cannot follow a
+               # side's filter gets a note in its place (and no chart when neither can).
+               "drawn": [side for side in compared["sides"] if not side.get("cannot_follow")]}
     return render(request, "metrics/segments/compare.html", context, status=400 if context["error"] else 200)
 
 
@@ -87,7 +76,7 @@ def save_segment(request, key):
     except ValidationError as exc:
         return render(request, "metrics/segments/compare.html", {
             "kpi": kpi, "sides": [], "rows": [], "error": message(exc), "saved": selectors.saved_segments(),
-            "attributes": ATTRIBUTES}, status=400)
+            "suggestions": selectors.filter_suggestions().values, "attributes": ATTRIBUTES}, status=400)
     return redirect(f"{back}?{urlencode({'filter': segment.filter})}")
 
 
