@@ -1,6 +1,7 @@
 """The filter bar every page with figures shows (dashboard, KPI page, Cohorts): the
-request's ``filter=`` read once, the company's saved segments to pick from, and the
-attributes it may name. Pages render it with ``templates/includes/filter_bar.html``."""
+request's ``filter=`` read once, the company's saved segments and its customers' actual
+``attribute:value`` pairs to pick from (a <datalist>), and the attributes it may name.
+Pages render it with ``templates/includes/filter_bar.html``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class FilterBar:
     error: str  # why the typed filter was refused ("" when it was not)
     saved: list[SavedSegment] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
+    # (attribute, value) present in the company's customers and subscriptions.
+    suggestions: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -38,10 +41,10 @@ def filter_bar(request) -> FilterBar:
     """The bar of a page: a wrong filter is not applied (the page shows the whole
     company) and says why; the view answers 400 when ``error`` is set."""
     text = request.GET.get("filter", "")
-    extra = selectors.extra_attributes()
+    suggestions = selectors.filter_suggestions()
     try:
         parsed, error = selectors.customer_filter(text), ""
     except ValidationError as exc:
         parsed, error = EVERYONE, message(exc)
     return FilterBar(text=text, filter=parsed, error=error, saved=selectors.saved_segments(),
-                     attributes=[*ATTRIBUTES, *extra])
+                     attributes=[*ATTRIBUTES, *suggestions.extra_attributes], suggestions=suggestions.values)
