@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from metrics.models import Goal, KpiValue
+from metrics.segments.selectors import filter_suggestions
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -134,6 +135,9 @@ def test_the_page_reads_a_fixed_number_of_queries_whatever_the_data(owner, march
             assert owner.get("/kpis/customer_churn_rate/?month=2025-03").status_code == 200
         return len([q for q in captured.captured_queries if not q["sql"].startswith("SET ")])
 
+    connection.set_tenant(march.tenant)
+    filter_suggestions()  # read once per recompute, by whichever page comes first: not this count's business
+    connection.set_schema_to_public()
     before = queries()
     connection.set_tenant(march.tenant)
     KpiValue.objects.filter(kpi="customer_churn_rate").update(inputs={"churned_customers": 5, "customers_at_start": 9})
