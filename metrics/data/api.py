@@ -1,5 +1,5 @@
-"""``/api/v1/data/{kind}/`` (api.md): the stored records of a kind (GET) and JSON
-records imported through the same pipeline as a file (POST); one record deleted by its
+"""``/api/v1/data/{kind}/`` (api.md): the stored records of a kind (GET; ``filter=``
+lists a segment's customers' records only) and JSON records imported through the same pipeline as a file (POST); one record deleted by its
 key (``DELETE /api/v1/data/{kind}/{key}/``)."""
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ from metrics.imports import services
 from metrics.imports.kinds import KINDS
 from metrics.imports.serializers import ImportOutput
 from metrics.models import DataImport
+from metrics.segments import selectors as segments
+
+FILTER = OpenApiParameter("filter", str, description=(
+    "Only the records of these customers: attribute:value1|value2 joined by , (AND), e.g. plan:pro,country:DE|FR; "
+    "attributes: plan, channel, country, segment, currency, interval, first_paid_month and extra customer columns "
+    "by name. A plan, currency or interval condition also keeps only the matching subscriptions. Kinds without "
+    "customers (traffic, expenses, leads, metric values, fx rates) cannot follow it: a 400."))
 
 
 class DataView(GenericAPIView):
@@ -35,6 +42,7 @@ class DataView(GenericAPIView):
         OpenApiParameter("to", OpenApiTypes.DATE, description="Date range end (YYYY-MM-DD), inclusive"),
         OpenApiParameter("search", str, description="Text in any text column"),
         OpenApiParameter("key columns", str, description="Any key column, e.g. ?invoice_id=INV-1"),
+        FILTER,
     ], responses=inline_serializer("DataPage", {
         "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
         "previous": serializers.URLField(allow_null=True),
@@ -44,11 +52,12 @@ class DataView(GenericAPIView):
         kind = selectors.kind_or_404(kind)
         keys = {name: request.query_params.get(name, "")
                 for key in kind.keys for name in key.columns}
-        rows = selectors.records(kind, search=request.query_params.get("search", ""), keys=keys,
-                              date_from=request.query_params.get("from", ""),
-                              date_to=request.query_params.get("to", ""))
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response([selectors.as_text(kind, record) for record in page])
+        customer_filter = segments.customer_filter(request.query_params.get("filter"))
+        with selectors.segment_records(kind, customer_filter, search=request.query_params.get("search", ""),
+                                       keys=keys, date_from=request.query_params.get("from", ""),
+                                       date_to=request.query_params.get("to", "")) as rows:
+            page = [selectors.as_text(kind, record) for record in self.paginate_queryset(rows)]
+        return self.get_paginated_response(page)
 
     @extend_schema(request={"application/json": {"type": "array", "items": {"type": "object"}}},
                    parameters=[OpenApiParameter("on_error", str, enum=["reject", "skip"]),

@@ -1,14 +1,18 @@
 """The stored records of a kind, filtered the way the Data page and
 ``GET /api/v1/data/{kind}/`` offer: by key, by a date range on the kind's date column,
-and by a free-text search over its text columns."""
+by a free-text search over its text columns, and by a customer filter (``filter=``,
+the segments' one syntax: ``segment_records``)."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -19,6 +23,9 @@ from metrics.date_window import OutsideWindow, check_date
 
 from metrics.imports.kinds import (CHOICE, COUNTRY, CURRENCY, DATE, DATETIME, EMAIL, KINDS, MONTH, SLUG, STR,
                                    Kind)
+from metrics.models import Customer
+from metrics.segments.engine import CANNOT_FOLLOW, segment_tables
+from metrics.segments.filters import CustomerFilter
 
 # Column types stored as text: the free-text search looks in these.
 TEXT_TYPES = (STR, EMAIL, SLUG, CHOICE, COUNTRY, CURRENCY)
@@ -52,6 +59,43 @@ def records(kind: Kind, *, search: str = "", keys: dict[str, str] | None = None,
     if search:
         rows = rows.filter(_search(kind, search))
     return rows.order_by(*_ordering(kind)).values(*names)
+
+
+# Kinds whose rows are a customer's, listed for a segment (its customers' rows only).
+# Customers, subscriptions, invoices and tickets are read through the segment engine's
+# views (segment_tables), which hold the engine's rules: a plan, currency or interval
+# condition keeps only the matching subscriptions, an invoice or ticket follows its
+# customer. Imported survey responses carry a customer_id and follow it (one without is
+# in no segment). Leads do not follow: their customer_id is who a lead became, so a
+# segment would hide every open lead, as the engine's lead KPIs do not follow either.
+FOLLOWING_KINDS = ("customers", "subscriptions", "invoices", "tickets", "survey_responses")
+NARROWED_BY_VIEWS = ("customers", "subscriptions", "invoices", "tickets")
+
+
+def check_follows(kind: Kind) -> None:
+    """A 400 (ValidationError on ``filter``) for a kind whose rows belong to no
+    customer: never every row under a filter."""
+    if kind.name not in FOLLOWING_KINDS:
+        raise ValidationError({"filter": [f"{kind.label} {CANNOT_FOLLOW}: its records belong to no customer."]})
+
+
+@contextmanager
+def segment_records(kind: Kind, customer_filter: CustomerFilter, **filters) -> Iterator[QuerySet]:
+    """``records(kind, **filters)`` of the customers ``customer_filter`` keeps (all of
+    them when it is empty), to count, page and stream inside the ``with``: the segment
+    engine's temp views live as long as it. Set-based: the segment is a subquery each
+    statement runs, never a list of ids. Raises the 400s (dates, a kind that cannot
+    follow) before anything is read."""
+    rows = records(kind, **filters)
+    if not customer_filter:
+        yield rows
+        return
+    check_follows(kind)
+    if kind.name not in NARROWED_BY_VIEWS:
+        # Inside segment_tables, metrics_customer is the segment's customers.
+        rows = rows.filter(customer_id__in=Customer.objects.values("customer_id"))
+    with segment_tables(customer_filter=customer_filter, currency=connection.tenant.currency):
+        yield rows
 
 
 def _search(kind: Kind, text: str) -> Q:

@@ -1,7 +1,10 @@
-"""The Data page of a kind: browse, search and export (CSV) what is stored, and (for
-admins) delete one record."""
+"""The Data page of a kind: browse, search, filter by customers (the shared filter bar)
+and export (CSV) what is stored, and (for admins) delete one record."""
 
 from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,8 +19,12 @@ from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_require
 from metrics.data import export, selectors
 from metrics.imports import services
 from metrics.imports.kinds import KINDS
+from metrics.segments.bar import filter_bar
 
 PAGE_SIZE = 50
+# The page's own GET parameters, kept by the filter bar's form. Not the page number: a
+# new filter lists other rows, so it starts on their first page.
+OWN_PARAMS = ("q", "from", "to")
 
 
 def _filters(request) -> dict:
@@ -28,14 +35,17 @@ def _filters(request) -> dict:
 @member_required
 def data_page(request, kind):
     kind = selectors.kind_or_404(kind)
-    filters, problem = _filters(request), ""
-    try:
-        rows = selectors.records(kind, **filters)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    except ValidationError as error:
-        problem = " ".join(error.messages)
-        page = Paginator(kind.model.objects.none(), PAGE_SIZE).get_page(1)
-    texts = [selectors.as_text(kind, record) for record in page]
+    filters, bar = _filters(request), filter_bar(request)
+    # A wrong filter lists nothing: every row under a filter that was not applied misleads.
+    problem = bar.error
+    texts, page = [], Paginator(kind.model.objects.none(), PAGE_SIZE).get_page(1)
+    if not problem:
+        try:
+            with selectors.segment_records(kind, bar.filter, **filters) as rows:
+                page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+                texts = [selectors.as_text(kind, record) for record in page]
+        except ValidationError as error:
+            problem = " ".join(error.messages)
     table = [[text[name] for name in kind.column_names] for text in texts]
     query = request.GET.copy()
     query.pop("page", None)
@@ -43,6 +53,8 @@ def data_page(request, kind):
     keys = [selectors.key_of(kind, text) for text in texts] if can_delete else []
     return render(request, "metrics/data/browse.html", {
         "kind": kind, "kinds": KINDS.values(), "page": page, "table": table, "problem": problem,
+        "bar": bar, "keep": [(name, request.GET[name]) for name in OWN_PARAMS if request.GET.get(name)],
+        "following": selectors.FOLLOWING_KINDS, "filter_query": bar.filter.text if bar.active else "",
         "q": filters["search"], "date_from": filters["date_from"], "date_to": filters["date_to"],
         "query": query.urlencode(), "can_delete": can_delete,
         "rows": zip(table, keys) if can_delete else [(row, None) for row in table]},
@@ -74,13 +86,25 @@ def data_delete(request, kind):
 @member_required
 def data_export(request, kind):
     kind = selectors.kind_or_404(kind)
+    bar = filter_bar(request)
+    lines = _export_lines(kind, bar, _filters(request))
     try:
-        rows = selectors.records(kind, **_filters(request))
+        # The first line (the header) is read once the checks have run: a bad date, a
+        # wrong filter or a kind that cannot follow is a 400 before anything streams.
+        header = next(lines)
     except ValidationError as error:
         # Not every record instead: a file that looks filtered and is not misleads.
         return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(export.csv_lines(kind, rows.iterator(chunk_size=2000)),
-                                     content_type="text/csv; charset=utf-8")
-    name = f"{kind.name}-{timezone.localdate():%Y%m%d}.csv"
+    response = StreamingHttpResponse(itertools.chain([header], lines), content_type="text/csv; charset=utf-8")
+    name = f"{kind.name}{'-filtered' if bar.active else ''}-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _export_lines(kind, bar, filters: dict) -> Iterator[str]:
+    """The CSV's lines, read inside the segment's temp views (they live as long as the
+    streaming does), chunk by chunk as without a filter."""
+    if bar.error:
+        raise ValidationError(bar.error)
+    with selectors.segment_records(kind, bar.filter, **filters) as rows:
+        yield from export.csv_lines(kind, rows.iterator(chunk_size=2000))
