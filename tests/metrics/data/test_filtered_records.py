@@ -42,11 +42,10 @@ def _exported(browser, kind: str, **params) -> list[dict]:
     return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
-@pytest.fixture
-def three_customers(in_acme):
-    """Anna and Bert in Germany on pro (Anna also on basic), Chloe in France on pro;
-    each with an invoice, Anna and Chloe with a ticket and an answer, and an answer of
-    no customer."""
+def build_three_customers() -> None:
+    """In the current schema: Anna and Bert in Germany on pro (Anna also on basic),
+    Chloe in France on pro; each with an invoice, Anna and Chloe with a ticket and an
+    answer; an invoice and an answer of no customer; a day of traffic."""
     anna, bert, chloe = Customer.objects.bulk_create([
         Customer(customer_id="anna", name="Anna", country="DE", attributes={"industry": "retail"}),
         Customer(customer_id="bert", name="Bert", country="DE"),
@@ -64,6 +63,11 @@ def three_customers(in_acme):
                                customer_id=who, email="" if who else "someone@example.com")
         for who in ("anna", "chloe", "")])
     traffic(JAN, 300)
+
+
+@pytest.fixture
+def three_customers(in_acme):
+    build_three_customers()
     connection.set_schema_to_public()
     return in_acme
 
