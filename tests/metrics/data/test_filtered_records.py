@@ -176,3 +176,26 @@ def test_another_companys_customers_are_never_listed_and_its_columns_are_unknown
     refused = globex_owner.get("/api/v1/data/customers/", {"filter": "industry:retail"})
     assert refused.status_code == 400
     assert "industry" not in refused.json()["filter"][0].split("known attributes")[1]
+
+
+def test_a_segment_is_counted_and_paged_by_subqueries_not_by_a_query_or_an_id_per_row(three_customers, acme_owner):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(filter_text: str) -> list[str]:
+        with CaptureQueriesContext(db) as captured:
+            assert acme_owner.get("/api/v1/data/invoices/", {"filter": filter_text}).status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    statements("country:DE")  # the first request of a token notes its use
+    few = statements("country:DE")
+    connection.set_tenant(three_customers.tenant)
+    more = Customer.objects.bulk_create([Customer(customer_id=f"de-{n}", country="DE") for n in range(60)])
+    for person in more:
+        invoice(JAN, "1", customer=person)
+    connection.set_schema_to_public()
+    many = statements("country:DE")
+    assert acme_owner.get("/api/v1/data/invoices/", {"filter": "country:DE"}).json()["count"] == 62
+    assert len(many) == len(few)
+    # The segment's customers are never spelled out as ids in a statement.
+    assert not any("de-1" in sql or "'anna'" in sql for sql in many)
