@@ -10,17 +10,12 @@ import re
 from datetime import date
 
 import pytest
-from django.db import connection
 
-from tenants.signup import tenant_domain
-from tests.e2e.conftest import DESKTOP as DESKTOP_VIEWPORT, E2E_PASSWORD, PHONE as PHONE_VIEWPORT
-from tests.e2e.conftest import committed_company, logged_in_page
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, inside, logged_in_page
 from tests.metrics.kpis.builders import customer, recompute, subscription
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 EMAIL = "owner@segments-e2e.example"
 JAN = date(2025, 1, 1)
 
@@ -29,29 +24,18 @@ JAN = date(2025, 1, 1)
 def company(django_db_setup, django_db_blocker):
     """Pro in Germany (100), pro in France (250), basic in France (40)."""
     with committed_company(django_db_blocker, "segments", company_name="Segment Co", email=EMAIL) as tenant:
-        with django_db_blocker.unblock():
-            connection.set_tenant(tenant)
+        with inside(django_db_blocker, tenant):
             subscription(customer(country="DE"), JAN, amount="100", plan="pro")
             subscription(customer(country="FR"), JAN, amount="250", plan="pro")
             subscription(customer(country="FR"), JAN, amount="40", plan="basic")
             recompute()
-            connection.set_schema_to_public()
         yield tenant
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_two_segments_side_by_side_show_the_apis_figures(live_site, chromium, company, viewport):
-    context = chromium.new_context(viewport=viewport)
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    base = f"http://{tenant_domain(company.slug)}:{live_site}"
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", EMAIL)
-    page.fill("input[name=password]", E2E_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page, base, problems = logged_in_page(chromium, port=live_site, slug=company.slug, email=EMAIL,
+                                          viewport=viewport)
 
     page.goto(f"{base}/kpis/mrr/")
     page.get_by_test_id("kpi-segments-link").click()
@@ -84,7 +68,7 @@ def test_two_segments_side_by_side_show_the_apis_figures(live_site, chromium, co
     page.fill("#segment-filter", "colour:red")
     page.get_by_role("button", name="Compare").click()
     assert "known attributes: plan" in page.get_by_test_id("segment-error").inner_text()
-    context.close()
+    page.context.close()
 
 
 def csv_columns(page, url: str) -> tuple[list[str], list[list[float | None]]]:
@@ -93,7 +77,7 @@ def csv_columns(page, url: str) -> tuple[list[str], list[list[float | None]]]:
     return [row[0] for row in rows], [[float(row[side]) if row[side] else None for row in rows] for side in (1, 2)]
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP_VIEWPORT, PHONE_VIEWPORT], ids=["desktop", "phone"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_two_segments_are_drawn_as_two_lines_of_the_csvs_numbers(live_site, chromium, company, viewport):
     page, base, problems = logged_in_page(chromium, port=live_site, slug=company.slug, email=EMAIL,
                                           viewport=viewport)
@@ -117,7 +101,7 @@ def test_the_two_segments_are_drawn_as_two_lines_of_the_csvs_numbers(live_site, 
 
 def test_a_suggested_value_applied_filters_the_page(live_site, chromium, company):
     page, base, problems = logged_in_page(chromium, port=live_site, slug=company.slug, email=EMAIL,
-                                          viewport=PHONE_VIEWPORT)
+                                          viewport=PHONE)
     page.goto(f"{base}/kpis/mrr/")
     field = page.locator("#filter-text")
     assert field.get_attribute("list") == "filter-suggestions"
@@ -128,6 +112,6 @@ def test_a_suggested_value_applied_filters_the_page(live_site, chromium, company
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"filter=country%3ADE"))
     assert "country:DE" in page.get_by_test_id("filter-active").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert problems == []
     page.context.close()
