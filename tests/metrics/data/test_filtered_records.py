@@ -199,3 +199,11 @@ def test_a_segment_is_counted_and_paged_by_subqueries_not_by_a_query_or_an_id_pe
     assert len(many) == len(few)
     # The segment's customers are never spelled out as ids in a statement.
     assert not any("de-1" in sql or "'anna'" in sql for sql in many)
+
+
+def test_the_schema_declares_filter_on_the_data_list_so_the_fuzzer_sends_it(db, acme):
+    from tests.fuzzing.test_api_fuzzing import served_schema
+
+    operation = served_schema(acme)["paths"]["/api/v1/data/{kind}/"]["get"]
+    declared = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert "filter" in declared and "cannot follow" in declared["filter"]["description"]
