@@ -6,7 +6,6 @@ for a page and its charts."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -14,37 +13,22 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from metrics.dashboard.cards import build_dashboard
 from metrics.dashboard.segment import segment_values
 from metrics.kpis.window import window_from
-from metrics.models import Customer, SavedSegment, Subscription
+from metrics.models import SavedSegment
 from metrics.segments import selectors as segment_selectors
 from metrics.segments.filters import parse_filter
 from tests.metrics.dashboard.conftest import logged_in
 from tests.metrics.dashboard.test_filtered_dashboard import PRO_DE, company, value_of  # noqa: F401 (a fixture)
 from tests.metrics.kpis.builders import customer, invoice, recompute, subscription
+from tests.metrics.segments.histories import FIRST, histories as history_of, write_history
 
-FIRST = date(2024, 1, 1)
-COUNTRIES = ("DE", "FR", "US")
-
+# (countries and subscriptions, payments: customer, day after FIRST, amount)
 histories = st.tuples(
-    st.lists(st.sampled_from(COUNTRIES), min_size=5, max_size=5),  # each customer's country
-    st.lists(st.tuples(
-        st.integers(0, 4),                                # customer
-        st.integers(0, 400),                              # start: days after FIRST
-        st.one_of(st.none(), st.integers(1, 300)),        # length in days (None: no end)
-        st.sampled_from(["0", "10", "25.50", "100"]),
-        st.sampled_from(["month", "year"]),
-        st.sampled_from(["basic", "pro"]),
-    ), min_size=1, max_size=10),
+    history_of(customers=5, start_days=400, subscriptions=10),
     st.lists(st.tuples(st.integers(0, 4), st.integers(0, 400), st.sampled_from(["5", "40", "-10"])), max_size=6))
 
 
-def insert(countries, rows, payments) -> None:
-    people = Customer.objects.bulk_create(
-        [Customer(customer_id=f"q{index}", country=country) for index, country in enumerate(countries)])
-    for index, (who, offset, length, amount, interval, plan) in enumerate(rows):
-        start = FIRST + timedelta(days=offset)
-        Subscription.objects.create(subscription_id=f"qs{index}", customer=people[who], amount=Decimal(amount),
-                                    interval=interval, plan=plan, start_date=start,
-                                    end_date=start + timedelta(days=length) if length else None)
+def insert(subscriptions, payments) -> None:
+    people = write_history(*subscriptions, prefix="q")
     for who, offset, amount in payments:
         invoice(FIRST + timedelta(days=offset), amount, customer=people[who])
 

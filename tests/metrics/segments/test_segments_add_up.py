@@ -3,44 +3,26 @@ partition add up to the whole company, and a filter matching everyone is no filt
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
 
 from metrics.kpis.registry import tenant_kpis
-from metrics.models import Customer, KpiValue, Subscription
+from metrics.models import KpiValue
 from metrics.segments.engine import CANNOT_FOLLOW, segment_results
 from metrics.segments.filters import parse_filter
 from tests.metrics.kpis.builders import recompute
+from tests.metrics.segments.histories import COUNTRIES, PLANS, histories as history_of, write_history
 
-FIRST = date(2024, 1, 1)
-COUNTRIES = ("DE", "FR", "US")
-PLANS = ("basic", "pro")
 MOVEMENTS = ("new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr")
 TOLERANCE = Decimal("1e-8")
 
-histories = st.tuples(
-    st.lists(st.sampled_from(COUNTRIES), min_size=6, max_size=6),  # each customer's country
-    st.lists(st.tuples(
-        st.integers(0, 5),                                # customer
-        st.integers(0, 500),                              # start: days after FIRST
-        st.one_of(st.none(), st.integers(1, 300)),        # length in days (None: no end)
-        st.sampled_from(["0", "10", "25.50", "100"]),
-        st.sampled_from(["month", "year"]),
-        st.sampled_from(PLANS),
-    ), min_size=1, max_size=12))
+histories = history_of(customers=6, start_days=500, subscriptions=12)
 
 
 def insert(countries, rows) -> None:
-    people = Customer.objects.bulk_create(
-        [Customer(customer_id=f"p{index}", country=country) for index, country in enumerate(countries)])
-    for index, (who, offset, length, amount, interval, plan) in enumerate(rows):
-        start = FIRST + timedelta(days=offset)
-        Subscription.objects.create(subscription_id=f"prop{index}", customer=people[who], amount=Decimal(amount),
-                                    interval=interval, plan=plan, start_date=start,
-                                    end_date=start + timedelta(days=length) if length else None)
+    write_history(countries, rows, prefix="p")
 
 
 def segment(text: str, *, reasons: bool = False) -> dict:
