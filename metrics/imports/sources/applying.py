@@ -33,12 +33,16 @@ class _Row(Row):
     def get(self, *names: str) -> str:
         positions = self.positions
         for name in names:
-            position = positions.get(name, _UNSEEN)
-            if position is _UNSEEN:
+            # Found on every row but the first: try costs less than a lookup with a default.
+            try:
+                position = positions[name]
+            except KeyError:
                 position = positions[name] = self.index.get(normalise_header(name))
             if position is not None:
-                cells = self.cells
-                return cells[position].strip() if position < len(cells) else ""
+                try:
+                    return self.cells[position].strip()
+                except IndexError:  # a short row
+                    return ""
         return ""
 
     def has(self, name: str) -> bool:
