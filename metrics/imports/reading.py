@@ -349,18 +349,17 @@ def _csv_rows(file: BinaryIO, delimiter: str, skip: int) -> Iterator[tuple[int, 
     file whole can still fall back to them)."""
     _, reader = _csv_reader(file, delimiter)
     line = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise FileProblem(_csv_problem(error, reader.line_num + 1)) from None
-        if skip:
-            skip -= 1
-        elif any(cells) and not _blank(cells):
-            yield line + 1, cells
-        line = reader.line_num
+    # One try around the loop, not one per row: the rows of a vendor export are read
+    # here one by one. A row whose first cell has text is not blank (most rows).
+    try:
+        for cells in reader:
+            if skip:
+                skip -= 1
+            elif cells and (cells[0].strip() or (any(cells) and not _blank(cells))):
+                yield line + 1, cells
+            line = reader.line_num
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise FileProblem(_csv_problem(error, reader.line_num + 1)) from None
 
 
 def _blank(cells: list[str]) -> bool:
