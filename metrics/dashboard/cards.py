@@ -22,7 +22,7 @@ from metrics.dashboard.charts import DASHBOARD_CHARTS
 from metrics.dashboard.layout import HEADLINES, Headline, arrange
 from metrics.dashboard.month_to_date import (LIKE_FOR_LIKE_KIND, comparison_kind, cut_off,
                                              previous_to_date)
-from metrics.dashboard.ranges import MonthSpan, kind_of, range_values
+from metrics.dashboard.ranges import MonthSpan, range_values, rule_text
 from metrics.dashboard.segment import SegmentValues, filter_digest, segment_previous_to_date
 from metrics.formatting import json_number
 from metrics.kpis import selectors
@@ -60,7 +60,7 @@ class Card:
     benchmark: ShownBenchmark | None = None
     partial: bool = False  # the month under way: its change is not news yet
     comparison: str = ""  # how a partial month is compared (month_to_date.py's kinds)
-    summary: str = ""  # over a range of months: sum, end or mean (ranges.py)
+    summary: str = ""  # over a range of months: the KPI's roll-up rule in words (ranges.rule_text)
     pinned: bool = False  # in the headline row
     first: bool = False  # first of its row (no "move up")
     last: bool = False
@@ -209,7 +209,7 @@ def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | N
     else:
         to_date = segment_previous_to_date(kpis, segment.customer_filter, month=month, day=partial.day,
                                            currency=currency, timezone=timezone)
-    over_range = range_values(kpis, span, values=segment.present if segment else None) if span else {}
+    over_range = range_values(kpis, span, months=segment.months if segment else None) if span else {}
     by_category: dict[str, list[Card]] = defaultdict(list)
     for kpi in kpis:
         item = items[kpi.key]
@@ -228,7 +228,7 @@ def build_dashboard(window: Window, goals: list[Goal], *, headline: Headline | N
             change = json_number(over_range[kpi.key][0] - over_range[kpi.key][1]) if (
                 value is not None and previous is not None) else None
             item = {**item, "value": value}
-            summary = kind_of(kpi)
+            summary = rule_text(kpi)
         elif comparison == LIKE_FOR_LIKE_KIND:
             previous = json_number(to_date.get(kpi.key))
             change = json_number(Decimal(str(item["value"])) - to_date[kpi.key]) if (

@@ -1,17 +1,14 @@
 """A custom range of months on the dashboard (issue 17, item 4): ``?from=YYYY-MM&to=YYYY-MM``,
-with presets (this quarter, this year, last year against the year before). Each KPI is
-summed up from its stored monthly values by its kind, and compared with the range of
-the same length just before (docs/decisions.md, "A range of months"):
+with presets (this quarter, this year, last year against the year before), compared
+with the range of the same length just before (docs/decisions.md, "A range of months").
 
-* ``SUM``, flows (kpi-catalog.md's amounts and counts "in M": revenue, new MRR, orders,
-  expenses, visits, leads, tickets ...): the months' sum;
-* ``END``, levels at a moment (MRR, ARR, customers, cash, active users, committed MRR,
-  ARPU, LTV, runway) and custom metrics (summarised by their last value by default): the
-  range's last month with a value;
-* ``MEAN``, rates, averages and scores (churn and conversion rates, NPS, CSAT, AOV, CAC,
-  hours): the mean of the months' values, labelled "monthly average" on the card: a
-  rate of the range as a whole would need the figures re-aggregated, which the stored
-  values do not keep.
+Each KPI rolls up over the range by its one rule, metrics/kpis/rollup.py (issue 18,
+item 4; docs/rollups.md), the rule the KPI page's quarters and years and the series
+API's ``granularity=quarter|year`` use: flows summed, levels at the end, rates
+recomputed from their months' inputs (a quarter's churn = churned customers summed /
+customers at its start), so a quarter shows one figure wherever it is read. The stored
+months are read with their ``inputs``; a segment's come from its one computation
+(metrics/dashboard/segment.py).
 """
 
 from __future__ import annotations
@@ -22,23 +19,17 @@ from datetime import date
 from decimal import Decimal
 
 from metrics.date_window import OutsideWindow, check_month
-from metrics.kpis.registry import Kpi, Unit
+from metrics.kpis.registry import Kpi
+from metrics.kpis.rollup import SUMMED, MonthValue, roll_up, rule_of
 from metrics.models import KpiValue
 from metrics.months import BadPeriod, Month, add_months, format_period, month_range, parse_period
 
-SUM, END, MEAN = "sum", "end", "mean"
-END_VALUES = frozenset({"mrr", "arr", "customers", "committed_mrr", "arpu", "ltv", "cash", "active_users",
-                        "runway_months"})
-AVERAGED_AMOUNTS = frozenset({"aov", "cac", "acv"})  # money per something: averaged, not summed
 MAX_MONTHS = 120
 
 
-def kind_of(kpi: Kpi) -> str:
-    if kpi.key in END_VALUES or kpi.is_custom:
-        return END
-    if kpi.unit in (Unit.MONEY, Unit.COUNT) and kpi.key not in AVERAGED_AMOUNTS:
-        return SUM
-    return MEAN
+def rule_text(kpi: Kpi) -> str:
+    """The KPI's roll-up rule in words, as its KPI page says it (metrics/kpis/views.py)."""
+    return rule_of(kpi).text or SUMMED.text
 
 
 @dataclass(frozen=True)
@@ -91,30 +82,28 @@ def span_from(query, *, today: date) -> tuple[MonthSpan | None, str]:
     return MonthSpan(first, last, preset), ""
 
 
-def summarise(kpi: Kpi, values: dict[Month, Decimal], months: list[Month]) -> Decimal | None:
-    present = [(m, values[m]) for m in months if values.get(m) is not None]
-    if not present:
-        return None
-    kind = kind_of(kpi)
-    if kind == END:
-        return present[-1][1]
-    total = sum((v for _, v in present), Decimal(0))
-    return total if kind == SUM else total / len(present)
+def over(kpi: Kpi, months_of_kpi: dict[Month, MonthValue], span: MonthSpan) -> Decimal | None:
+    """The KPI over the span's months that were stored or computed, by its rule."""
+    return roll_up(kpi, [months_of_kpi[m] for m in span.months if m in months_of_kpi])
 
 
-def range_values(kpis: list[Kpi], span: MonthSpan, *, values: Callable[[str], dict[Month, Decimal]] | None = None,
+def stored_months(first: Month, last: Month) -> Callable[[str], dict[Month, MonthValue]]:
+    """Every KPI's stored months from ``first`` to ``last`` (value and inputs) in one
+    query, by KPI key. Every row, a month without a value too: a recomputed rate reads
+    its inputs (kpis/selectors.rolled_series reads the same rows for the API's quarters)."""
+    stored: dict[str, dict[Month, MonthValue]] = {}
+    for key, month, value, inputs in KpiValue.objects.filter(month__gte=first, month__lte=last).values_list(
+            "kpi", "month", "value", "inputs"):
+        stored.setdefault(key, {})[month] = MonthValue(month, value, inputs or {})
+    return lambda key: stored.get(key, {})
+
+
+def range_values(kpis: list[Kpi], span: MonthSpan, *,
+                 months: Callable[[str], dict[Month, MonthValue]] | None = None,
                  ) -> dict[str, tuple[Decimal | None, Decimal | None]]:
-    """Per KPI key: (the range's value, the range before's), from the stored values in
-    one query, or from ``values`` (a KPI's months with a value: a segment's,
-    metrics/dashboard/segment.py), summed up by the same rules."""
+    """Per KPI key: (the range's value, the range before's), rolled up by rollup.py from
+    the stored months, or from ``months`` (a KPI's months: a segment's,
+    metrics/dashboard/segment.py)."""
     before = span.before
-    if values is not None:
-        return {kpi.key: (summarise(kpi, values(kpi.key), span.months), summarise(kpi, values(kpi.key), before.months))
-                for kpi in kpis}
-    stored: dict[str, dict[Month, Decimal]] = {}
-    for key, month, value in KpiValue.objects.filter(
-            month__gte=before.first, month__lte=span.last, value__isnull=False).values_list("kpi", "month", "value"):
-        stored.setdefault(key, {})[month] = value
-    return {kpi.key: (summarise(kpi, stored.get(kpi.key, {}), span.months),
-                      summarise(kpi, stored.get(kpi.key, {}), before.months))
-            for kpi in kpis}
+    months = months or stored_months(before.first, span.last)
+    return {kpi.key: (over(kpi, months(kpi.key), span), over(kpi, months(kpi.key), before)) for kpi in kpis}
