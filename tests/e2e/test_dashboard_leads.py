@@ -94,9 +94,11 @@ def test_a_preset_and_a_custom_range_of_months_open_one_click_away(page):
     page.wait_for_url(f"**/?from={last_year}-01&to={last_year}-12")
     assert f"January {last_year} to December {last_year}" in page.inner_text("h1")
     assert f"against January {last_year - 1} to December {last_year - 1}" in page.inner_text(".partial-note")
-    assert page.inner_text("[data-kpi=revenue] .kpi-card__summary") == "Total of the months"
-    assert page.inner_text("[data-kpi=mrr] .kpi-card__summary") == "At the end of the range"
-    assert page.inner_text("[data-kpi=customer_churn_rate] .kpi-card__summary") == "Monthly average"
+    # Each card says its roll-up rule as the KPI page does (metrics/kpis/rollup.py).
+    assert page.inner_text("[data-kpi=revenue] .kpi-card__summary") == "Rule: the months' sum"
+    assert page.inner_text("[data-kpi=mrr] .kpi-card__summary") == "Rule: the last month's value"
+    assert (page.inner_text("[data-kpi=customer_churn_rate] .kpi-card__summary")
+            == "Rule: churned customers summed / customers at the start x 100")
 
     page.click(".range-custom summary")
     page.select_option("#range-from", f"{last_year}-01")
