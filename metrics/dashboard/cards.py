@@ -22,7 +22,8 @@ from metrics.dashboard.charts import DASHBOARD_CHARTS
 from metrics.dashboard.layout import HEADLINES, Headline, arrange
 from metrics.dashboard.month_to_date import (LIKE_FOR_LIKE_KIND, comparison_kind, cut_off,
                                              previous_to_date)
-from metrics.dashboard.ranges import MonthSpan, range_values, rule_text
+from metrics.dashboard.ranges import MonthSpan, range_values
+from metrics.kpis.rollup import rule_text
 from metrics.dashboard.segment import SegmentValues, filter_digest, segment_previous_to_date
 from metrics.formatting import json_number
 from metrics.kpis import selectors
@@ -60,7 +61,7 @@ class Card:
     benchmark: ShownBenchmark | None = None
     partial: bool = False  # the month under way: its change is not news yet
     comparison: str = ""  # how a partial month is compared (month_to_date.py's kinds)
-    summary: str = ""  # over a range of months: the KPI's roll-up rule in words (ranges.rule_text)
+    summary: str = ""  # over a range of months: the KPI's roll-up rule in words (rollup.rule_text)
     pinned: bool = False  # in the headline row
     first: bool = False  # first of its row (no "move up")
     last: bool = False

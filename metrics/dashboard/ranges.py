@@ -20,16 +20,11 @@ from decimal import Decimal
 
 from metrics.date_window import OutsideWindow, check_month
 from metrics.kpis.registry import Kpi
-from metrics.kpis.rollup import SUMMED, MonthValue, roll_up, rule_of
+from metrics.kpis.rollup import MonthValue, roll_up
 from metrics.models import KpiValue
 from metrics.months import BadPeriod, Month, add_months, format_period, month_range, parse_period
 
 MAX_MONTHS = 120
-
-
-def rule_text(kpi: Kpi) -> str:
-    """The KPI's roll-up rule in words, as its KPI page says it (metrics/kpis/views.py)."""
-    return rule_of(kpi).text or SUMMED.text
 
 
 @dataclass(frozen=True)

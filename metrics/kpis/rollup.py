@@ -157,6 +157,11 @@ def rule_of(kpi: Kpi) -> Rollup:
     return RULES.get(kpi.key, SUMMED)
 
 
+def rule_text(kpi: Kpi) -> str:
+    """The KPI's roll-up rule in words, as the KPI page and the dashboard's ranges say it."""
+    return rule_of(kpi).text or SUMMED.text
+
+
 def _combine(how: How, values: Sequence[Decimal]) -> Decimal:
     if how == How.SUM:
         return sum(values, Decimal(0))
@@ -203,4 +208,4 @@ def _roll_up(rule: Rollup, months: Sequence[MonthValue]) -> Decimal | None:
 
 def table() -> list[tuple[str, str, str]]:
     """(KPI key, kind, the rule in words) for every catalog KPI: docs/rollups.md."""
-    return [(kpi.key, rule_of(kpi).how.value, rule_of(kpi).text or SUMMED.text) for kpi in BY_KEY.values()]
+    return [(kpi.key, rule_of(kpi).how.value, rule_text(kpi)) for kpi in BY_KEY.values()]

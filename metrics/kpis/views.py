@@ -66,7 +66,7 @@ def kpi_page(request, key):
                "goal": Goal.objects.filter(kpi=kpi.key, archived_at__isnull=True).order_by("deadline").first()}
     chart_range = chart_range_from(request.GET, window)
     context.update(chart_range=chart_range, granularities=GRANULARITY_LABELS.items(),
-                   rollup_text=rollup.rule_of(kpi).text or rollup.SUMMED.text,
+                   rollup_text=rollup.rule_text(kpi),
                    presets=presets(window, timezone=connection.tenant.timezone))
     if window.month is not None:
         context.update(month_figures(kpi, window.month, bar.filter))

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from metrics.dashboard.ranges import MonthSpan, presets, rule_text
+from metrics.dashboard.ranges import MonthSpan, presets
+from metrics.kpis.rollup import rule_text
 from metrics.kpis.registry import find_kpi
 from metrics.models import KpiCoverage, KpiValue
 
