@@ -10,7 +10,6 @@ subscription's 12 x MRR), so a cohort's MRR is part of the engine's MRR of the m
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,15 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 
 from metrics.kpis.compute import SESSION_SETTINGS
+from metrics.kpis import kept
 from metrics.kpis.drilldown.records import RecordSet
 from metrics.kpis.engine import side_connections
 from metrics.kpis.engine.figures import Scope
 from metrics.kpis.engine.statements import ENGINE_SQL, SqlFiles
-from metrics.models import KpiCoverage
 from metrics.months import Month, months_between
 from metrics.segments.engine import segment_tables
 from metrics.segments.filters import EVERYONE, CustomerFilter
@@ -50,9 +48,6 @@ METRIC_LABELS = {
 BY = {"first_paid_month": "First paid month", "signup_month": "Sign-up month"}
 STATUSES = {"paying": "Still paying", "gone": "Not paying"}
 
-# A kept matrix is replaced by the next recompute's (a new key); the expiry only bounds
-# how long unused ones stay.
-CACHE_SECONDS = 24 * 3600
 HUNDRED = Decimal(100)
 TWELVE = Decimal(12)
 PLACES = Decimal("0.0001")
@@ -180,23 +175,14 @@ def matrix(*, by: str, first: Month, last: Month, currency: str, timezone: str,
     month is its first ever, not the first of the range asked for. ``customer_filter``:
     the cohorts of the segment (docs/cohorts.md).
 
-    A matrix changes only with the data, and every change of the data is followed by a
-    recompute of the KPIs: one computed after the last recompute is kept in the cache
-    under that recompute's time (the KPI values' version, as the dashboard's cards),
-    and the recompute's task computes the default ones ahead (tasks.py), so the page
-    opens without computing. Before any recompute nothing is kept."""
-    arguments = {"by": by, "first": first, "last": last, "currency": currency, "timezone": timezone,
-                 "data_first": data_first, "customer_filter": customer_filter}
-    version = KpiCoverage.objects.filter(pk=1).values_list("computed_at", flat=True).first()
-    if version is None:
-        return compute_matrix(**arguments)
-    key = "cohorts:" + hashlib.sha1(repr((version.isoformat(), by, first, last, currency, timezone, data_first,
-                                          customer_filter.text)).encode()).hexdigest()
-    kept = cache.get(key)
-    if kept is None:
-        kept = compute_matrix(**arguments)
-        cache.set(key, kept, CACHE_SECONDS)
-    return kept
+    A matrix changes only with the data: it is kept until the next recompute
+    (metrics/kpis/kept.py), and the recompute's task computes the default ones ahead
+    (tasks.py), so the page opens without computing."""
+    return kept.until_next_recompute(
+        "cohorts", (by, first, last, currency, timezone, data_first, customer_filter.text),
+        lambda: compute_matrix(by=by, first=first, last=last, currency=currency, timezone=timezone,
+                               data_first=data_first, customer_filter=customer_filter),
+        version=kept.data_version())
 
 
 def compute_matrix(*, by: str, first: Month, last: Month, currency: str, timezone: str,

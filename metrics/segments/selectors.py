@@ -4,18 +4,16 @@ months the stored values cover, so a segment's months line up with the whole com
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from rest_framework.exceptions import ValidationError
 
 from metrics.formatting import json_number
-from metrics.kpis import rollup, selectors as kpi_selectors
+from metrics.kpis import kept, rollup, selectors as kpi_selectors
 from metrics.kpis.drilldown import breakdowns, records
 from metrics.kpis.evaluate import Result
 from metrics.kpis.registry import Kpi, tenant_kpis
@@ -24,9 +22,6 @@ from metrics.months import Month, add_months, format_period, month_range
 from metrics.segments.engine import CANNOT_FOLLOW, segment_results, segment_tables
 from metrics.segments.filters import ATTRIBUTES, CustomerFilter, parse_filter
 
-# A kept segment is replaced by the next recompute's (a new key); the expiry bounds what
-# old versions keep.
-SEGMENT_CACHE_SECONDS = 3600
 # Breakdown families (drilldown/breakdowns.py) over customers' tables.
 FOLLOWING_BREAKDOWNS = ("customers",)
 
@@ -56,17 +51,13 @@ def _results(customer_filter: CustomerFilter, *, kpis: list[Kpi]) -> dict[tuple[
     if not covered or not covered.first_month:
         return None
     tenant = connection.tenant
-    # Computed once per version of the stored values (every change of the data ends in
-    # a recompute, a new computed_at) and filter: a page, its chart and the API asking
-    # for the same segment share one computation.
-    key = "segment:" + hashlib.sha1(repr((covered.computed_at.isoformat() if covered.computed_at else "",
-                                          covered.first_month, covered.last_month, tenant.currency,
-                                          tenant.timezone, customer_filter.text)).encode()).hexdigest()
-    results = cache.get(key)
-    if results is None:
-        results = segment_results(customer_filter=customer_filter, kpis=tenant_kpis(), first=covered.first_month,
-                                  last=covered.last_month, currency=tenant.currency, timezone=tenant.timezone)
-        cache.set(key, results, SEGMENT_CACHE_SECONDS)
+    # Computed once per recompute and filter: a page, its chart and the API asking for
+    # the same segment share one computation.
+    results = kept.until_next_recompute(
+        "segment", (covered.first_month, covered.last_month, tenant.currency, tenant.timezone, customer_filter.text),
+        lambda: segment_results(customer_filter=customer_filter, kpis=tenant_kpis(), first=covered.first_month,
+                                last=covered.last_month, currency=tenant.currency, timezone=tenant.timezone),
+        version=covered.computed_at)
     wanted = {kpi.key for kpi in kpis}
     return {(r.kpi, r.month): r for r in results if r.kpi in wanted}
 
@@ -287,11 +278,8 @@ def filter_suggestions() -> Suggestions:
     more queries than a bar without suggestions. Not kept before the first recompute."""
     covered = kpi_selectors.coverage()
     tenant = connection.tenant
-    key = "filter-suggestions:" + hashlib.sha1(repr((
-        covered.computed_at.isoformat() if covered and covered.computed_at else "", tenant.currency,
-    )).encode()).hexdigest()
-    suggestions = cache.get(key) if covered else None
-    if suggestions is None:
+
+    def read() -> Suggestions:
         statement = SUGGESTIONS_SQL.format(customers=Customer._meta.db_table,
                                            subscriptions=Subscription._meta.db_table)
         with connection.cursor() as cursor:
@@ -299,7 +287,8 @@ def filter_suggestions() -> Suggestions:
             order = {attribute: index for index, attribute in enumerate(ATTRIBUTES)}
             values = sorted(((attribute, value) for attribute, value in cursor.fetchall()),
                             key=lambda pair: (order[pair[0]], pair[1].casefold(), pair[1]))
-        suggestions = Suggestions(extra_attributes(), values)
-        if covered:
-            cache.set(key, suggestions, SEGMENT_CACHE_SECONDS)
+        return Suggestions(extra_attributes(), values)
+
+    suggestions = kept.until_next_recompute("filter-suggestions", (tenant.currency,), read,
+                                            version=covered.computed_at if covered else None)
     return suggestions
