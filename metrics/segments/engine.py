@@ -27,7 +27,7 @@ are null with CANNOT_FOLLOW.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,48 +69,70 @@ def segment_statements(customer_filter: CustomerFilter, currency: str) -> tuple[
     subscriptions of the segment's customers that the filter's subscription conditions
     keep, their invoices and tickets (dates inside the window, as in_window's pieces).
     The filter's values go as parameters; the customers are chosen by a subquery each
-    statement runs (a scan of the customers), except by first paid month, which is
-    worked out once here and passed as the ids it keeps."""
-    params: dict[str, Any] = {"segment_currency": currency}
-    customer_conditions, subscription_conditions = [], []
-    for number, condition in enumerate(customer_filter.conditions):
-        values = f"%(segment_values_{number})s::text[]"
-        params[f"segment_values_{number}"] = list(condition.values)
-        if condition.attribute in SUBSCRIPTION_COLUMNS:
-            column = ("coalesce(nullif(s.currency, ''), %(segment_currency)s)" if condition.attribute == "currency"
-                      else f"s.{condition.attribute}")
-            subscription_conditions.append(f"{column}::text = ANY({values})")
-        elif condition.attribute in CUSTOMER_COLUMNS:
-            customer_conditions.append(f"c.{condition.attribute}::text = ANY({values})")
-        elif condition.attribute == "first_paid_month":
-            params["segment_first_paid"] = first_paid_in(condition.values)
-            customer_conditions.append("c.customer_id = ANY(%(segment_first_paid)s::text[])")
-        else:  # an extra column of a customers import (Customer.attributes)
-            params[f"segment_attribute_{number}"] = condition.attribute
-            customer_conditions.append(f"(c.attributes ->> %(segment_attribute_{number})s) = ANY({values})")
-    subscriptions_kept = " AND ".join(subscription_conditions) or "TRUE"
-    if subscription_conditions:
-        customer_conditions.append("EXISTS (SELECT 1 FROM metrics_subscription s "
-                                   f"WHERE s.customer_id = c.customer_id AND {subscriptions_kept})")
-    kept = ("customer_id IN (SELECT c.customer_id FROM metrics_customer c WHERE "
-            f"{' AND '.join(customer_conditions) or 'TRUE'})")
+    statement runs (a scan of the customers)."""
+    params: dict[str, Any] = {}
+
+    def placeholder(name: str, value: Any) -> sql.Composable:
+        params[name] = value
+        return sql.Placeholder(name)
+
+    customers, subscriptions = (part.as_string(connection.connection)
+                                for part in _conditions(customer_filter, currency, placeholder))
+    schema = connection.schema_name
+    kept = f'customer_id IN (SELECT c.customer_id FROM "{schema}".metrics_customer c WHERE {customers})'
     pieces = {piece: f"(SELECT * FROM {in_window.PIECES[piece]} AS in_window WHERE {kept})"
               for piece in ("invoice_rows", "ticket_rows")}
     pieces["subscription_rows"] = (f"(SELECT * FROM {in_window.PIECES['subscription_rows']} AS s "
-                                   f"WHERE {kept} AND {subscriptions_kept})")
+                                   f"WHERE {kept} AND {subscriptions})")
     return ENGINE_SQL.with_sources(**pieces), params
+
+
+def _conditions(customer_filter: CustomerFilter, currency: str,
+                bind: Callable[[str, Any], sql.Composable]) -> tuple[sql.Composable, sql.Composable]:
+    """The filter's rules in SQL, once for both ways of reading a segment: which
+    customers (over ``c``) and which of their subscriptions (over ``s``). ``bind(name,
+    value)`` spells a value: a placeholder (statements with parameters) or a literal (a
+    view's text, which cannot take parameters). The first paid month is worked out once
+    here and bound as the ids it keeps."""
+    schema = sql.Identifier(connection.schema_name)
+    customers: list[sql.Composable] = []
+    subscriptions: list[sql.Composable] = []
+    for number, condition in enumerate(customer_filter.conditions):
+        values = sql.SQL("{}::text[]").format(bind(f"segment_values_{number}", list(condition.values)))
+        if condition.attribute in SUBSCRIPTION_COLUMNS:
+            # An empty currency is the reporting currency (the import's rule).
+            column = (sql.SQL("coalesce(nullif(s.currency, ''), {})").format(bind("segment_currency", currency))
+                      if condition.attribute == "currency"
+                      else sql.SQL("s.{}").format(sql.Identifier(condition.attribute)))
+            subscriptions.append(sql.SQL("{}::text = ANY({})").format(column, values))
+        elif condition.attribute in CUSTOMER_COLUMNS:
+            customers.append(sql.SQL("c.{}::text = ANY({})").format(sql.Identifier(condition.attribute), values))
+        elif condition.attribute == "first_paid_month":
+            ids = bind(f"segment_first_paid_{number}", first_paid_in(condition.values))
+            customers.append(sql.SQL("c.customer_id = ANY({}::text[])").format(ids))
+        else:  # an extra column of a customers import (Customer.attributes)
+            name = bind(f"segment_attribute_{number}", condition.attribute)
+            customers.append(sql.SQL("(c.attributes ->> {}) = ANY({})").format(name, values))
+    subscriptions_kept = sql.SQL(" AND ").join(subscriptions) if subscriptions else sql.SQL("TRUE")
+    if subscriptions:
+        customers.append(sql.SQL("EXISTS (SELECT 1 FROM {}.metrics_subscription s "
+                                 "WHERE s.customer_id = c.customer_id AND {})").format(schema, subscriptions_kept))
+    return (sql.SQL(" AND ").join(customers) if customers else sql.SQL("TRUE")), subscriptions_kept
 
 
 def first_paid_in(months: tuple[str, ...]) -> list[str]:
     """The ids of the customers whose first payment (a paying subscription's start or a
-    paid invoice, whichever is first) falls in one of ``months`` (YYYY-MM)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT customer_id FROM (SELECT customer_id, min(start_date) AS first FROM metrics_subscription "
-            "WHERE amount > 0 GROUP BY customer_id UNION ALL SELECT customer_id, min(date) FROM metrics_invoice "
-            "WHERE status = 'paid' AND amount > 0 GROUP BY customer_id) AS payments "
-            "GROUP BY customer_id HAVING to_char(min(first), 'YYYY-MM') = ANY(%s::text[])", [list(months)])
-        return [row[0] for row in cursor.fetchall()]
+    paid invoice, whichever is first) falls in one of ``months`` (YYYY-MM). The tables
+    named with their schema: under a segment's views the unqualified names are the views."""
+    schema = sql.Identifier(connection.schema_name)
+    statement = sql.SQL(
+        "SELECT customer_id FROM (SELECT customer_id, min(start_date) AS first FROM {}.metrics_subscription "
+        "WHERE amount > 0 GROUP BY customer_id UNION ALL SELECT customer_id, min(date) FROM {}.metrics_invoice "
+        "WHERE status = 'paid' AND amount > 0 GROUP BY customer_id) AS payments "
+        "GROUP BY customer_id HAVING to_char(min(first), 'YYYY-MM') = ANY(%s::text[])").format(schema, schema)
+    with connection.connection.cursor() as raw:
+        raw.execute(statement, [list(months)])
+        return [row[0] for row in raw.fetchall()]
 
 
 @contextmanager
@@ -127,12 +149,7 @@ def segment_tables(*, customer_filter: CustomerFilter, currency: str) -> Iterato
 
 def _create_views(customer_filter: CustomerFilter, currency: str) -> None:
     schema = sql.Identifier(connection.schema_name)
-    subscription_where = _subscription_conditions(customer_filter, currency)
-    customer_where = _customer_conditions(customer_filter, schema)
-    if customer_filter.on(*SUBSCRIPTION_COLUMNS):
-        customer_where = sql.SQL("{} AND EXISTS (SELECT 1 FROM {}.metrics_subscription s "
-                                 "WHERE s.customer_id = c.customer_id AND {})").format(
-            customer_where, schema, subscription_where)
+    customer_where, subscription_where = _conditions(customer_filter, currency, lambda _, value: sql.Literal(value))
     statements = [
         sql.SQL("CREATE TEMP VIEW metrics_customer AS SELECT c.* FROM {}.metrics_customer c WHERE {}").format(
             schema, customer_where),
@@ -144,37 +161,6 @@ def _create_views(customer_filter: CustomerFilter, currency: str) -> None:
         sql.SQL("CREATE TEMP VIEW metrics_ticket AS SELECT t.* FROM {}.metrics_ticket t "
                 "WHERE t.customer_id IN (SELECT customer_id FROM pg_temp.metrics_customer)").format(schema),
     ]
-    # A view's text cannot take parameters: the values are quoted in as literals.
     with connection.connection.cursor() as raw:
         for statement in statements:
             raw.execute(statement)
-
-
-def _subscription_conditions(customer_filter: CustomerFilter, currency: str) -> sql.Composable:
-    parts = []
-    for condition in customer_filter.on(*SUBSCRIPTION_COLUMNS):
-        # An empty currency is the reporting currency (the import's rule).
-        column = (sql.SQL("coalesce(nullif(s.currency, ''), {})").format(sql.Literal(currency))
-                  if condition.attribute == "currency"
-                  else sql.SQL("s.{}").format(sql.Identifier(condition.attribute)))
-        parts.append(sql.SQL("{}::text = ANY({}::text[])").format(column, sql.Literal(list(condition.values))))
-    return sql.SQL(" AND ").join(parts) if parts else sql.SQL("TRUE")
-
-
-def _customer_conditions(customer_filter: CustomerFilter, schema: sql.Identifier) -> sql.Composable:
-    parts = [sql.SQL("TRUE")]
-    for condition in customer_filter.conditions:
-        if condition.attribute in CUSTOMER_COLUMNS:
-            column: sql.Composable = sql.SQL("c.{}").format(sql.Identifier(condition.attribute))
-        elif condition.attribute == "first_paid_month":
-            column = sql.SQL(
-                "to_char(least((SELECT min(s.start_date) FROM {schema}.metrics_subscription s "
-                "WHERE s.customer_id = c.customer_id AND s.amount > 0), "
-                "(SELECT min(i.date) FROM {schema}.metrics_invoice i WHERE i.customer_id = c.customer_id "
-                "AND i.status = 'paid' AND i.amount > 0)), 'YYYY-MM')").format(schema=schema)
-        elif condition in customer_filter.extra:
-            column = sql.SQL("(c.attributes ->> {})").format(sql.Literal(condition.attribute))
-        else:
-            continue  # a subscription attribute: _subscription_conditions
-        parts.append(sql.SQL("{} = ANY({}::text[])").format(column, sql.Literal(list(condition.values))))
-    return sql.SQL(" AND ").join(parts)
