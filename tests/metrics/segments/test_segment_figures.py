@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from metrics.kpis.registry import find_kpi
 from metrics.segments import selectors
-from metrics.segments.engine import CANNOT_FOLLOW
+from metrics.models import Customer
+from metrics.segments.engine import CANNOT_FOLLOW, segment_tables
 from metrics.segments.filters import parse_filter
 from tests.metrics.kpis.builders import (customer, customers, expense, invoice, recompute, stored, subscription,
                                          traffic)
@@ -87,3 +88,24 @@ def test_the_unfiltered_values_stay_as_stored_after_a_segment_was_computed(in_ac
 def _number(value):
     from metrics.formatting import json_number
     return json_number(value)
+
+
+def test_first_paid_month_keeps_the_customers_who_first_paid_then_in_the_figures_and_the_views(in_acme):
+    """Its first payment is a paying subscription's start or a paid invoice, whichever
+    is first: de and fr started paying in January; mover too (its basic plan); a
+    customer whose paid invoice of December 2024 comes before its February subscription
+    first paid in December, and one that started in February first paid in February."""
+    build_company()
+    early = customer(country="NL")
+    invoice(date(2024, 12, 20), "15", customer=early)
+    subscription(early, FEB, amount="70", plan="pro")
+    late = customer(country="NL")
+    subscription(late, FEB, amount="20", plan="basic")
+    recompute()
+    assert figures("first_paid_month:2025-02", "mrr", FEB)["value"] == 20
+    assert figures("first_paid_month:2024-12", "mrr", FEB)["value"] == 70
+    assert figures("first_paid_month:2025-01", "mrr", FEB)["value"] == 100 + 250 + 40 + 90
+    assert figures("first_paid_month:2024-12|2025-02", "customers", FEB)["value"] == 2
+    # The drill-downs' views keep the same customers.
+    with segment_tables(customer_filter=parse_filter("first_paid_month:2024-12|2025-02"), currency="USD"):
+        assert set(Customer.objects.values_list("customer_id", flat=True)) == {early.customer_id, late.customer_id}
