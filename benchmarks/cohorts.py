@@ -42,21 +42,13 @@ def main() -> None:
     data_set_benchmark("cohorts", run, runs=5)
 
 
-def run(args) -> bool:
-
-    from benchmarks.kpi_reference import dataset
-    from metrics.cohorts import selectors
-
-    shape = dataset.Shape(customers=args.customers, subscriptions=args.subscriptions,
-                          invoices=args.invoices, months=args.months)
-    tables, generated, loaded = dataset.into_new_company(shape)
-    print(f"dataset: {dataset.sizes(tables)} (generated in {generated:.1f} s, loaded in {loaded:.1f} s)")
-
-    first, last = shape.first, shape.last
+def run(args, shape, tables) -> bool:
     from django.conf import settings
 
-    from metrics.cohorts import tasks
+    from metrics.cohorts import selectors, tasks
     from metrics.kpis import compute
+
+    first, last = shape.first, shape.last
 
     def engine_run():
         return selectors.compute_matrix(by="first_paid_month", first=first, last=last, currency=shape.currency,

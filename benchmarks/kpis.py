@@ -50,18 +50,12 @@ def main() -> None:
     data_set_benchmark("kpis", run, runs=3, switches=[("--only-engine", "time the engine alone")])
 
 
-def run(args) -> bool:
+def run(args, shape, tables) -> bool:
     from django.db import connection
 
-    from benchmarks.kpi_reference import dataset
     from metrics.kpis.compute import recompute_kpis
     from metrics.models import KpiValue
 
-    shape = dataset.Shape(customers=args.customers, subscriptions=args.subscriptions,
-                          invoices=args.invoices, months=args.months)
-    tables, generated, loaded = dataset.into_new_company(shape)
-    print(f"dataset: {dataset.sizes(tables)}")
-    print(f"generated in {generated:.1f} s, loaded (COPY + ANALYZE) in {loaded:.1f} s")
 
     # "Now" is inside the last month, so the months are exactly the dataset's.
     now = datetime(shape.last.year, shape.last.month, 15, 12, tzinfo=ZoneInfo("UTC"))

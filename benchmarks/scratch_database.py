@@ -51,13 +51,14 @@ def ensure_database() -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def data_set_benchmark(suffix: str, run: Callable[[argparse.Namespace], bool], *, runs: int,
+def data_set_benchmark(suffix: str, run: Callable[..., bool], *, runs: int,
                        switches: Sequence[tuple[str, str]] = ()) -> None:
     """The command line of the benchmarks on the KPI data set (kpis, cohorts, segments):
-    the data set's shape, ``--runs``, ``--keep`` and each of ``switches`` (flag, help);
-    ``run(args)`` in a scratch database (``bench_database(suffix)``, dropped at the end
-    unless ``--keep``) once Django is set up. Exits 1 when ``run`` reports a
-    disagreement."""
+    the data set's shape, ``--runs``, ``--keep`` and each of ``switches`` (flag, help).
+    In a scratch database (``bench_database(suffix)``, dropped at the end unless
+    ``--keep``), once Django is set up, a company signed up with the data set generated
+    and loaded (benchmarks/kpi_reference/dataset.py), then ``run(args, shape, tables)``
+    with the connection on it. Exits 1 when ``run`` reports a disagreement."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--subscriptions", type=int, default=100_000)
@@ -73,7 +74,14 @@ def data_set_benchmark(suffix: str, run: Callable[[argparse.Namespace], bool], *
         import django
 
         django.setup()
-        ok = run(args)
+        from benchmarks.kpi_reference import dataset
+
+        shape = dataset.Shape(customers=args.customers, subscriptions=args.subscriptions,
+                              invoices=args.invoices, months=args.months)
+        tables, generated, loaded = dataset.into_new_company(shape)
+        print(f"dataset: {dataset.sizes(tables)} (generated in {generated:.1f} s, "
+              f"loaded with COPY and ANALYZE in {loaded:.1f} s)")
+        ok = run(args, shape, tables)
     finally:
         if not args.keep:
             drop_database(admin_url, bench)

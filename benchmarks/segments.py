@@ -47,20 +47,16 @@ def main() -> None:
     data_set_benchmark("segments", run, runs=5)
 
 
-def run(args) -> bool:
+def run(args, shape, tables) -> bool:
     from django.conf import settings
 
-    from benchmarks.kpi_reference import compare, dataset, pandas_engine
+    from benchmarks.kpi_reference import compare, pandas_engine
     from metrics.kpis import compute
     from metrics.kpis.registry import tenant_kpis
     from metrics.months import add_months
     from metrics.segments.engine import CANNOT_FOLLOW, segment_results
     from metrics.segments.filters import parse_filter
 
-    shape = dataset.Shape(customers=args.customers, subscriptions=args.subscriptions,
-                          invoices=args.invoices, months=args.months)
-    tables, generated, loaded = dataset.into_new_company(shape)
-    print(f"dataset: {dataset.sizes(tables)} (generated in {generated:.1f} s, loaded in {loaded:.1f} s)")
     summary = compute.recompute_kpis()  # as after an import: the stored months a segment lines up with
     first, last = summary.first_month, summary.last_month
     kpis = tenant_kpis()
