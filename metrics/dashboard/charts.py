@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.http import Http404, JsonResponse
-from rest_framework.exceptions import ValidationError
 
 from metrics.dashboard.segment import SegmentValues, segment_values
 
@@ -16,10 +15,9 @@ from metrics.kpis.charts import SERIES_COLOURS, KpiChart, KpiChartView, Plot, Wi
 from metrics.kpis.drilldown.channel_trends import conversion_by_channel
 from metrics.kpis.registry import Category
 from metrics.months import Month
-from metrics.segments import selectors as segment_selectors
-from metrics.segments.bar import message
+from metrics.segments.bar import requested_filter
 from metrics.segments.engine import CANNOT_FOLLOW
-from metrics.segments.filters import EVERYONE, CustomerFilter
+from metrics.segments.filters import CustomerFilter
 
 MOVEMENT = "movements"
 DASHBOARD_CHARTS = (
@@ -44,10 +42,8 @@ CHARTS_BY_SLUG = {chart.slug: chart for chart in DASHBOARD_CHARTS}
 
 def chart_filter(request) -> tuple[CustomerFilter, JsonResponse | None]:
     """The chart's ``?filter=``, or a wrong one's 400 saying why."""
-    try:
-        return segment_selectors.customer_filter(request.GET.get("filter")), None
-    except ValidationError as exc:
-        return EVERYONE, JsonResponse({"detail": message(exc)}, status=400)
+    customer_filter, error = requested_filter(request)
+    return customer_filter, JsonResponse({"detail": error}, status=400) if error else None
 
 
 class DashboardChartView(KpiChartView):

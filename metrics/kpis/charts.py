@@ -16,7 +16,6 @@ from functools import cached_property
 from chartjs.views.lines import BaseLineChartView
 from django.db import connection
 from django.http import Http404, JsonResponse
-from rest_framework.exceptions import ValidationError
 
 from accounts.roles import role_of
 from metrics.kpis.registry import Category, find_kpi
@@ -26,7 +25,7 @@ from metrics.kpis.window import Window, chart_range_from, window_from
 from metrics.models import KpiValue
 from metrics.months import Month, add_months, format_period
 from metrics.segments import selectors as segments
-from metrics.segments.bar import message
+from metrics.segments.bar import requested_filter
 
 # Colour-blind-safe series colours (Okabe-Ito), in order of use.
 SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
@@ -172,11 +171,8 @@ class KpiSeriesChartView(KpiChartView):
     def get(self, request, *args, **kwargs):
         self.window = window_from(request.GET, timezone=connection.tenant.timezone)
         self.range = chart_range_from(request.GET, self.window)
-        errors = [self.window.error, self.range.error]
-        try:
-            self.customer_filter = segments.customer_filter(request.GET.get("filter"))
-        except ValidationError as exc:
-            errors.append(message(exc))
+        self.customer_filter, wrong_filter = requested_filter(request)
+        errors = [self.window.error, self.range.error, wrong_filter]
         if any(errors):
             return JsonResponse({"detail": " ".join(filter(None, errors))}, status=400)
         return super(WindowChartView, self).get(request, *args, **kwargs)

@@ -38,7 +38,7 @@ from metrics.kpis.window import (
 from metrics.models import Goal, KpiValue
 from metrics.months import Month, add_months, format_period
 from metrics.segments import selectors as segments
-from metrics.segments.bar import filter_bar, message
+from metrics.segments.bar import filter_bar, message, requested_filter
 from metrics.segments.engine import CANNOT_FOLLOW
 from metrics.segments.filters import EVERYONE, CustomerFilter
 
@@ -133,32 +133,13 @@ def chosen_month(kpi: Kpi, request) -> Window:
     return window
 
 
-def fragment_filter(request) -> CustomerFilter:
-    """A breakdown's or records' ``filter=`` (the page's links carry the page's): a
-    wrong one, typed into the URL by hand, is a 400 that says why."""
-    try:
-        return segments.customer_filter(request.GET.get("filter"))
-    except ValidationError as exc:
-        raise BadFilter(message(exc)) from exc
-
-
-class BadFilter(Exception):
-    """A wrong ``filter=`` on a fragment or the CSV: answered 400 by ``refused_filter``."""
-
-
-def refused_filter(view):
-    """A BadFilter raised by ``view`` becomes a 400 with its message."""
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except BadFilter as exc:
-            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
-    return wrapped
+def wrong_filter(error: str) -> HttpResponse:
+    """A breakdown's, records' or CSV's wrong ``filter=`` (the page's links carry the
+    page's, so typed into the URL by hand): a 400 that says why."""
+    return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
 
 
 @member_required
-@refused_filter
 def kpi_breakdown(request, key):
     """One breakdown of the month (by segment, country, plan, channel), as a fragment."""
     kpi = selectors.kpi_or_404(key)
@@ -166,7 +147,9 @@ def kpi_breakdown(request, key):
     by = request.GET.get("by") or (kpi.breakdowns[0] if kpi.breakdowns else "")
     if by not in kpi.breakdowns:
         raise Http404(f"{kpi.name} has no breakdown by {by!r}.")
-    customer_filter = fragment_filter(request)
+    customer_filter, error = requested_filter(request)
+    if error:
+        return wrong_filter(error)
     context = {"kpi": kpi, "window": window, "by": by, "filter_query": filter_query(customer_filter),
                "query": f"month={format_period(window.month)}{filter_query(customer_filter)}"}
     tenant = connection.tenant
@@ -209,14 +192,15 @@ def cell_text(value, locale: str) -> str:
 
 
 @member_required
-@refused_filter
 def kpi_records(request, key):
     """The drill-down: which records the month's value came from, 50 to a page (of the
     segment's customers under a filter)."""
     kpi = selectors.kpi_or_404(key)
     window = chosen_month(kpi, request)
     movement = chosen_movement(kpi, request)
-    customer_filter = fragment_filter(request)
+    customer_filter, error = requested_filter(request)
+    if error:
+        return wrong_filter(error)
     context = {"kpi": kpi, "window": window, "movement": movement, "movement_label": records.label(movement),
                "filter_query": filter_query(customer_filter),
                "query": f"month={format_period(window.month)}&movement={movement}{filter_query(customer_filter)}"}
@@ -267,19 +251,20 @@ def csv_lines(record_set: records.RecordSet):
 
 
 @member_required
-@refused_filter
 def kpi_records_csv(request, key):
     """The records as CSV, streamed; under a filter the segment's, read inside its views
     while the file streams (a filter they cannot follow: a 400 before the first line)."""
     kpi = selectors.kpi_or_404(key)
     window = chosen_month(kpi, request)
     movement = chosen_movement(kpi, request)
-    customer_filter = fragment_filter(request)
+    customer_filter, error = requested_filter(request)
+    if error:
+        return wrong_filter(error)
     if customer_filter:
         try:
             segments.check_records_follow(movement)
         except ValidationError as exc:
-            return HttpResponse(message(exc), status=400, content_type="text/plain; charset=utf-8")
+            return wrong_filter(message(exc))
 
     def lines():
         with records_of(kpi, movement, window.month, customer_filter) as record_set:

@@ -37,14 +37,21 @@ class FilterBar:
         return bool(self.filter)
 
 
+def requested_filter(request) -> tuple[CustomerFilter, str]:
+    """A request's ``filter=``, and why it is wrong ("" when it is not; the filter is
+    then EVERYONE): for the bar, and for fragments, charts and CSVs, which answer a
+    wrong one with a 400 saying why."""
+    try:
+        return selectors.customer_filter(request.GET.get("filter")), ""
+    except ValidationError as exc:
+        return EVERYONE, message(exc)
+
+
 def filter_bar(request) -> FilterBar:
     """The bar of a page: a wrong filter is not applied (the page shows the whole
     company) and says why; the view answers 400 when ``error`` is set."""
     text = request.GET.get("filter", "")
     suggestions = selectors.filter_suggestions()
-    try:
-        parsed, error = selectors.customer_filter(text), ""
-    except ValidationError as exc:
-        parsed, error = EVERYONE, message(exc)
+    parsed, error = requested_filter(request)
     return FilterBar(text=text, filter=parsed, error=error, saved=selectors.saved_segments(),
                      attributes=[*ATTRIBUTES, *suggestions.extra_attributes], suggestions=suggestions.values)
