@@ -7,7 +7,6 @@ CSVs, back) carries the filter, so a drill-down is of the segment the heatmap sh
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -21,7 +20,7 @@ from metrics.data.export import csv_table
 from metrics.formatting import format_kpi
 from metrics.kpis.views import cell_text, csv_lines, is_number
 from metrics.months import Month, add_months, months_between
-from metrics.segments.bar import FilterBar, filter_bar
+from metrics.segments.bar import FilterBar, filter_bar, filter_query, kept_params
 
 CUSTOMERS_PER_PAGE = 50
 # How far a cell is from its reference (100 %, or the cohort's month-0 ARPU), as a share
@@ -47,15 +46,6 @@ CHOICE_PARAMS = ("metric", "by", "from", "to")
 CELL_PARAMS = ("cohort", "month", "status")
 
 
-def keep(request, names: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(name, request.GET[name]) for name in names if request.GET.get(name)]
-
-
-def with_filter(query: str, bar: FilterBar) -> str:
-    """``query`` plus the bar's filter (in its canonical spelling) when one applies."""
-    return f"{query}&{urlencode({'filter': bar.filter.text})}" if bar.active else query
-
-
 def read_choice(request) -> tuple[Choice | None, dict[str, list[str]]]:
     try:
         return choose(request.GET, timezone=connection.tenant.timezone), {}
@@ -79,7 +69,7 @@ def cohorts_page(request):
     bar = filter_bar(request)
     tenant = connection.tenant
     context = {"metrics": selectors.METRIC_LABELS, "bys": selectors.BY, "errors": errors,
-               "params": request.GET, "choice": choice, "bar": bar, "keep": keep(request, CHOICE_PARAMS)}
+               "params": request.GET, "choice": choice, "bar": bar, "keep": kept_params(request, CHOICE_PARAMS)}
     if choice is not None:
         matrix = load(choice, bar)
         unit = selectors.METRICS[choice.metric]
@@ -96,14 +86,15 @@ def cohorts_page(request):
                 "start_mrr": format_kpi(cohort.start_mrr, "money", currency=tenant.currency, locale=tenant.locale),
                 "cells": [{"k": k, "text": text(value), "shade": shade(value, reference),
                            "month": add_months(cohort.month, k),
-                           "query": with_filter(choice.query(cohort=f"{cohort.month:%Y-%m}",
-                                                             month=f"{add_months(cohort.month, k):%Y-%m}"), bar)}
+                           "query": choice.query(cohort=f"{cohort.month:%Y-%m}",
+                                                 month=f"{add_months(cohort.month, k):%Y-%m}")
+                           + filter_query(bar.filter)}
                           for k, value in enumerate(values)],
                 "blank": range(len(columns) - len(values))})
         averages = matrix.averages(choice.metric)
         context.update(matrix=matrix, rows=rows, columns=columns, unit=unit,
                        metric_label=selectors.METRIC_LABELS[choice.metric], by_label=selectors.BY[choice.by],
-                       averages=[text(value) for value in averages], csv_query=with_filter(choice.query(), bar))
+                       averages=[text(value) for value in averages], csv_query=choice.query() + filter_query(bar.filter))
     return render(request, "metrics/cohorts/page.html", context, status=400 if errors or bar.error else 200)
 
 
@@ -125,7 +116,7 @@ def refused(request, errors: dict[str, list[str]], bar: FilterBar):
     (never the whole company's figures under a filter that was not applied)."""
     return render(request, "metrics/cohorts/page.html",
                   {"metrics": selectors.METRIC_LABELS, "bys": selectors.BY, "errors": errors,
-                   "params": request.GET, "bar": bar, "keep": keep(request, CHOICE_PARAMS)}, status=400)
+                   "params": request.GET, "bar": bar, "keep": kept_params(request, CHOICE_PARAMS)}, status=400)
 
 
 @member_required
@@ -175,8 +166,8 @@ def cohort_customers(request):
     context = {"choice": choice, "cohort": cohort, "month": month, "k": months_between(cohort, month),
                "status": status, "status_label": selectors.STATUSES[status], "statuses": selectors.STATUSES,
                "by_label": selectors.BY[choice.by], "bar": bar,
-               "keep": keep(request, (*CHOICE_PARAMS, *CELL_PARAMS)), "back_query": with_filter(choice.query(), bar)}
-    cell = with_filter(choice.query(cohort=f"{cohort:%Y-%m}", month=f"{month:%Y-%m}"), bar)
+               "keep": kept_params(request, (*CHOICE_PARAMS, *CELL_PARAMS)), "back_query": choice.query() + filter_query(bar.filter)}
+    cell = choice.query(cohort=f"{cohort:%Y-%m}", month=f"{month:%Y-%m}") + filter_query(bar.filter)
     context.update(cell_query=cell, query=f"{cell}&status={status}")
     record_set = cell_customers(choice, cohort, month, status, bar)
     page = Paginator(record_set, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))

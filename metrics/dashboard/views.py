@@ -1,6 +1,5 @@
 import dataclasses
 from datetime import datetime
-from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection
@@ -19,7 +18,7 @@ from metrics.dashboard.segment import segment_values
 from metrics.kpis.registry import Category, find_kpi, tenant_kpis
 from metrics.kpis.window import Window, window_from
 from metrics.months import format_period
-from metrics.segments.bar import FilterBar, filter_bar
+from metrics.segments.bar import FilterBar, filter_bar, filter_query, kept_params
 from metrics.segments.filters import EVERYONE, CustomerFilter
 
 # What a brand-new company should do first, in order.
@@ -53,11 +52,6 @@ def company_today():
     return datetime.now(tz=connection.tenant.zone).date()
 
 
-def filter_query(customer_filter: CustomerFilter) -> str:
-    """``&filter=...`` for the links of a segment's dashboard ("" for the company's)."""
-    return f"&{urlencode({'filter': customer_filter.text})}" if customer_filter else ""
-
-
 def chart_query(window: Window, span: MonthSpan | None, customer_filter: CustomerFilter = EVERYONE) -> str:
     """What the charts and links of the sections are given: the month (a range's
     last), how many months up to it, and the customer filter."""
@@ -68,9 +62,8 @@ def chart_query(window: Window, span: MonthSpan | None, customer_filter: Custome
             if window.month else "")
 
 
-def kept_params(request) -> list[tuple[str, str]]:
-    """The months the filter bar keeps when a filter is applied or cleared."""
-    return [(name, request.GET[name]) for name in ("month", "range", "from", "to") if request.GET.get(name)]
+# The months the filter bar keeps when a filter is applied or cleared.
+KEPT_BY_THE_FILTER_BAR = ("month", "range", "from", "to")
 
 
 def dashboard_parts(request, window: Window, span: MonthSpan | None = None,
@@ -127,7 +120,7 @@ def home(request):
         "window": window, "steps": GETTING_STARTED, "query": chart_query(window, span, bar.filter), "span": span,
         "error": error, "presets": ranges.presets(today=today),
         "range_months": list(reversed(window.months_with_data)),
-        "bar": bar, "keep": kept_params(request), "filter_query": filter_query(bar.filter),
+        "bar": bar, "keep": kept_params(request, KEPT_BY_THE_FILTER_BAR), "filter_query": filter_query(bar.filter),
     }, status=400 if error or bar.error else 200)
 
 

@@ -19,7 +19,7 @@ from accounts.roles import ADMIN_ROLES, admin_required, has_role, member_require
 from metrics.data import export, selectors
 from metrics.imports import services
 from metrics.imports.kinds import KINDS
-from metrics.segments.bar import filter_bar
+from metrics.segments.bar import filter_bar, kept_params
 
 PAGE_SIZE = 50
 # The page's own GET parameters, kept by the filter bar's form. Not the page number: a
@@ -53,7 +53,7 @@ def data_page(request, kind):
     keys = [selectors.key_of(kind, text) for text in texts] if can_delete else []
     return render(request, "metrics/data/browse.html", {
         "kind": kind, "kinds": KINDS.values(), "page": page, "table": table, "problem": problem,
-        "bar": bar, "keep": [(name, request.GET[name]) for name in OWN_PARAMS if request.GET.get(name)],
+        "bar": bar, "keep": kept_params(request, OWN_PARAMS),
         "following": selectors.FOLLOWING_KINDS, "filter_query": bar.filter.text if bar.active else "",
         "q": filters["search"], "date_from": filters["date_from"], "date_to": filters["date_to"],
         "query": query.urlencode(), "can_delete": can_delete,

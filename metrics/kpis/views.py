@@ -17,7 +17,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -38,7 +37,7 @@ from metrics.kpis.window import (
 from metrics.models import Goal, KpiValue
 from metrics.months import Month, add_months, format_period
 from metrics.segments import selectors as segments
-from metrics.segments.bar import filter_bar, message, requested_filter
+from metrics.segments.bar import filter_bar, filter_query, kept_params, message, requested_filter
 from metrics.segments.engine import CANNOT_FOLLOW
 from metrics.segments.filters import EVERYONE, CustomerFilter
 
@@ -59,7 +58,7 @@ def kpi_page(request, key):
     window = window_from(request.GET, timezone=connection.tenant.timezone)
     bar = filter_bar(request)
     context = {"kpi": kpi, "window": window, "bar": bar, "cannot_follow": CANNOT_FOLLOW,
-               "keep": [(name, request.GET[name]) for name in KEPT_BY_THE_FILTER_BAR if request.GET.get(name)],
+               "keep": kept_params(request, KEPT_BY_THE_FILTER_BAR),
                "filter_query": filter_query(bar.filter),
                "breakdown_choices": [(by, f"By {by}") for by in kpi.breakdowns],
                "movements": [(movement, records.label(movement)) for movement in kpi.movements],
@@ -75,11 +74,6 @@ def kpi_page(request, key):
         context.update(mrr_on_day(request, bar.filter))
     error = window.error or chart_range.error or context.get("day_error") or bar.error
     return render(request, "metrics/kpis/page.html", context, status=400 if error else 200)
-
-
-def filter_query(customer_filter: CustomerFilter) -> str:
-    """``&filter=...`` for the page's links when a filter is applied, else nothing."""
-    return "&" + urlencode({"filter": customer_filter.text}) if customer_filter else ""
 
 
 def mrr_on_day(request, customer_filter: CustomerFilter = EVERYONE) -> dict:

@@ -6,6 +6,7 @@ Pages render it with ``templates/includes/filter_bar.html``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from rest_framework.exceptions import ValidationError
 
@@ -35,6 +36,18 @@ class FilterBar:
     @property
     def active(self) -> bool:
         return bool(self.filter)
+
+
+def filter_query(customer_filter: CustomerFilter) -> str:
+    """``&filter=...`` (the canonical spelling) for a page's links when a filter applies,
+    else nothing."""
+    return "&" + urlencode({"filter": customer_filter.text}) if customer_filter else ""
+
+
+def kept_params(request, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The page's own parameters (``names``) the filter bar carries when a filter is
+    applied or cleared (the include's ``keep``)."""
+    return [(name, request.GET[name]) for name in names if request.GET.get(name)]
 
 
 def requested_filter(request) -> tuple[CustomerFilter, str]:
