@@ -10,8 +10,7 @@ from django.db import connection
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tenants.demo import DEMO_EMAIL, DEMO_PASSWORD, fill_demo_data
-from tenants.signup import tenant_domain
-from tests.e2e.conftest import DESKTOP, committed_company, logged_in_page
+from tests.e2e.conftest import DESKTOP, PHONE, committed_company, logged_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -115,14 +114,8 @@ def test_a_kpi_page_with_its_chart_breakdown_drill_down_and_export(browser_page)
 
 
 def test_the_dashboard_fits_a_phone(live_site, chromium, demo_company):
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    base = f"http://{tenant_domain(demo_company.slug)}:{live_site}"
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", DEMO_EMAIL)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page, _, _ = logged_in_page(chromium, port=live_site, slug=demo_company.slug, email=DEMO_EMAIL,
+                                password=DEMO_PASSWORD, viewport=PHONE, is_mobile=True)
     assert all(drawn_charts(page))
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    context.close()
+    page.context.close()
